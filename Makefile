@@ -1,0 +1,48 @@
+# cloudmarket: `make run` and `make test` are all a new user needs (see README.md).
+SHELL := /bin/bash
+PY    := /usr/bin/python3
+BUILD := build
+JOBS  := $(shell nproc)
+
+# Everything comes from Debian's packages; `deps` installs what is missing.
+APT_PACKAGES := build-essential cmake pkg-config libsimgrid-dev libboost-dev libboost-program-options-dev \
+                libyaml-cpp-dev libhdf5-dev catch2 librandom123-dev \
+                python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
+                python3-scipy python3-pandas
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages:" $$missing; \
+	    echo "install them with:  sudo apt-get install -y" $$missing; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	@mkdir -p out
+	$(BUILD)/cloudmarket run scenarios/baseline.yaml -o out/baseline.h5
+	$(PY) tools/plot.py out/baseline.h5 -o out/baseline.png
+	@echo "wrote out/baseline.h5 and out/baseline.png"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	$(PY) tools/bench.py --binary $(BUILD)/cloudmarket
+
+clean:
+	rm -rf $(BUILD) out

@@ -1,0 +1,535 @@
+// netCDF-4 (CF-1.8) writer on the HDF5 C API; see netcdf_file.hpp.
+//
+// What makes the HDF5 file a netCDF-4 file, and how it is kept byte-for-byte deterministic:
+// - link and attribute creation order tracked and indexed on the file (root group), every group
+//   and every dataset, as netCDF-C does;
+// - every dimension is a dataset of the same name made a dimension scale (H5DSset_scale) and
+//   attached (H5DSattach_scale) on each axis of each variable that uses it;
+// - text attributes are scalar fixed-length NULLTERM UTF-8 strings (NC_CHAR), numeric attributes
+//   scalar f64/i64; string variables are variable-length UTF-8 strings (NC_STRING);
+// - numeric variables are chunked and compressed with shuffle + deflate 4. String variables are
+//   chunked but not filtered: HDF5 >= 1.10.7 does not filter variable-length data and netCDF-C
+//   4.9.0 rejects filters on NC_STRING variables (Unidata/netcdf-c#2480);
+// - object modification times are not recorded (H5Pset_obj_track_times false) on any group or
+//   dataset, so the same content gives the same bytes.
+#include "output/netcdf_file.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <exception>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "output/hdf5_handle.hpp"
+
+namespace cm::output {
+
+using hdf5::check;
+using hdf5::checked;
+using hdf5::Hid;
+using hdf5::Kind;
+
+namespace {
+
+constexpr unsigned kDeflateLevel = 4;
+constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::f64: return "f64";
+    case DType::i64: return "i64";
+    case DType::str: return "str";
+  }
+  return "?";
+}
+
+// "" and "/" -> "/"; "events/deals/" -> "/events/deals". Rejects empty components.
+std::string normalize_group(const std::string& group) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < group.size()) {
+    if (group[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t j = group.find('/', i);
+    if (j == std::string::npos) j = group.size();
+    const std::string part = group.substr(i, j - i);
+    if (part == "." || part == "..")
+      throw std::invalid_argument("NetcdfFile: bad group path '" + group + "'");
+    out += "/" + part;
+    i = j;
+  }
+  if (group.find("//") != std::string::npos)
+    throw std::invalid_argument("NetcdfFile: bad group path '" + group + "'");
+  return out.empty() ? "/" : out;
+}
+
+std::string parent_group(const std::string& path) {
+  if (path == "/") return "";
+  const std::size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string full_name(const std::string& group, const std::string& name) {
+  return group == "/" ? "/" + name : group + "/" + name;
+}
+
+void check_name(const std::string& name, const char* what) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    throw std::invalid_argument(std::string("NetcdfFile: bad ") + what + " name '" + name + "'");
+}
+
+Hid string_type(std::size_t size) {
+  Hid t = checked(H5Tcopy(H5T_C_S1), Kind::datatype, "H5Tcopy(H5T_C_S1)");
+  check(H5Tset_size(t.get(), size), "H5Tset_size");
+  check(H5Tset_strpad(t.get(), H5T_STR_NULLTERM), "H5Tset_strpad");
+  check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "H5Tset_cset");
+  return t;
+}
+
+}  // namespace
+
+struct NetcdfFile::Impl {
+  struct Dim {
+    std::string group;  // normalized path of the group that defines it
+    std::string name;
+    bool growing = false;
+    hsize_t size = 0;  // fixed dimensions only
+    VarId coord = -1;  // its coordinate variable (the dimension scale)
+  };
+
+  struct Var {
+    std::string group;
+    std::string name;
+    DType type = DType::f64;
+    std::vector<const Dim*> dims;
+    std::vector<hsize_t> shape;  // current extent (shape[0] = rows written for growing vars)
+    bool growing = false;
+    std::size_t slice = 1;  // values per appended slice (growing) or in total (fixed)
+    Hid dset;
+    // Growing variables: slices appended but not yet written.
+    std::vector<double> buf_f64;
+    std::vector<std::int64_t> buf_i64;
+    std::vector<std::string> buf_str;
+    std::size_t buffered = 0;
+    bool written = false;  // fixed variables: write_whole() done
+    std::string label() const { return full_name(group, name); }
+  };
+
+  std::string path;
+  std::size_t chunk_rows;
+  Hid file;
+  std::map<std::string, Hid> groups;  // normalized path -> open group
+  std::vector<std::unique_ptr<Dim>> dims;
+  std::vector<Var> vars;
+  Hid vlen_str;  // file and memory type of string variables
+  Hid lcpl;      // link creation: UTF-8 names
+  bool closed = false;
+
+  Impl(const std::string& p, std::size_t rows) : path(p), chunk_rows(rows) {
+    if (chunk_rows == 0) throw std::invalid_argument("NetcdfFile: chunk_rows must be positive");
+    hdf5::silence_hdf5_errors();
+    Hid fcpl = checked(H5Pcreate(H5P_FILE_CREATE), Kind::plist, "H5Pcreate(file create)");
+    check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "H5Pset_link_creation_order");
+    check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), "H5Pset_attr_creation_order");
+    check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");
+    Hid fapl = checked(H5Pcreate(H5P_FILE_ACCESS), Kind::plist, "H5Pcreate(file access)");
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST),
+          "H5Pset_libver_bounds");
+    file = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), Kind::file,
+                   "creating netCDF file '" + path + "' (H5Fcreate)");
+    groups.emplace("/", checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), Kind::group,
+                                "H5Gopen2('/') in '" + path + "'"));
+    vlen_str = string_type(H5T_VARIABLE);
+    lcpl = checked(H5Pcreate(H5P_LINK_CREATE), Kind::plist, "H5Pcreate(link create)");
+    check(H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
+  }
+
+  std::string where(const std::string& what) const { return what + " in '" + path + "'"; }
+
+  void require_open() const {
+    if (closed) throw std::logic_error("NetcdfFile: '" + path + "' is already closed");
+  }
+
+  // The open group at `path` (normalized), created with its ancestors if need be.
+  hid_t group(const std::string& gpath) {
+    if (auto it = groups.find(gpath); it != groups.end()) return it->second.get();
+    const hid_t parent = group(parent_group(gpath));
+    const std::string name = gpath.substr(gpath.rfind('/') + 1);
+    Hid gcpl = checked(H5Pcreate(H5P_GROUP_CREATE), Kind::plist, "H5Pcreate(group create)");
+    check(H5Pset_link_creation_order(gcpl.get(), kCreationOrder), "H5Pset_link_creation_order");
+    check(H5Pset_attr_creation_order(gcpl.get(), kCreationOrder), "H5Pset_attr_creation_order");
+    check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
+    Hid g = checked(H5Gcreate2(parent, name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT),
+                    Kind::group, where("creating group '" + gpath + "' (H5Gcreate2)"));
+    return groups.emplace(gpath, std::move(g)).first->second.get();
+  }
+
+  void write_attr(hid_t obj, const Attr& attr, const std::string& owner) {
+    check_name(attr.name, "attribute");
+    const std::string what = where("attribute '" + attr.name + "' of '" + owner + "'");
+    if (check(H5Aexists(obj, attr.name.c_str()), what + " (H5Aexists)") > 0)
+      check(H5Adelete(obj, attr.name.c_str()), what + " (H5Adelete)");
+    Hid space = checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)");
+    Hid acpl = checked(H5Pcreate(H5P_ATTRIBUTE_CREATE), Kind::plist, "H5Pcreate(attribute create)");
+    check(H5Pset_char_encoding(acpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
+    auto create = [&](hid_t type) {
+      return checked(H5Acreate2(obj, attr.name.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT),
+                     Kind::attribute, what + " (H5Acreate2)");
+    };
+    if (const auto* s = std::get_if<std::string>(&attr.value)) {
+      // NC_CHAR: exactly the bytes of the text (a zero-size type is not allowed: "" is one NUL).
+      Hid type = string_type(std::max<std::size_t>(s->size(), 1));
+      Hid a = create(type.get());
+      const std::string data = s->empty() ? std::string(1, '\0') : *s;
+      check(H5Awrite(a.get(), type.get(), data.data()), what + " (H5Awrite)");
+    } else if (const auto* d = std::get_if<double>(&attr.value)) {
+      Hid a = create(H5T_IEEE_F64LE);
+      check(H5Awrite(a.get(), H5T_NATIVE_DOUBLE, d), what + " (H5Awrite)");
+    } else {
+      const auto* i = std::get_if<std::int64_t>(&attr.value);
+      Hid a = create(H5T_STD_I64LE);
+      check(H5Awrite(a.get(), H5T_NATIVE_INT64, i), what + " (H5Awrite)");
+    }
+  }
+
+  const Dim* find_dim(const std::string& gpath, const std::string& name) const {
+    for (std::string g = gpath; !g.empty(); g = parent_group(g))
+      for (const auto& d : dims)
+        if (d->group == g && d->name == name) return d.get();
+    return nullptr;
+  }
+
+  hid_t file_type(DType t) const {
+    switch (t) {
+      case DType::f64: return H5T_IEEE_F64LE;
+      case DType::i64: return H5T_STD_I64LE;
+      case DType::str: return vlen_str.get();
+    }
+    return -1;
+  }
+
+  // Creates the dataset of a variable (dims already resolved) and returns its id.
+  VarId create_var(const std::string& gpath, const std::string& name, DType type,
+                   std::vector<const Dim*> vdims, const std::vector<Attr>& attrs, bool is_scale) {
+    Var v;
+    v.group = gpath;
+    v.name = name;
+    v.type = type;
+    v.dims = std::move(vdims);
+    v.growing = !v.dims.empty() && v.dims[0]->growing;
+    const std::string what = where("variable '" + v.label() + "'");
+
+    const std::size_t rank = v.dims.size();
+    std::vector<hsize_t> maxdims(rank), chunk(rank);
+    bool any_zero = false;
+    for (std::size_t k = 0; k < rank; ++k) {
+      const Dim& d = *v.dims[k];
+      if (d.growing && k > 0)
+        throw std::invalid_argument("NetcdfFile: " + what + ": growing dimension '" + d.name +
+                                    "' must be the first dimension");
+      v.shape.push_back(d.growing ? 0 : d.size);
+      maxdims[k] = d.growing ? H5S_UNLIMITED : d.size;
+      chunk[k] = d.growing ? chunk_rows : std::max<hsize_t>(d.size, 1);
+      if (!d.growing) {
+        v.slice *= d.size;
+        any_zero = any_zero || d.size == 0;
+      }
+    }
+
+    Hid space = rank == 0 ? checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)")
+                          : checked(H5Screate_simple(static_cast<int>(rank), v.shape.data(),
+                                                     maxdims.data()),
+                                    Kind::dataspace, what + " (H5Screate_simple)");
+    Hid dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), Kind::plist, "H5Pcreate(dataset create)");
+    check(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), "H5Pset_attr_creation_order");
+    check(H5Pset_obj_track_times(dcpl.get(), false), "H5Pset_obj_track_times");
+    // Chunk growing variables (they must be) and numeric fixed ones (to compress them); a fixed
+    // string variable, a scalar, or an empty one stays contiguous.
+    const bool chunked = v.growing || (rank > 0 && !any_zero && type != DType::str);
+    if (chunked) {
+      check(H5Pset_chunk(dcpl.get(), static_cast<int>(rank), chunk.data()), what + " (H5Pset_chunk)");
+      if (type != DType::str) {
+        check(H5Pset_shuffle(dcpl.get()), what + " (H5Pset_shuffle)");
+        check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what + " (H5Pset_deflate)");
+      }
+    }
+    const hid_t parent = group(gpath);
+    v.dset = checked(H5Dcreate2(parent, name.c_str(), file_type(type), space.get(), lcpl.get(),
+                                dcpl.get(), H5P_DEFAULT),
+                     Kind::dataset, what + " (H5Dcreate2)");
+    if (is_scale) check(H5DSset_scale(v.dset.get(), name.c_str()), what + " (H5DSset_scale)");
+    for (std::size_t k = 0; k < rank && !is_scale; ++k)
+      check(H5DSattach_scale(v.dset.get(), vars[v.dims[k]->coord].dset.get(), static_cast<unsigned>(k)),
+            what + " (H5DSattach_scale of dimension '" + v.dims[k]->name + "')");
+    for (const Attr& a : attrs) write_attr(v.dset.get(), a, v.label());
+    vars.push_back(std::move(v));
+    return static_cast<VarId>(vars.size() - 1);
+  }
+
+  Dim& new_dim(const std::string& gpath, const std::string& name, bool growing, hsize_t size) {
+    check_name(name, "dimension");
+    for (const auto& d : dims)
+      if (d->group == gpath && d->name == name)
+        throw std::invalid_argument("NetcdfFile: dimension '" + full_name(gpath, name) +
+                                    "' defined twice");
+    auto d = std::make_unique<Dim>();
+    d->group = gpath;
+    d->name = name;
+    d->growing = growing;
+    d->size = size;
+    dims.push_back(std::move(d));
+    return *dims.back();
+  }
+
+  Var& var(VarId id, const char* op) {
+    require_open();
+    if (id < 0 || static_cast<std::size_t>(id) >= vars.size())
+      throw std::invalid_argument(std::string("NetcdfFile::") + op + ": unknown variable id " +
+                                  std::to_string(id));
+    return vars[static_cast<std::size_t>(id)];
+  }
+
+  Var& appendable(VarId id, DType type, std::size_t n) {
+    Var& v = var(id, "append");
+    if (!v.growing)
+      throw std::invalid_argument("NetcdfFile::append: '" + v.label() +
+                                  "' has no growing first dimension (use write_whole)");
+    if (v.type != type)
+      throw std::invalid_argument("NetcdfFile::append: '" + v.label() + "' is " +
+                                  dtype_name(v.type) + ", not " + dtype_name(type));
+    if (n != v.slice)
+      throw std::invalid_argument("NetcdfFile::append: '" + v.label() + "' takes slices of " +
+                                  std::to_string(v.slice) + " values, not " + std::to_string(n));
+    if (v.buffered == 0 && v.buf_f64.capacity() + v.buf_i64.capacity() + v.buf_str.capacity() == 0) {
+      switch (v.type) {
+        case DType::f64: v.buf_f64.reserve(chunk_rows * v.slice); break;
+        case DType::i64: v.buf_i64.reserve(chunk_rows * v.slice); break;
+        case DType::str: v.buf_str.reserve(chunk_rows); break;
+      }
+    }
+    return v;
+  }
+
+  void appended(Var& v) {
+    if (++v.buffered >= chunk_rows) flush(v);
+  }
+
+  // Writes the buffered slices of a growing variable at its end.
+  void flush(Var& v) {
+    if (v.buffered == 0) return;
+    const std::string what = where("appending to '" + v.label() + "'");
+    std::vector<hsize_t> start(v.shape.size(), 0), count = v.shape;
+    start[0] = v.shape[0];
+    count[0] = v.buffered;
+    std::vector<hsize_t> extent = v.shape;
+    extent[0] += v.buffered;
+    check(H5Dset_extent(v.dset.get(), extent.data()), what + " (H5Dset_extent)");
+    Hid fspace = checked(H5Dget_space(v.dset.get()), Kind::dataspace, what + " (H5Dget_space)");
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what + " (H5Sselect_hyperslab)");
+    Hid mspace = checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                         Kind::dataspace, what + " (H5Screate_simple)");
+    herr_t rc = 0;
+    switch (v.type) {
+      case DType::f64:
+        rc = H5Dwrite(v.dset.get(), H5T_NATIVE_DOUBLE, mspace.get(), fspace.get(), H5P_DEFAULT,
+                      v.buf_f64.data());
+        break;
+      case DType::i64:
+        rc = H5Dwrite(v.dset.get(), H5T_NATIVE_INT64, mspace.get(), fspace.get(), H5P_DEFAULT,
+                      v.buf_i64.data());
+        break;
+      case DType::str: {
+        std::vector<const char*> ptrs;
+        ptrs.reserve(v.buf_str.size());
+        for (const auto& s : v.buf_str) ptrs.push_back(s.c_str());
+        rc = H5Dwrite(v.dset.get(), vlen_str.get(), mspace.get(), fspace.get(), H5P_DEFAULT,
+                      ptrs.data());
+        break;
+      }
+    }
+    check(rc, what + " (H5Dwrite)");
+    v.shape = std::move(extent);
+    v.buf_f64.clear();
+    v.buf_i64.clear();
+    v.buf_str.clear();
+    v.buffered = 0;
+  }
+
+  // Flushes, checks lengths and closes everything; the first error is thrown after everything
+  // has been closed.
+  void close() {
+    if (closed) return;
+    closed = true;
+    std::exception_ptr error;
+    auto attempt = [&](const std::function<void()>& f) {
+      try {
+        f();
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    };
+    for (Var& v : vars) attempt([&] { flush(v); });
+    attempt([&] { check_lengths(); });
+    for (Var& v : vars)
+      attempt([&] { check(v.dset.close(), where("closing dataset '" + v.label() + "'")); });
+    vlen_str.reset();
+    lcpl.reset();
+    // Children before parents (reverse path order puts "/a/b" before "/a" before "/").
+    for (auto it = groups.rbegin(); it != groups.rend(); ++it)
+      attempt([&] { check(it->second.close(), where("closing group '" + it->first + "'")); });
+    attempt([&] { check(file.close(), "closing netCDF file '" + path + "' (H5Fclose)"); });
+    if (error) std::rethrow_exception(error);
+  }
+
+  void check_lengths() const {
+    for (const auto& d : dims) {
+      if (!d->growing) continue;
+      const Var& coord = vars[d->coord];
+      const hsize_t n = coord.shape[0] + coord.buffered;
+      for (const Var& v : vars) {
+        if (!v.growing || v.dims[0] != d.get()) continue;
+        const hsize_t m = v.shape[0] + v.buffered;
+        if (m != n)
+          throw std::runtime_error("NetcdfFile: in '" + path + "', '" + v.label() + "' has " +
+                                   std::to_string(m) + " entries along growing dimension '" +
+                                   full_name(d->group, d->name) + "' but its coordinate has " +
+                                   std::to_string(n));
+      }
+    }
+  }
+};
+
+NetcdfFile::NetcdfFile(const std::string& path, std::size_t chunk_rows)
+    : impl_(std::make_unique<Impl>(path, chunk_rows)) {}
+
+NetcdfFile::~NetcdfFile() {
+  try {
+    if (impl_) impl_->close();
+  } catch (...) {
+    // Errors are reported by an explicit close().
+  }
+}
+
+void NetcdfFile::attribute(const std::string& group, const Attr& attr) {
+  impl_->require_open();
+  const std::string g = normalize_group(group);
+  impl_->write_attr(impl_->group(g), attr, g);
+}
+
+void NetcdfFile::label_dimension(const std::string& group, const std::string& dim,
+                                 const std::vector<std::string>& labels,
+                                 const std::vector<Attr>& attrs) {
+  impl_->require_open();
+  const std::string g = normalize_group(group);
+  Impl::Dim& d = impl_->new_dim(g, dim, false, labels.size());
+  try {
+    d.coord = impl_->create_var(g, dim, DType::str, {&d}, attrs, true);
+  } catch (...) {
+    impl_->dims.pop_back();
+    throw;
+  }
+  const Impl::Var& v = impl_->vars[d.coord];
+  if (labels.empty()) return;
+  std::vector<const char*> ptrs;
+  ptrs.reserve(labels.size());
+  for (const auto& s : labels) ptrs.push_back(s.c_str());
+  check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+        impl_->where("writing labels of '" + v.label() + "' (H5Dwrite)"));
+}
+
+VarId NetcdfFile::growing_dimension(const std::string& group, const std::string& dim, DType coord,
+                                    const std::vector<Attr>& attrs) {
+  impl_->require_open();
+  const std::string g = normalize_group(group);
+  Impl::Dim& d = impl_->new_dim(g, dim, true, 0);
+  try {
+    d.coord = impl_->create_var(g, dim, coord, {&d}, attrs, true);
+  } catch (...) {
+    impl_->dims.pop_back();
+    throw;
+  }
+  return d.coord;
+}
+
+VarId NetcdfFile::variable(const std::string& group, const std::string& name,
+                           const std::vector<std::string>& dims, DType type,
+                           const std::vector<Attr>& attrs) {
+  impl_->require_open();
+  const std::string g = normalize_group(group);
+  check_name(name, "variable");
+  std::vector<const Impl::Dim*> vdims;
+  for (const auto& dn : dims) {
+    const Impl::Dim* d = impl_->find_dim(g, dn);
+    if (!d)
+      throw std::invalid_argument("NetcdfFile: variable '" + full_name(g, name) +
+                                  "' uses unknown dimension '" + dn + "' (not in '" + g +
+                                  "' or an ancestor group)");
+    vdims.push_back(d);
+  }
+  return impl_->create_var(g, name, type, std::move(vdims), attrs, false);
+}
+
+void NetcdfFile::append(VarId var, std::span<const double> slice) {
+  Impl::Var& v = impl_->appendable(var, DType::f64, slice.size());
+  v.buf_f64.insert(v.buf_f64.end(), slice.begin(), slice.end());
+  impl_->appended(v);
+}
+
+void NetcdfFile::append(VarId var, std::span<const std::int64_t> slice) {
+  Impl::Var& v = impl_->appendable(var, DType::i64, slice.size());
+  v.buf_i64.insert(v.buf_i64.end(), slice.begin(), slice.end());
+  impl_->appended(v);
+}
+
+void NetcdfFile::append(VarId var, const std::string& value) {
+  Impl::Var& v = impl_->appendable(var, DType::str, 1);
+  v.buf_str.push_back(value);
+  impl_->appended(v);
+}
+
+// Checks shared by both write_whole overloads: a fixed variable of `type`, `size` values, once.
+static void check_whole(const std::string& label, bool growing, DType have, DType want, std::size_t slice,
+                        std::size_t size, bool written) {
+  if (growing)
+    throw std::invalid_argument("NetcdfFile::write_whole: '" + label + "' is along a growing dimension (use append)");
+  if (have != want)
+    throw std::invalid_argument("NetcdfFile::write_whole: '" + label + "' is " + dtype_name(have) + ", not " +
+                                dtype_name(want));
+  if (size != slice)
+    throw std::invalid_argument("NetcdfFile::write_whole: '" + label + "' has " + std::to_string(slice) +
+                                " values, not " + std::to_string(size));
+  if (written) throw std::logic_error("NetcdfFile::write_whole: '" + label + "' was already written");
+}
+
+void NetcdfFile::write_whole(VarId var, std::span<const double> values) {
+  Impl::Var& v = impl_->var(var, "write_whole");
+  check_whole(v.label(), v.growing, v.type, DType::f64, v.slice, values.size(), v.written);
+  if (!values.empty())
+    check(H5Dwrite(v.dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          impl_->where("writing '" + v.label() + "' (H5Dwrite)"));
+  v.written = true;
+}
+
+void NetcdfFile::write_whole(VarId var, const std::vector<std::string>& values) {
+  Impl::Var& v = impl_->var(var, "write_whole");
+  check_whole(v.label(), v.growing, v.type, DType::str, v.slice, values.size(), v.written);
+  std::vector<const char*> text;
+  for (const auto& s : values) text.push_back(s.c_str());
+  if (!text.empty())
+    check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
+          impl_->where("writing '" + v.label() + "' (H5Dwrite)"));
+  v.written = true;
+}
+
+void NetcdfFile::close() { impl_->close(); }
+
+}  // namespace cm::output

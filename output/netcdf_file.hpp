@@ -1,0 +1,65 @@
+#pragma once
+// A netCDF-4 file written with the HDF5 C API and H5DS dimension scales, so that
+// xarray.open_dataset(path, engine="h5netcdf"), netCDF4-python/netCDF-C, h5py, R and Julia open it
+// as it is. Variables along a growing dimension (time, or an event table's row) are buffered in
+// memory in chunk-sized blocks and appended: a run never holds its whole history in memory.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace cm::output {
+
+enum class DType { f64, i64, str };
+
+struct Attr {
+  std::string name;
+  std::variant<std::string, double, std::int64_t> value;
+};
+
+using VarId = int;
+
+class NetcdfFile {
+ public:
+  // Creates (truncates) `path`. Throws std::runtime_error on any HDF5 failure.
+  explicit NetcdfFile(const std::string& path, std::size_t chunk_rows = 64);
+  ~NetcdfFile();  // closes without throwing; call close() to see errors
+  NetcdfFile(const NetcdfFile&) = delete;
+  NetcdfFile& operator=(const NetcdfFile&) = delete;
+
+  // Attributes on a group ("" or "/" is the root group; "events/deals" is created on demand).
+  void attribute(const std::string& group, const Attr& attr);
+
+  // A fixed dimension whose coordinate variable (same name) holds string labels.
+  void label_dimension(const std::string& group, const std::string& dim,
+                       const std::vector<std::string>& labels, const std::vector<Attr>& attrs);
+
+  // A growing (unlimited) dimension; its coordinate variable of type `coord` is appended like any
+  // variable through the returned id.
+  VarId growing_dimension(const std::string& group, const std::string& dim, DType coord,
+                          const std::vector<Attr>& attrs);
+
+  // A variable over `dims` (names of dimensions of this group or an ancestor). If dims[0] is a
+  // growing dimension the variable is appended along it, one slice of size prod(other dims) per
+  // call; otherwise write it once with write_whole().
+  VarId variable(const std::string& group, const std::string& name, const std::vector<std::string>& dims,
+                 DType type, const std::vector<Attr>& attrs);
+
+  void append(VarId var, std::span<const double> slice);
+  void append(VarId var, std::span<const std::int64_t> slice);
+  void append(VarId var, const std::string& value);  // 1-D string variable along a growing dim
+  void write_whole(VarId var, std::span<const double> values);
+  void write_whole(VarId var, const std::vector<std::string>& values);  // a fixed string variable
+
+  // Flushes all buffers and closes the file. Throws if variables of one growing dimension were
+  // appended a different number of times.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cm::output

@@ -1,0 +1,208 @@
+#include "output/run_recorder.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "version.hpp"
+
+namespace cm {
+
+using output::Attr;
+using output::DType;
+using output::VarId;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const char* period_name(OutputPeriod p) {
+  switch (p) {
+    case OutputPeriod::month: return "month";
+    case OutputPeriod::quarter: return "quarter";
+    case OutputPeriod::year: return "year";
+  }
+  return "?";
+}
+
+int months_in(OutputPeriod p) { return p == OutputPeriod::month ? 1 : p == OutputPeriod::quarter ? 3 : 12; }
+
+template <class T>
+std::vector<std::string> ids_of(const std::vector<T>& items) {
+  std::vector<std::string> ids;
+  for (const auto& item : items) ids.push_back(item.id);
+  return ids;
+}
+
+double ratio(double a, double b) { return b != 0 ? a / b : kNaN; }
+
+}  // namespace
+
+struct RunRecorder::Layout {
+  VarId time, price, quantity, revenue, capacity, utilization;
+  VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
+  VarId hhi, market_revenue, consumer_surplus, cloud_adoption, segment_spend;
+  VarId change_index, change_time, change_effective, change_vendor, change_product, change_old, change_new, change_reason;
+  std::int64_t changes = 0;
+};
+
+RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std::string& resolved_yaml)
+    : file_(file), scenario_(sc), calendar_(sc.time.start), months_per_period_(months_in(sc.time.output_period)),
+      layout_(std::make_unique<Layout>()) {
+  const std::string cur = sc.currency;
+  const std::string per = std::string("/") + period_name(sc.time.output_period);
+  const std::string since = "days since " + to_iso(sc.time.start) + " 00:00:00";
+  auto attrs = [](const std::string& units, const std::string& long_name) {
+    return std::vector<Attr>{{"units", units}, {"long_name", long_name}};
+  };
+
+  file.attribute("", {"Conventions", std::string("CF-1.8")});
+  file.attribute("", {"title", "cloudmarket run of scenario '" + sc.name + "'"});
+  file.attribute("", {"schema", std::string(kOutputSchema)});
+  file.attribute("", {"cloudmarket_version", std::string(kVersion)});
+  file.attribute("", {"scenario_name", sc.name});
+  file.attribute("", {"scenario_yaml", resolved_yaml});
+  file.attribute("", {"seed", std::int64_t(sc.seed)});
+  file.attribute("", {"start_date", to_iso(sc.time.start)});
+  file.attribute("", {"currency", cur});
+  file.attribute("", {"output_period", std::string(period_name(sc.time.output_period))});
+
+  file.label_dimension("", "vendor", ids_of(sc.vendors), {{"long_name", std::string("cloud vendor")}});
+  file.label_dimension("", "product", ids_of(sc.products), {{"long_name", std::string("product line")}});
+  file.label_dimension("", "segment", ids_of(sc.segments), {{"long_name", std::string("enterprise segment")}});
+  std::vector<std::string> units;
+  for (const auto& p : sc.products) units.push_back(p.unit);
+  const VarId product_unit = file.variable("", "product_unit", {"product"}, DType::str,
+                                           {{"long_name", std::string("what one unit of the product is")}});
+  file.write_whole(product_unit, units);
+
+  Layout& L = *layout_;
+  L.time = file.growing_dimension("", "time", DType::f64,
+                                  {{"units", since},
+                                   {"calendar", std::string("standard")},
+                                   {"standard_name", std::string("time")},
+                                   {"long_name", std::string("start of the output period")}});
+  const std::vector<std::string> tvp{"time", "vendor", "product"}, tv{"time", "vendor"}, t{"time"},
+      ts{"time", "segment"};
+  L.price = file.variable("", "price", tvp, DType::f64, attrs(cur + "/unit", "list price per product unit (see product_unit), at the end of the period"));
+  L.quantity = file.variable("", "quantity", tvp, DType::f64, attrs("unit" + per, "product units sold in the period"));
+  L.revenue = file.variable("", "revenue", tvp, DType::f64, attrs(cur + per, "revenue from the product in the period"));
+  L.capacity = file.variable("", "capacity", tvp, DType::f64, attrs("unit" + per, "product units the vendor can deliver in the period"));
+  L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
+  L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
+  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs"));
+  L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, attrs(cur, "cash at the end of the period"));
+  L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, attrs("1", "(revenue - cost of goods) / revenue"));
+  L.market_share = file.variable("", "market_share", tv, DType::f64, attrs("1", "share of market revenue"));
+  L.vendor_customers = file.variable("", "vendor_customers", tv, DType::i64, attrs("1", "firms with a contract at the end of the period"));
+  L.hhi = file.variable("", "hhi", t, DType::f64, attrs("1", "Herfindahl-Hirschman index of revenue shares, 0-10000"));
+  L.market_revenue = file.variable("", "market_revenue", t, DType::f64, attrs(cur + per, "revenue of all vendors"));
+  L.consumer_surplus = file.variable("", "consumer_surplus", t, DType::f64,
+      attrs(cur + per, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
+  L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms on a cloud at the end of the period"));
+  L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, attrs(cur + per, "what the segment's firms paid to all vendors"));
+
+  const std::string events = "events/price_changes";
+  file.attribute(events, {"long_name", std::string("announced list-price changes")});
+  L.change_index = file.growing_dimension(events, "change", DType::i64, {{"long_name", std::string("price change number")}});
+  L.change_time = file.variable(events, "announced", {"change"}, DType::f64,
+                                {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when the change was announced")}});
+  L.change_effective = file.variable(events, "effective", {"change"}, DType::f64,
+                                     {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when the new price takes effect")}});
+  L.change_vendor = file.variable(events, "vendor_id", {"change"}, DType::str, {{"long_name", std::string("vendor")}});
+  L.change_product = file.variable(events, "product_id", {"change"}, DType::str, {{"long_name", std::string("product")}});
+  L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur + "/unit", "price before the change"));
+  L.change_new = file.variable(events, "new_price", {"change"}, DType::f64, attrs(cur + "/unit", "price after the change"));
+  L.change_reason = file.variable(events, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+}
+
+RunRecorder::~RunRecorder() = default;
+
+void RunRecorder::add_month(const MonthReport& report) {
+  period_.push_back(report);
+  if (int(period_.size()) == months_per_period_) write_period();
+}
+
+void RunRecorder::add_price_changes(const std::vector<PriceChange>& changes) {
+  Layout& L = *layout_;
+  for (const auto& c : changes) {
+    const std::int64_t index = L.changes++;
+    file_.append(L.change_index, std::span<const std::int64_t>(&index, 1));
+    const double announced = c.announced_seconds / kSecondsPerDay, effective = c.effective_seconds / kSecondsPerDay;
+    file_.append(L.change_time, std::span<const double>(&announced, 1));
+    file_.append(L.change_effective, std::span<const double>(&effective, 1));
+    file_.append(L.change_vendor, scenario_.vendors[c.vendor].id);
+    file_.append(L.change_product, scenario_.products[c.product].id);
+    file_.append(L.change_old, std::span<const double>(&c.old_price, 1));
+    file_.append(L.change_new, std::span<const double>(&c.new_price, 1));
+    file_.append(L.change_reason, c.reason);
+  }
+}
+
+void RunRecorder::write_period() {
+  const Layout& L = *layout_;
+  const MonthReport& last = period_.back();
+  const std::size_t V = scenario_.vendors.size(), P = scenario_.products.size(), S = scenario_.segments.size();
+
+  // Flows: sums over the months of the period.
+  Grid quantity(V, P), revenue(V, P), cogs(V, P), capacity(V, P);
+  std::vector<double> fixed(V, 0.0), spend(S, 0.0);
+  double surplus = 0;
+  for (const auto& m : period_) {
+    for (std::size_t v = 0; v < V; ++v) {
+      fixed[v] += m.fixed_cost[v];
+      for (std::size_t p = 0; p < P; ++p) {
+        quantity(v, p) += m.quantity(v, p);
+        revenue(v, p) += m.revenue(v, p);
+        cogs(v, p) += m.cogs(v, p);
+        capacity(v, p) += m.capacity(v, p);
+      }
+    }
+    for (std::size_t s = 0; s < S; ++s) spend[s] += m.segment_spend[s];
+    surplus += m.consumer_surplus;
+  }
+
+  Grid utilization(V, P);
+  std::vector<double> vendor_revenue(V, 0.0), profit(V), margin(V), share(V);
+  double market = 0;
+  for (std::size_t v = 0; v < V; ++v) {
+    double c = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      utilization(v, p) = ratio(quantity(v, p), capacity(v, p));
+      vendor_revenue[v] += revenue(v, p);
+      c += cogs(v, p);
+    }
+    profit[v] = vendor_revenue[v] - c - fixed[v];
+    margin[v] = ratio(vendor_revenue[v] - c, vendor_revenue[v]);
+    market += vendor_revenue[v];
+  }
+  double hhi = 0;
+  for (std::size_t v = 0; v < V; ++v) {
+    share[v] = ratio(vendor_revenue[v], market);
+    hhi += (100 * share[v]) * (100 * share[v]);
+  }
+  if (market == 0) hhi = kNaN;
+  std::vector<double> adoption(S);
+  for (std::size_t s = 0; s < S; ++s) adoption[s] = double(last.segment_cloud_firms[s]) / double(last.segment_firms[s]);
+
+  const double time_days = calendar_.month_start_seconds(period_.front().month) / kSecondsPerDay;
+  file_.append(L.time, std::span<const double>(&time_days, 1));
+  file_.append(L.price, last.price.values());
+  file_.append(L.quantity, quantity.values());
+  file_.append(L.revenue, revenue.values());
+  file_.append(L.capacity, capacity.values());
+  file_.append(L.utilization, utilization.values());
+  file_.append(L.vendor_revenue, vendor_revenue);
+  file_.append(L.vendor_profit, profit);
+  file_.append(L.vendor_cash, last.cash);
+  file_.append(L.vendor_gross_margin, margin);
+  file_.append(L.market_share, share);
+  file_.append(L.vendor_customers, last.customers);
+  file_.append(L.hhi, std::span<const double>(&hhi, 1));
+  file_.append(L.market_revenue, std::span<const double>(&market, 1));
+  file_.append(L.consumer_surplus, std::span<const double>(&surplus, 1));
+  file_.append(L.cloud_adoption, adoption);
+  file_.append(L.segment_spend, spend);
+  period_.clear();
+}
+
+}  // namespace cm

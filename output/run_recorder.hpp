@@ -1,0 +1,35 @@
+#pragma once
+// The run's output file (schema cloudmarket-output/1, design.md §4): declares every variable with
+// its dimensions, units and long name, aggregates months into output periods (flows summed, stocks
+// taken at the period's end), derives the market measures and appends one record per period.
+#include <memory>
+#include <vector>
+
+#include "agents/month_report.hpp"
+#include "agents/price_book.hpp"
+#include "output/netcdf_file.hpp"
+#include "sim/calendar.hpp"
+#include "sim/scenario.hpp"
+
+namespace cm {
+
+class RunRecorder {
+ public:
+  RunRecorder(output::NetcdfFile& file, const Scenario& scenario, const std::string& resolved_yaml);
+  ~RunRecorder();
+  void add_month(const MonthReport& report);
+  void add_price_changes(const std::vector<PriceChange>& changes);
+
+ private:
+  struct Layout;
+  void write_period();
+
+  output::NetcdfFile& file_;
+  const Scenario& scenario_;
+  Calendar calendar_;
+  int months_per_period_;
+  std::unique_ptr<Layout> layout_;
+  std::vector<MonthReport> period_;  // the months of the current output period
+};
+
+}  // namespace cm

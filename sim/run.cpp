@@ -1,0 +1,58 @@
+#include "sim/run.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "output/netcdf_file.hpp"
+#include "output/run_recorder.hpp"
+#include "sim/progress.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/simulation.hpp"
+
+namespace cm {
+
+namespace {
+
+class RunSink : public RunObserver {
+ public:
+  RunSink(RunRecorder& recorder, Progress& progress, const Calendar& calendar)
+      : recorder_(recorder), progress_(progress), calendar_(calendar) {}
+  void on_month(const MonthReport& report, const std::vector<PriceChange>& changes) override {
+    recorder_.add_price_changes(changes);
+    recorder_.add_month(report);
+    progress_.update(report.month + 1, to_iso(calendar_.add_months(report.month + 1)));
+  }
+
+ private:
+  RunRecorder& recorder_;
+  Progress& progress_;
+  const Calendar& calendar_;
+};
+
+}  // namespace
+
+void run_to_file(const Scenario& scenario, const RunOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path out(options.output_path);
+  if (out.has_parent_path()) fs::create_directories(out.parent_path());
+  const fs::path partial = fs::path(options.output_path + ".partial");
+  try {
+    {
+      output::NetcdfFile file(partial.string());
+      RunRecorder recorder(file, scenario, scenario_to_yaml(scenario));
+      Progress progress(options.progress, scenario.time.months());
+      const Calendar calendar(scenario.time.start);
+      RunSink sink(recorder, progress, calendar);
+      simulate(scenario, sink);
+      progress.finish();
+      file.close();
+    }
+    fs::rename(partial, out);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw;
+  }
+}
+
+}  // namespace cm

@@ -1,0 +1,279 @@
+#include "sim/scenario_loader.hpp"
+
+#include <cmath>
+#include <set>
+
+#include "sim/yaml_fields.hpp"
+#include "version.hpp"
+
+namespace cm {
+
+using yaml::Fields;
+using yaml::Kind;
+using yaml::Node;
+using yaml::NodePtr;
+using yaml::Range;
+using yaml::fail;
+
+namespace {
+
+// Elements of a list under `key`: every element must be a mapping; ids must be unique.
+std::vector<NodePtr> list_of(const Node& node, const std::string& key, std::size_t max_size) {
+  if (node.kind != Kind::sequence) fail(node.where, "'" + key + "' must be a list, got " + node.kind_name());
+  if (node.items.empty()) fail(node.where, "'" + key + "' must not be empty");
+  if (node.items.size() > max_size)
+    fail(node.where, "'" + key + "' has " + std::to_string(node.items.size()) + " entries; at most " +
+                         std::to_string(max_size) + " are allowed");
+  return node.items;
+}
+
+void check_unique_id(std::set<std::string>& seen, const std::string& id, const Node& where,
+                     const std::string& what) {
+  if (!seen.insert(id).second) fail(where.where, "duplicate " + what + " id '" + id + "'");
+}
+
+Duration to_duration(const Node& node, const std::string& key) {
+  const std::string text = yaml::to_text(node, key);
+  auto d = parse_duration(text);
+  if (!d)
+    fail(node.where, "'" + key + "' must be a duration such as '3 months', '1 year', '2 weeks' or '10 days', got '" +
+                         text + "'");
+  return *d;
+}
+
+TimeSpec decode_time(const Node& node) {
+  TimeSpec time;
+  Fields f(node, "time");
+  const Node& start = f.required("start");
+  const std::string start_text = yaml::to_text(start, "start");
+  auto date = parse_date(start_text);
+  if (!date) fail(start.where, "'start' must be a date YYYY-MM-DD between 1900 and 2200, got '" + start_text + "'");
+  time.start = *date;
+  time.years = int(yaml::to_integer(f.required("years"), "years", 1, limits::kMaxYears));
+  yaml::read_optional(f, "output_period", time.output_period, [](const Node& n, const std::string& k) {
+    return yaml::to_enum<OutputPeriod>(
+        n, k, {{"month", OutputPeriod::month}, {"quarter", OutputPeriod::quarter}, {"year", OutputPeriod::year}});
+  });
+  f.done();
+  return time;
+}
+
+std::vector<Product> decode_products(const Node& node) {
+  std::vector<Product> products;
+  std::set<std::string> ids;
+  for (const auto& item : list_of(node, "products", limits::kMaxProducts)) {
+    Fields f(*item, "product");
+    Product p;
+    const Node& id = f.required("id");
+    p.id = yaml::to_id(id, "id");
+    check_unique_id(ids, p.id, id, "product");
+    p.unit = yaml::to_id(f.required("unit"), "unit");
+    p.kind = yaml::to_enum<ProductKind>(f.required("kind"), "kind",
+                                        {{"compute", ProductKind::compute},
+                                         {"platform", ProductKind::platform},
+                                         {"model", ProductKind::model},
+                                         {"software", ProductKind::software}});
+    f.done();
+    products.push_back(p);
+  }
+  return products;
+}
+
+// Index of a product id, or an error at `where` naming the known ones.
+std::size_t product_index(const std::vector<Product>& products, const std::string& id, const SourceLocation& where) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < products.size(); ++i) {
+    if (products[i].id == id) return i;
+    ids.push_back(products[i].id);
+  }
+  std::string message = "unknown product '" + id + "'";
+  if (auto hint = yaml::did_you_mean(id, ids)) message += " (did you mean '" + *hint + "'?)";
+  std::string list;
+  for (const auto& x : ids) list += (list.empty() ? "" : ", ") + x;
+  fail(where, message + "; products are: " + list);
+}
+
+Offer decode_offer(const Node& node, const std::string& what) {
+  Offer o;
+  Fields f(node, what);
+  o.price = yaml::to_number(f.required("price"), "price", Range::non_negative());
+  o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", Range::non_negative());
+  o.capacity = yaml::to_number(f.required("capacity"), "capacity", Range::positive());
+  yaml::read_optional(f, "cost_trend", o.cost_trend, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range{-1, 1, true, false});
+  });
+  f.done();
+  return o;
+}
+
+Pricing decode_pricing(const Node& node, const std::string& vendor) {
+  Pricing p;
+  Fields f(node, "pricing of vendor '" + vendor + "'");
+  yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
+    return yaml::to_enum<PricingRule>(n, k, {{"fixed", PricingRule::fixed}, {"cost_plus", PricingRule::cost_plus}});
+  });
+  yaml::read_optional(f, "review_every", p.review_every, to_duration);
+  if (const Node* markup = f.optional("markup")) p.markup = yaml::to_number(*markup, "markup", Range::between(-0.99, 100));
+  f.done();
+  return p;
+}
+
+std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& vendor) {
+  std::vector<Datacenter> dcs;
+  std::set<std::string> ids;
+  for (const auto& item : list_of(node, "datacenters", limits::kMaxDatacenters)) {
+    Fields f(*item, "datacenter of vendor '" + vendor + "'");
+    Datacenter dc;
+    const Node& id = f.required("id");
+    dc.id = yaml::to_id(id, "id");
+    check_unique_id(ids, dc.id, id, "datacenter");
+    dc.flops = yaml::to_number(f.required("flops"), "flops", Range::positive());
+    f.done();
+    dcs.push_back(dc);
+  }
+  return dcs;
+}
+
+Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
+  Vendor v;
+  Fields f(node, "vendor");
+  v.id = yaml::to_id(f.required("id"), "id");
+  const std::string what = "vendor '" + v.id + "'";
+  f.rename(what);
+  yaml::read_optional(f, "region", v.region, yaml::to_id);
+  v.initial_share = yaml::to_number(f.required("initial_share"), "initial_share", Range::open_fraction());
+  yaml::read_optional(f, "cash", v.cash, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range{});
+  });
+  yaml::read_optional(f, "fixed_cost_per_month", v.fixed_cost_per_month, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range::non_negative());
+  });
+  v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
+
+  const Node& offers = f.required("products");
+  if (offers.kind != Kind::map) fail(offers.where, "'products' of " + what + " must be a mapping of product id to offer");
+  v.offers.resize(products.size());
+  std::vector<bool> offered(products.size(), false);
+  for (const auto& entry : offers.entries) {
+    const std::size_t p = product_index(products, entry.key, entry.key_where);
+    v.offers[p] = decode_offer(*entry.value, "offer of product '" + entry.key + "' by " + what);
+    offered[p] = true;
+  }
+  for (std::size_t p = 0; p < products.size(); ++p)
+    if (!offered[p])
+      fail(offers.where, what + " has no offer for product '" + products[p].id +
+                             "' (every vendor prices every product in this version)");
+  if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing((*pricing), v.id);
+  f.done();
+  return v;
+}
+
+Budget decode_budget(const Node& node, const std::string& segment) {
+  Budget b;
+  Fields f(node, "budget of segment '" + segment + "'");
+  b.distribution = yaml::to_enum<BudgetDistribution>(
+      f.required("distribution"), "distribution",
+      {{"lognormal", BudgetDistribution::lognormal}, {"pareto", BudgetDistribution::pareto}});
+  if (b.distribution == BudgetDistribution::lognormal) {
+    b.median = yaml::to_number(f.required("median"), "median", Range::positive());
+    yaml::read_optional(f, "sigma", b.sigma, [](const Node& n, const std::string& k) {
+      return yaml::to_number(n, k, Range::between(0, 5));
+    });
+  } else {
+    b.minimum = yaml::to_number(f.required("minimum"), "minimum", Range::positive());
+    b.alpha = yaml::to_number(f.required("alpha"), "alpha", Range{1, 20, true, false});
+  }
+  f.done();
+  return b;
+}
+
+Segment decode_segment(const Node& node, const std::vector<Product>& products) {
+  Segment s;
+  Fields f(node, "segment");
+  s.id = yaml::to_id(f.required("id"), "id");
+  const std::string what = "segment '" + s.id + "'";
+  f.rename(what);
+  s.firms = yaml::to_integer(f.required("firms"), "firms", 1, limits::kMaxFirmsTotal);
+  s.budget = decode_budget((f.required("budget")), s.id);
+  yaml::read_optional(f, "growth", s.growth, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range{-1, 10, true, false});
+  });
+
+  const Node& shares = f.required("spend_shares");
+  if (shares.kind != Kind::map) fail(shares.where, "'spend_shares' must be a mapping of product id to share");
+  s.spend_shares.assign(products.size(), 0.0);
+  double total = 0;
+  for (const auto& entry : shares.entries) {
+    const std::size_t p = product_index(products, entry.key, entry.key_where);
+    s.spend_shares[p] = yaml::to_number(*entry.value, entry.key, Range::fraction());
+    total += s.spend_shares[p];
+  }
+  if (std::fabs(total - 1.0) > 1e-6)
+    fail(shares.where, "'spend_shares' of " + what + " must sum to 1, they sum to " + std::to_string(total));
+
+  yaml::read_optional(f, "price_sensitivity", s.price_sensitivity, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range{0, 100, true, false});
+  });
+  yaml::read_optional(f, "switching_cost", s.switching_cost, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range::between(0, 20));
+  });
+  yaml::read_optional(f, "contract_months", s.contract_months, [](const Node& n, const std::string& k) {
+    return int(yaml::to_integer(n, k, 1, limits::kMaxContractMonths));
+  });
+  yaml::read_optional(f, "cloud_adoption", s.cloud_adoption, [](const Node& n, const std::string& k) {
+    return yaml::to_number(n, k, Range::open_fraction());
+  });
+  f.done();
+  return s;
+}
+
+}  // namespace
+
+Scenario decode_scenario(const NodePtr& root) {
+  Scenario sc;
+  Fields f(*root, "the scenario");
+  const Node& schema = f.required("schema");
+  if (yaml::to_text(schema, "schema") != kScenarioSchema)
+    fail(schema.where, std::string("'schema' must be '") + kScenarioSchema + "', got '" + schema.scalar + "'");
+  sc.name = yaml::to_id(f.required("name"), "name");
+  yaml::read_optional(f, "seed", sc.seed, [](const Node& n, const std::string& k) {
+    return std::uint64_t(yaml::to_integer(n, k, 0, 1'000'000'000'000'000));
+  });
+  sc.time = decode_time((f.required("time")));
+  yaml::read_optional(f, "currency", sc.currency, yaml::to_id);
+  sc.products = decode_products(f.required("products"));
+
+  const Node& vendors = f.required("vendors");
+  std::set<std::string> vendor_ids;
+  double share_total = 0;
+  for (const auto& item : list_of(vendors, "vendors", limits::kMaxVendors)) {
+    sc.vendors.push_back(decode_vendor(*item, sc.products));
+    check_unique_id(vendor_ids, sc.vendors.back().id, *item, "vendor");
+    share_total += sc.vendors.back().initial_share;
+  }
+  if (std::fabs(share_total - 1.0) > 1e-3)
+    fail(vendors.where, "the vendors' initial_share values must sum to 1 (add a fringe vendor for the rest of "
+                        "the market), they sum to " + std::to_string(share_total));
+
+  const Node& segments = f.required("segments");
+  std::set<std::string> segment_ids;
+  std::int64_t firms_total = 0;
+  for (const auto& item : list_of(segments, "segments", limits::kMaxSegments)) {
+    sc.segments.push_back(decode_segment(*item, sc.products));
+    check_unique_id(segment_ids, sc.segments.back().id, *item, "segment");
+    firms_total += sc.segments.back().firms;
+  }
+  if (firms_total > limits::kMaxFirmsTotal)
+    fail(segments.where, "the segments hold " + std::to_string(firms_total) + " firms; at most " +
+                             std::to_string(limits::kMaxFirmsTotal) + " are allowed");
+  f.done();
+  return sc;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  yaml::NodePtr root = yaml::load_with_extends(path);
+  for (const auto& assignment : overrides) yaml::apply_override(root, assignment);
+  return decode_scenario(root);
+}
+
+}  // namespace cm

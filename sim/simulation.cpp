@@ -1,0 +1,53 @@
+#include "sim/simulation.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <exception>
+
+#include "agents/market_actor.hpp"
+#include "agents/vendor_actor.hpp"
+#include "agents/world.hpp"
+#include "sim/platform.hpp"
+
+namespace cm {
+
+namespace sg4 = simgrid::s4u;
+
+namespace {
+// Runs an actor's body; the first exception stops the whole simulation and is rethrown by
+// simulate(), so a failure inside an actor is an ordinary error of the run (exit code 1).
+template <class Body>
+auto guarded(Body body, std::exception_ptr& failure) {
+  return [body, &failure]() mutable {
+    try {
+      body();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+      sg4::Actor::kill_all();
+    }
+  };
+}
+}  // namespace
+
+void simulate(const Scenario& scenario, RunObserver& observer) {
+  // SimGrid reads its options from argv; ours keep it quiet unless something is wrong.
+  int argc = 2;
+  char name[] = "cloudmarket";
+  char quiet[] = "--log=root.thresh:critical";
+  char* argv[] = {name, quiet, nullptr};
+  sg4::Engine engine(&argc, argv);
+
+  World world(scenario);
+  const Platform platform = build_platform(scenario);
+  // Actors are created in scenario order; none depends on SimGrid's order within an instant
+  // (see PriceBook for the rule that makes this so).
+  std::exception_ptr failure;
+  sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, observer), failure));
+  for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
+    sg4::Actor::create("vendor:" + scenario.vendors[v].id, platform.vendor_hosts[v].front(),
+                       guarded(VendorActor(world, v), failure));
+  engine.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace cm

@@ -1,0 +1,87 @@
+#pragma once
+// Typed, validated reading of scenario values from the located YAML tree. Each error names the
+// file, line and column of the offending value and says what was expected.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/yaml_tree.hpp"
+
+namespace cm::yaml {
+
+// An allowed interval for a number; open or closed at each end.
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false;
+  bool hi_open = false;
+
+  static Range positive() { return {0, std::numeric_limits<double>::infinity(), true, false}; }
+  static Range non_negative() { return {0, std::numeric_limits<double>::infinity()}; }
+  static Range fraction() { return {0, 1}; }
+  static Range open_fraction() { return {0, 1, true, true}; }
+  static Range between(double lo, double hi) { return {lo, hi}; }
+  bool contains(double x) const {
+    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+  }
+  std::string describe() const;
+};
+
+[[noreturn]] void fail(const SourceLocation& where, const std::string& message);
+
+double to_number(const Node& node, const std::string& key, Range range);
+std::int64_t to_integer(const Node& node, const std::string& key, std::int64_t lo, std::int64_t hi);
+std::string to_text(const Node& node, const std::string& key);
+// An identifier: letters, digits, '_' and '-', starting with a letter (ids name HDF5 labels and paths).
+std::string to_id(const Node& node, const std::string& key);
+
+template <class Enum>
+Enum to_enum(const Node& node, const std::string& key,
+             const std::vector<std::pair<std::string, Enum>>& choices);
+
+// The keys of one mapping. Each key the schema knows is asked for (present or not); done()
+// then rejects any other key, with a "did you mean" hint drawn from the known ones.
+class Fields {
+ public:
+  Fields(const Node& node, std::string what);  // what: "vendor 'aws'", "time", ...
+  const Node* optional(const std::string& key);    // nullptr when absent or null
+  const Node& required(const std::string& key);
+  void done() const;
+  // Names the mapping better once its id is known ("segment" becomes "segment 'retail'").
+  void rename(std::string what) { what_ = std::move(what); }
+  const SourceLocation& where() const { return node_->where; }
+  const std::string& what() const { return what_; }
+
+ private:
+  const Node* node_;
+  std::string what_;
+  std::vector<std::string> known_;
+};
+
+// Reads an optional key into `value` (which holds the default) with a converter.
+template <class T, class Convert>
+void read_optional(Fields& fields, const std::string& key, T& value, Convert convert) {
+  if (const Node* node = fields.optional(key)) value = convert(*node, key);
+}
+
+// ---- template definitions ----
+
+template <class Enum>
+Enum to_enum(const Node& node, const std::string& key,
+             const std::vector<std::pair<std::string, Enum>>& choices) {
+  const std::string text = to_text(node, key);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    if (name == text) return value;
+    names.push_back(name);
+  }
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  std::string message = "'" + key + "' must be one of " + list + ", got '" + text + "'";
+  if (auto hint = did_you_mean(text, names)) message += " (did you mean '" + *hint + "'?)";
+  fail(node.where, message);
+}
+
+}  // namespace cm::yaml

@@ -1,0 +1,34 @@
+"""Shared helpers of the Python tests: where the binary and the sources are, and running it."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+BINARY = os.environ.get("CLOUDMARKET", "")
+SOURCE = os.environ.get("CM_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+SMALL = os.path.join(SOURCE, "tests", "scenarios", "small.yaml")
+BASELINE = os.path.join(SOURCE, "scenarios", "baseline.yaml")
+
+
+def cloudmarket(*args, timeout=300):
+    """Run the command line; returns the CompletedProcess (text mode)."""
+    if not BINARY:
+        raise unittest.SkipTest("CLOUDMARKET is not set (run through ctest)")
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def run_ok(self, *args):
+        proc = cloudmarket(*args)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc

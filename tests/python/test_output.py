@@ -1,0 +1,151 @@
+"""The output file as users read it: xarray (h5netcdf and netCDF4 engines), netCDF4, and the
+accounting identities the model must satisfy in every period."""
+import os
+import subprocess
+import sys
+import unittest
+
+import netCDF4
+import numpy as np
+import xarray as xr
+
+from common import BASELINE, SMALL, SOURCE, TempDirTest, cloudmarket
+
+CONTRACT = {  # design.md §4: variable -> dims
+    "price": ("time", "vendor", "product"),
+    "quantity": ("time", "vendor", "product"),
+    "revenue": ("time", "vendor", "product"),
+    "capacity": ("time", "vendor", "product"),
+    "utilization": ("time", "vendor", "product"),
+    "vendor_revenue": ("time", "vendor"),
+    "vendor_profit": ("time", "vendor"),
+    "vendor_cash": ("time", "vendor"),
+    "vendor_gross_margin": ("time", "vendor"),
+    "market_share": ("time", "vendor"),
+    "vendor_customers": ("time", "vendor"),
+    "hhi": ("time",),
+    "market_revenue": ("time",),
+    "consumer_surplus": ("time",),
+    "cloud_adoption": ("time", "segment"),
+}
+
+
+class OutputFile(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls._dir = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls._dir.name, "baseline.h5")
+        proc = cloudmarket("run", BASELINE, "-o", cls.out, "--quiet", "--set", "time.years=2")
+        if proc.returncode != 0:
+            raise AssertionError(proc.stderr)
+        cls.ds = xr.open_dataset(cls.out, engine="h5netcdf")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ds.close()
+        cls._dir.cleanup()
+
+    def test_contract_variables_dims_and_units(self):
+        ds = self.ds
+        self.assertEqual(dict(ds.sizes), {"time": 24, "vendor": 6, "product": 4, "segment": 5})
+        for name, dims in CONTRACT.items():
+            with self.subTest(variable=name):
+                self.assertEqual(ds[name].dims, dims)
+        for name in list(ds.data_vars) + ["vendor", "product", "segment"]:
+            with self.subTest(variable=name):
+                self.assertIn("long_name", ds[name].attrs)
+                if ds[name].dtype.kind in "fi":
+                    self.assertIn("units", ds[name].attrs)
+        self.assertEqual(list(ds["vendor"].values), ["aws", "azure", "alibaba", "google", "huawei", "others"])
+        self.assertEqual(str(ds["time"].values[0])[:10], "2023-01-01")
+        self.assertEqual(str(ds["time"].values[13])[:10], "2024-02-01")
+        self.assertEqual(ds["revenue"].attrs["units"], "USD/month")
+        self.assertEqual(ds.attrs["Conventions"], "CF-1.8")
+        self.assertEqual(ds.attrs["schema"], "cloudmarket-output/1")
+        for key in ("cloudmarket_version", "scenario_yaml", "seed", "start_date"):
+            self.assertIn(key, ds.attrs)
+
+    def test_opens_with_netcdf4_too(self):
+        with netCDF4.Dataset(self.out) as nc:
+            self.assertEqual(nc.data_model, "NETCDF4")
+            self.assertTrue(nc.dimensions["time"].isunlimited())
+            self.assertEqual(nc["price"].dimensions, ("time", "vendor", "product"))
+            self.assertIn("price_changes", nc["events"].groups)
+        alt = xr.open_dataset(self.out, engine="netcdf4")
+        xr.testing.assert_identical(alt, self.ds)
+        alt.close()
+
+    def test_money_is_conserved_every_period(self):
+        ds = self.ds
+        paid = ds["segment_spend"].sum("segment").values
+        earned = ds["vendor_revenue"].sum("vendor").values
+        np.testing.assert_allclose(paid, earned, rtol=1e-12)
+        np.testing.assert_allclose(ds["market_revenue"].values, earned, rtol=1e-12)
+        np.testing.assert_allclose(ds["revenue"].values, (ds["price"] * ds["quantity"]).values, rtol=1e-12)
+        np.testing.assert_allclose(ds["revenue"].sum("product").values, ds["vendor_revenue"].values, rtol=1e-12)
+
+    def test_shares_sum_to_one_and_hhi_follows(self):
+        ds = self.ds
+        np.testing.assert_allclose(ds["market_share"].sum("vendor").values, 1.0, rtol=1e-12)
+        np.testing.assert_allclose(ds["hhi"].values, ((100 * ds["market_share"]) ** 2).sum("vendor").values, rtol=1e-12)
+        self.assertTrue(((ds["hhi"] > 0) & (ds["hhi"] <= 10000)).all())
+
+    def test_capacity_is_never_exceeded(self):
+        self.assertTrue((self.ds["quantity"] <= self.ds["capacity"] * (1 + 1e-12)).all())
+        self.assertTrue((self.ds["utilization"] <= 1 + 1e-12).all())
+
+    def test_cash_accumulates_profit(self):
+        ds = self.ds
+        cash = ds["vendor_cash"].values
+        profit = ds["vendor_profit"].values
+        np.testing.assert_allclose(cash[1:] - cash[:-1], profit[1:], rtol=1e-9)
+
+    def test_price_change_events(self):
+        events = xr.open_dataset(self.out, engine="h5netcdf", group="events/price_changes")
+        self.assertGreater(events.sizes["change"], 0)
+        frame = events.to_dataframe()
+        self.assertTrue((frame["effective"] > frame["announced"]).all())
+        self.assertTrue(set(frame["vendor_id"]) <= set(self.ds["vendor"].values))
+        events.close()
+
+
+class OutputPeriods(TempDirTest):
+    def test_quarterly_output_sums_flows_and_keeps_stocks(self):
+        monthly, quarterly = self.path("m.h5"), self.path("q.h5")
+        self.run_ok("run", SMALL, "-o", monthly, "--quiet")
+        self.run_ok("run", SMALL, "-o", quarterly, "--quiet", "--set", "time.output_period=quarter")
+        m = xr.open_dataset(monthly, engine="h5netcdf")
+        q = xr.open_dataset(quarterly, engine="h5netcdf")
+        self.assertEqual(q.sizes["time"], 4)
+        self.assertEqual(q["revenue"].attrs["units"], "USD/quarter")
+        np.testing.assert_allclose(q["vendor_revenue"].values,
+                                   m["vendor_revenue"].coarsen(time=3).sum().values, rtol=1e-12)
+        np.testing.assert_array_equal(q["vendor_cash"].values, m["vendor_cash"].values[2::3])
+        m.close()
+        q.close()
+
+
+class Plot(TempDirTest):
+    def test_plot_writes_a_png(self):
+        out, png = self.path("run.h5"), self.path("run.png")
+        self.run_ok("run", SMALL, "-o", out, "--quiet")
+        proc = subprocess.run([sys.executable, os.path.join(SOURCE, "tools", "plot.py"), out, "-o", png],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        self.assertGreater(os.path.getsize(png), 20000)
+
+    def test_plot_rejects_a_bad_file(self):
+        bad = self.path("bad.h5")
+        with open(bad, "w") as f:
+            f.write("not hdf5")
+        proc = subprocess.run([sys.executable, os.path.join(SOURCE, "tools", "plot.py"), bad, "-o", self.path("x.png")],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("cannot open", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

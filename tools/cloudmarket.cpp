@@ -1,0 +1,156 @@
+// The `cloudmarket` command line (design.md §4).
+// Exit codes: 0 success; 2 invalid input (usage, scenario); 1 failure while running.
+#include <boost/program_options.hpp>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sim/diagnostic.hpp"
+#include "sim/progress.hpp"
+#include "sim/run.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/yaml_tree.hpp"
+#include "version.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kOk = 0, kFailure = 1, kInvalidInput = 2;
+
+const char* kUsage =
+    "usage: cloudmarket COMMAND [ARGS]\n"
+    "\n"
+    "Simulate a cloud-computing market described by a YAML scenario.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml -o OUT.h5 [--seed N] [--set PATH=VALUE]... [--quiet]\n"
+    "                      run a scenario and write its time series to OUT.h5\n"
+    "  validate SCENARIO.yaml [--print] [--set PATH=VALUE]...\n"
+    "                      check a scenario; --print shows it fully resolved\n"
+    "\n"
+    "options:\n"
+    "  --version           print the version and the schemas it reads and writes\n"
+    "  --help              this text; COMMAND --help for a command's options\n"
+    "\n"
+    "exit codes: 0 success, 2 invalid input, 1 failure while running\n";
+
+// Thrown for a bad command line; reported as "cloudmarket COMMAND: error: ..." with exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+po::variables_map parse(const std::string& command, const std::vector<std::string>& args,
+                        const po::options_description& options, const po::positional_options_description& positional) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) return vm;
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  (void)command;
+  return vm;
+}
+
+std::vector<std::string> overrides_of(const po::variables_map& vm) {
+  std::vector<std::string> overrides;
+  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  if (vm.count("seed")) overrides.push_back("seed=" + vm["seed"].as<std::string>());
+  return overrides;
+}
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
+  options.add_options()
+      ("help,h", "this text")
+      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1)")
+      ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
+      ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE, e.g. vendors.aws.pricing.markup=0.3 (repeatable)")
+      ("quiet,q", "no progress line");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const auto vm = parse("run", args, options, positional);
+  if (vm.count("help")) {
+    std::cout << options;
+    return kOk;
+  }
+  // Everything is validated before any work starts.
+  const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm));
+  cm::RunOptions run;
+  run.output_path = vm["output"].as<std::string>();
+  run.progress = !vm.count("quiet") && cm::stderr_is_terminal();
+  cm::run_to_file(scenario, run);
+  return kOk;
+}
+
+int validate_command(const std::vector<std::string>& args) {
+  po::options_description options("cloudmarket validate SCENARIO.yaml [options]");
+  options.add_options()
+      ("help,h", "this text")
+      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1)")
+      ("print", "print the fully resolved scenario (extends, overrides and defaults applied) as YAML")
+      ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE (repeatable)");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const auto vm = parse("validate", args, options, positional);
+  if (vm.count("help")) {
+    std::cout << options;
+    return kOk;
+  }
+  const std::string path = vm["scenario"].as<std::string>();
+  const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
+  if (vm.count("print")) {
+    std::cout << cm::scenario_to_yaml(sc);
+    return kOk;
+  }
+  std::int64_t firms = 0;
+  for (const auto& s : sc.segments) firms += s.firms;
+  std::cout << path << ": ok: scenario '" << sc.name << "', " << sc.products.size() << " products, "
+            << sc.vendors.size() << " vendors, " << sc.segments.size() << " segments, " << firms << " firms, "
+            << sc.time.months() << " months from " << cm::to_iso(sc.time.start) << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kInvalidInput;
+  }
+  const std::string command = all.front();
+  const std::vector<std::string> rest(all.begin() + 1, all.end());
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return kOk;
+    }
+    if (command == "--version") {
+      std::cout << "cloudmarket " << cm::kVersion << " (scenario schema " << cm::kScenarioSchema << ", output schema "
+                << cm::kOutputSchema << ")\n";
+      return kOk;
+    }
+    if (command == "run") return run_command(rest);
+    if (command == "validate") return validate_command(rest);
+    std::string message = "unknown command '" + command + "'";
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate"})) message += " (did you mean '" + *hint + "'?)";
+    std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
+    return kInvalidInput;
+  } catch (const UsageError& e) {
+    std::cerr << "cloudmarket " << command << ": error: " << e.what() << "\n(see cloudmarket " << command
+              << " --help)\n";
+    return kInvalidInput;
+  } catch (const cm::InputError& e) {
+    std::cerr << e.what() << "\n";
+    return kInvalidInput;
+  } catch (const std::exception& e) {
+    std::cerr << "cloudmarket " << command << ": error: " << e.what() << "\n";
+    return kFailure;
+  }
+}
