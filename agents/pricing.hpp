@@ -26,6 +26,4 @@ inline std::optional<double> review_price(const Pricing& pricing, const Offer& o
   return std::nullopt;
 }
 
-inline const char* rule_name(PricingRule rule) { return rule == PricingRule::fixed ? "fixed" : "cost_plus"; }
-
 }  // namespace cm

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "agents/pricing.hpp"
+#include "sim/scenario_names.hpp"
 
 namespace cm {
 
@@ -25,7 +26,7 @@ void VendorActor::review(double now) {
   for (std::size_t p = 0; p < vendor.offers.size(); ++p) {
     const auto price = review_price(vendor.pricing, vendor.offers[p], month);
     if (price && *price != world_.prices.in_force(vendor_, p, std::numeric_limits<double>::infinity()))
-      world_.prices.announce(vendor_, p, now, *price, rule_name(vendor.pricing.strategy));
+      world_.prices.announce(vendor_, p, now, *price, name_of(vendor.pricing.strategy));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/scenario_names.hpp"
 #include "version.hpp"
 
 namespace cm {
@@ -14,15 +15,6 @@ using output::VarId;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-const char* period_name(OutputPeriod p) {
-  switch (p) {
-    case OutputPeriod::month: return "month";
-    case OutputPeriod::quarter: return "quarter";
-    case OutputPeriod::year: return "year";
-  }
-  return "?";
-}
 
 int months_in(OutputPeriod p) { return p == OutputPeriod::month ? 1 : p == OutputPeriod::quarter ? 3 : 12; }
 
@@ -49,7 +41,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
     : file_(file), scenario_(sc), calendar_(sc.time.start), months_per_period_(months_in(sc.time.output_period)),
       layout_(std::make_unique<Layout>()) {
   const std::string cur = sc.currency;
-  const std::string per = std::string("/") + period_name(sc.time.output_period);
+  const std::string per = std::string("/") + name_of(sc.time.output_period);
   const std::string since = "days since " + to_iso(sc.time.start) + " 00:00:00";
   auto attrs = [](const std::string& units, const std::string& long_name) {
     return std::vector<Attr>{{"units", units}, {"long_name", long_name}};
@@ -64,7 +56,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.attribute("", {"seed", std::int64_t(sc.seed)});
   file.attribute("", {"start_date", to_iso(sc.time.start)});
   file.attribute("", {"currency", cur});
-  file.attribute("", {"output_period", std::string(period_name(sc.time.output_period))});
+  file.attribute("", {"output_period", std::string(name_of(sc.time.output_period))});
 
   file.label_dimension("", "vendor", ids_of(sc.vendors), {{"long_name", std::string("cloud vendor")}});
   file.label_dimension("", "product", ids_of(sc.products), {{"long_name", std::string("product line")}});

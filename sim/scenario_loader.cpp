@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "sim/scenario_names.hpp"
 #include "sim/yaml_fields.hpp"
 #include "version.hpp"
 
@@ -51,8 +52,7 @@ TimeSpec decode_time(const Node& node) {
   time.start = *date;
   time.years = int(yaml::to_integer(f.required("years"), "years", 1, limits::kMaxYears));
   yaml::read_optional(f, "output_period", time.output_period, [](const Node& n, const std::string& k) {
-    return yaml::to_enum<OutputPeriod>(
-        n, k, {{"month", OutputPeriod::month}, {"quarter", OutputPeriod::quarter}, {"year", OutputPeriod::year}});
+    return yaml::to_enum(n, k, output_period_names());
   });
   f.done();
   return time;
@@ -68,11 +68,7 @@ std::vector<Product> decode_products(const Node& node) {
     p.id = yaml::to_id(id, "id");
     check_unique_id(ids, p.id, id, "product");
     p.unit = yaml::to_id(f.required("unit"), "unit");
-    p.kind = yaml::to_enum<ProductKind>(f.required("kind"), "kind",
-                                        {{"compute", ProductKind::compute},
-                                         {"platform", ProductKind::platform},
-                                         {"model", ProductKind::model},
-                                         {"software", ProductKind::software}});
+    p.kind = yaml::to_enum(f.required("kind"), "kind", product_kind_names());
     f.done();
     products.push_back(p);
   }
@@ -110,7 +106,7 @@ Pricing decode_pricing(const Node& node, const std::string& vendor) {
   Pricing p;
   Fields f(node, "pricing of vendor '" + vendor + "'");
   yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
-    return yaml::to_enum<PricingRule>(n, k, {{"fixed", PricingRule::fixed}, {"cost_plus", PricingRule::cost_plus}});
+    return yaml::to_enum(n, k, pricing_rule_names());
   });
   yaml::read_optional(f, "review_every", p.review_every, to_duration);
   if (const Node* markup = f.optional("markup")) p.markup = yaml::to_number(*markup, "markup", Range::between(-0.99, 100));
@@ -171,9 +167,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
 Budget decode_budget(const Node& node, const std::string& segment) {
   Budget b;
   Fields f(node, "budget of segment '" + segment + "'");
-  b.distribution = yaml::to_enum<BudgetDistribution>(
-      f.required("distribution"), "distribution",
-      {{"lognormal", BudgetDistribution::lognormal}, {"pareto", BudgetDistribution::pareto}});
+  b.distribution = yaml::to_enum(f.required("distribution"), "distribution", budget_distribution_names());
   if (b.distribution == BudgetDistribution::lognormal) {
     b.median = yaml::to_number(f.required("median"), "median", Range::positive());
     yaml::read_optional(f, "sigma", b.sigma, [](const Node& n, const std::string& k) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sim/scenario_loader.hpp"
+#include "sim/scenario_names.hpp"
 #include "version.hpp"
 
 namespace cm {
@@ -20,33 +21,13 @@ std::string exact(double x) {
   return buf;
 }
 
-const char* name_of(ProductKind k) {
-  switch (k) {
-    case ProductKind::compute: return "compute";
-    case ProductKind::platform: return "platform";
-    case ProductKind::model: return "model";
-    case ProductKind::software: return "software";
-  }
-  return "?";
-}
-const char* name_of(OutputPeriod p) {
-  switch (p) {
-    case OutputPeriod::month: return "month";
-    case OutputPeriod::quarter: return "quarter";
-    case OutputPeriod::year: return "year";
-  }
-  return "?";
-}
-const char* name_of(PricingRule r) { return r == PricingRule::fixed ? "fixed" : "cost_plus"; }
-
 void emit_budget(YAML::Emitter& out, const Budget& b) {
   out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "distribution" << YAML::Value << name_of(b.distribution);
   if (b.distribution == BudgetDistribution::lognormal) {
-    out << YAML::Key << "distribution" << YAML::Value << "lognormal";
     out << YAML::Key << "median" << YAML::Value << exact(b.median);
     out << YAML::Key << "sigma" << YAML::Value << exact(b.sigma);
   } else {
-    out << YAML::Key << "distribution" << YAML::Value << "pareto";
     out << YAML::Key << "minimum" << YAML::Value << exact(b.minimum);
     out << YAML::Key << "alpha" << YAML::Value << exact(b.alpha);
   }
