@@ -24,9 +24,7 @@ Grid PriceBook::in_force(double seconds) const {
 
 void PriceBook::announce(std::size_t vendor, std::size_t product, double seconds, double price,
                          const std::string& reason) {
-  int month = 0;
-  while (calendar_.month_start_seconds(month) <= seconds) ++month;
-  const double effective = calendar_.month_start_seconds(month);
+  const double effective = calendar_.month_start_seconds(calendar_.month_containing(seconds) + 1);
   auto& entries = history_[vendor * products_ + product];
   const double old_price = in_force(vendor, product, effective);
   if (entries.back().effective_seconds == effective) entries.back().price = price;  // same month: last wins

@@ -21,8 +21,7 @@ void VendorActor::operator()() {
 
 void VendorActor::review(double now) {
   const Vendor& vendor = world_.scenario.vendors[vendor_];
-  int month = 0;
-  while (world_.month_start(month + 1) <= now) ++month;
+  const int month = world_.calendar.month_containing(now);
   for (std::size_t p = 0; p < vendor.offers.size(); ++p) {
     const auto price = review_price(vendor.pricing, vendor.offers[p], month);
     if (price && *price != world_.prices.in_force(vendor_, p, std::numeric_limits<double>::infinity()))

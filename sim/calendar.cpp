@@ -96,11 +96,18 @@ Date Calendar::add_months(int months) const {
 
 double Calendar::month_start_seconds(int m) const { return seconds_of(add_months(m)); }
 
+int Calendar::month_containing(double seconds) const {
+  const Date d = date_at(seconds);
+  int m = (d.year - start_.year) * 12 + (d.month - start_.month);
+  // The day-of-month of the start moves the boundaries: step to the month that really holds it.
+  while (m > 0 && month_start_seconds(m) > seconds) --m;
+  while (month_start_seconds(m + 1) <= seconds) ++m;
+  return m;
+}
+
 double Calendar::advance(double seconds, const Duration& duration) const {
   if (duration.months == 0) return seconds + duration.days * kSecondsPerDay;
-  // Whole months: step from the month boundary at or before `seconds`.
-  int m = 0;
-  while (month_start_seconds(m + 1) <= seconds) ++m;
+  const int m = month_containing(seconds);
   return month_start_seconds(m + duration.months) + (seconds - month_start_seconds(m));
 }
 

@@ -43,7 +43,9 @@ class Calendar {
   double seconds_of(const Date& date) const {
     return double(days_from_civil(date) - start_days_) * kSecondsPerDay;
   }
-  // The first instant `duration` after month index `m`'s start.
+  // The month (0-based) that contains the instant `seconds` >= 0.
+  int month_containing(double seconds) const;
+  // The instant `duration` after `seconds`: calendar months keep the offset into the month.
   double advance(double seconds, const Duration& duration) const;
   Date date_at(double seconds) const;
 

@@ -41,6 +41,12 @@ TEST_CASE("calendar months have their real lengths", "[calendar]") {
   CHECK(cal.date_at(cal.month_start_seconds(14)) == Date{2024, 3, 1});
   CHECK(cal.advance(0, Duration{3, 0}) == cal.month_start_seconds(3));
   CHECK(cal.advance(cal.month_start_seconds(1), Duration{0, 10}) == cal.month_start_seconds(1) + 10 * kSecondsPerDay);
+  for (int m = 0; m < 30; ++m) {
+    CHECK(cal.month_containing(cal.month_start_seconds(m)) == m);
+    CHECK(cal.month_containing(cal.month_start_seconds(m + 1) - 1) == m);
+  }
   const Calendar end_of_month({2023, 1, 31});
+  CHECK(end_of_month.month_containing(end_of_month.month_start_seconds(1)) == 1);   // 2023-02-28
+  CHECK(end_of_month.month_containing(end_of_month.month_start_seconds(2) - 1) == 1);
   CHECK(end_of_month.add_months(1) == Date{2023, 2, 28});  // clamped to the month's length
 }
