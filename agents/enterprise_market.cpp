@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "agents/logit.hpp"
+#include "agents/bass.hpp"
 #include "agents/share_calibration.hpp"
 #include "sim/rng.hpp"
 
@@ -17,15 +17,23 @@ Grid initial_prices(const Scenario& sc) {
   return prices;
 }
 
-// Per segment, the stationary shares the scenario starts from: on-premises, then each vendor.
-std::vector<std::vector<double>> target_shares(const Scenario& sc) {
-  std::vector<std::vector<double>> shares;
-  for (const auto& seg : sc.segments) {
-    std::vector<double> s{1.0 - seg.cloud_adoption};
-    for (const auto& v : sc.vendors) s.push_back(seg.cloud_adoption * v.initial_share);
-    shares.push_back(std::move(s));
-  }
-  return shares;
+// Options a segment may choose: on-premises and the vendors its region rule allows.
+std::vector<char> allowed_options(const Scenario& sc, const Segment& seg) {
+  std::vector<char> allowed{1};
+  for (const auto& v : sc.vendors) allowed.push_back(!seg.domestic_only || v.region == seg.region);
+  return allowed;
+}
+
+// The stationary shares a segment starts from: on-premises, then each allowed vendor in
+// proportion to its initial share.
+std::vector<double> target_shares(const Scenario& sc, const Segment& seg, const std::vector<char>& allowed) {
+  double allowed_share = 0;
+  for (std::size_t v = 0; v < sc.vendors.size(); ++v)
+    if (allowed[v + 1]) allowed_share += sc.vendors[v].initial_share;
+  std::vector<double> s{1.0 - seg.cloud_adoption};
+  for (std::size_t v = 0; v < sc.vendors.size(); ++v)
+    s.push_back(allowed[v + 1] ? seg.cloud_adoption * sc.vendors[v].initial_share / allowed_share : 0.0);
+  return s;
 }
 
 }  // namespace
@@ -40,10 +48,16 @@ Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector
 }
 
 EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
-    : scenario_(sc), vendors_(sc.vendors.size()), spend_shares_(sc.segments.size(), sc.products.size()) {
-  for (std::size_t s = 0; s < sc.segments.size(); ++s)
-    for (std::size_t p = 0; p < sc.products.size(); ++p) spend_shares_(s, p) = sc.segments[s].spend_shares[p];
-
+    : scenario_(sc),
+      vendors_(sc.vendors.size()),
+      spend_shares_(sc.segments.size(), sc.products.size()),
+      ai_shares_(sc.segments.size(), sc.products.size()) {
+  for (std::size_t s = 0; s < sc.segments.size(); ++s) {
+    for (std::size_t p = 0; p < sc.products.size(); ++p) {
+      spend_shares_(s, p) = sc.segments[s].spend_shares[p];
+      if (sc.segments[s].ai_adoption) ai_shares_(s, p) = sc.segments[s].ai_adoption->product_shares[p];
+    }
+  }
   const Grid prices = initial_prices(sc);
   reference_price_.assign(sc.products.size(), 0.0);
   for (std::size_t p = 0; p < sc.products.size(); ++p) {
@@ -52,45 +66,107 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
   }
   initial_index_ = price_index(spend_shares_, prices, reference_price_);
 
-  const auto targets = target_shares(sc);
+  std::vector<std::vector<double>> targets;
   intercept_ = Grid(sc.segments.size(), options());
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
-    const auto xi = calibrate_intercepts(targets[s], sc.segments[s].switching_cost);
+    const Segment& seg = sc.segments[s];
+    allowed_.push_back(allowed_options(sc, seg));
+    targets.push_back(target_shares(sc, seg, allowed_.back()));
+    const auto xi = calibrate_intercepts(targets.back(), allowed_.back(), seg.switching_cost, seg.nesting);
     for (std::size_t j = 0; j < options(); ++j) intercept_(s, j) = xi[j];
   }
 
   population_ = generate_population(sc, targets);
-  for (const auto& blocks : population_.segments) {
-    std::vector<BlockTally> phase_tallies;
-    for (int p = 0; p < blocks.phases(); ++p)
-      phase_tallies.push_back(tally_firms(population_, blocks.phase_begin[p], blocks.phase_begin[p + 1], options()));
-    tally_.push_back(std::move(phase_tallies));
+  const std::vector<char> all_active(vendors_, 1);
+  const std::vector<double> none_unserved(vendors_, 0.0);
+  const auto sets = choice_sets({prices, all_active, none_unserved});
+  for (std::size_t s = 0; s < sc.segments.size(); ++s) {
+    const RenewalTable table(sets[s], sc.segments[s].switching_cost);
+    tally_.emplace_back(population_.segments[s].phases());
+    for (int phase = 0; phase < population_.segments[s].phases(); ++phase) retally(s, phase, table);
+    std::size_t adopted = 0;
+    const auto& blocks = population_.segments[s];
+    for (std::size_t i = blocks.begin; i < blocks.phase_begin.back(); ++i) adopted += population_.adopted[i];
+    adopted_count_.push_back(adopted);
+    adoption_cursor_.push_back(adopted);  // initial adopters are the first of the order
+    adoption_hazard_.push_back(sc.segments[s].ai_adoption ? -std::log1p(-sc.segments[s].ai_adoption->initial) : 0.0);
   }
 }
 
-Grid EnterpriseMarket::utilities(const Grid& prices) const {
-  const Grid index = price_index(spend_shares_, prices, reference_price_);
-  Grid u(scenario_.segments.size(), options());
-  for (std::size_t s = 0; s < u.rows(); ++s) {
-    const double alpha = scenario_.segments[s].price_sensitivity;
-    u(s, 0) = intercept_(s, 0);
-    for (std::size_t v = 0; v < vendors_; ++v)
-      u(s, v + 1) = intercept_(s, v + 1) - alpha * (index(s, v) - initial_index_(s, v));
-  }
-  return u;
+void EnterpriseMarket::retally(std::size_t s, int phase, const RenewalTable& table) {
+  const auto& blocks = population_.segments[s];
+  tally_[s][phase] = tally_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], table);
 }
 
-void EnterpriseMarket::renew(int month, const Grid& prices) {
-  const Grid u = utilities(prices);
+std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
+  const Grid index = price_index(spend_shares_, supply.prices, reference_price_);
+  const double penalty = scenario_.market.rationing_penalty;
+  std::vector<ChoiceSet> sets;
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    const Segment& seg = scenario_.segments[s];
+    ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting};
+    set.utility[0] = intercept_(s, 0);
+    for (std::size_t v = 0; v < vendors_; ++v) {
+      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) -
+                           penalty * supply.unserved[v];
+      set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
+    }
+    sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     const SegmentBlocks& blocks = population_.segments[s];
     const int phase = month % blocks.phases();
-    const std::size_t begin = blocks.phase_begin[phase], end = blocks.phase_begin[phase + 1];
-    const RenewalTable table(u.row(s), seg.switching_cost);
+    const RenewalTable table(sets[s], seg.switching_cost);
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
-    renew_firms(population_, begin, end, blocks.begin, table, stream, month);
-    tally_[s][phase] = tally_firms(population_, begin, end, options());
+    renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], blocks.begin, table, stream,
+                month);
+    retally(s, phase, table);
+  }
+}
+
+void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, const std::vector<ChoiceSet>& sets) {
+  const Supplier gone = Supplier(vendor + 1);
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    const Segment& seg = scenario_.segments[s];
+    const SegmentBlocks& blocks = population_.segments[s];
+    const RenewalTable table(sets[s], seg.switching_cost);
+    const RandomStream stream(scenario_.seed, "segment:" + seg.id, "exit_rechoice");
+    for (std::size_t i = blocks.begin; i < blocks.phase_begin.back(); ++i)
+      if (population_.supplier[i] == gone)
+        population_.supplier[i] = table.choose(gone, stream.uniform(i - blocks.begin, std::uint64_t(month)));
+    // Every block renegotiates its multi-cloud split without the vendor that left.
+    for (int phase = 0; phase < blocks.phases(); ++phase) retally(s, phase, table);
+  }
+}
+
+void EnterpriseMarket::adopt_ai(int month) {
+  (void)month;  // the flow is time-homogeneous; `month` documents when it happens
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    const auto& ai = scenario_.segments[s].ai_adoption;
+    if (!ai) continue;
+    const SegmentBlocks& blocks = population_.segments[s];
+    const std::size_t n = blocks.phase_begin.back() - blocks.begin;
+    const double fraction = double(adopted_count_[s]) / double(n);
+    if (fraction >= 1.0) continue;
+    const double next = bass_step(ai->p, ai->q, fraction, 1.0 / 12.0);
+    // Each non-adopter adopts with probability (next - F) / (1 - F) = 1 - exp(-dH).
+    adoption_hazard_[s] += std::log((1.0 - fraction) / (1.0 - next));
+    const auto& order = population_.adoption_order[s];
+    const auto& threshold = population_.adoption_threshold[s];
+    std::size_t& cursor = adoption_cursor_[s];
+    for (; cursor < n && threshold[order[cursor]] <= adoption_hazard_[s]; ++cursor) {
+      const std::size_t firm = blocks.begin + order[cursor];
+      population_.adopted[firm] = 1;
+      ++adopted_count_[s];
+      const auto phase = std::upper_bound(blocks.phase_begin.begin(), blocks.phase_begin.end(), firm) -
+                         blocks.phase_begin.begin() - 1;
+      add_ai_budget(tally_[s][phase], population_, firm);
+    }
   }
 }
 
@@ -98,21 +174,59 @@ double EnterpriseMarket::growth_factor(std::size_t segment, int month) const {
   return std::pow(1.0 + scenario_.segments[segment].growth, month / 12.0);
 }
 
-Grid EnterpriseMarket::monthly_budget_on(int month) const {
-  Grid budget(scenario_.segments.size(), options());
-  for (std::size_t s = 0; s < budget.rows(); ++s) {
-    const double scale = growth_factor(s, month) / 12.0;
-    for (const auto& tally : tally_[s])
-      for (std::size_t j = 0; j < options(); ++j) budget(s, j) += tally.base_budget[j] * scale;
-  }
-  return budget;
+double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
+  const auto& ai = scenario_.segments[segment].ai_adoption;
+  return ai ? ai->spend_share * std::pow(1.0 + ai->demand_growth, month / 12.0) : 0.0;
 }
 
-std::vector<std::int64_t> EnterpriseMarket::firms_on() const {
+std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor) const {
+  std::vector<Grid> wanted;
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    std::vector<double> budget(options(), 0.0), ai(options(), 0.0);
+    for (const auto& tally : tally_[s])
+      for (std::size_t j = 0; j < options(); ++j) {
+        budget[j] += tally.budget[j];
+        ai[j] += tally.ai_budget[j];
+      }
+    const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
+    const double ai_scale = scale * ai_factor(s, month);
+    Grid g(vendors_, spend_shares_.cols());
+    for (std::size_t v = 0; v < vendors_; ++v)
+      for (std::size_t p = 0; p < g.cols(); ++p)
+        g(v, p) = spend_shares_(s, p) * budget[v + 1] * scale + ai_shares_(s, p) * ai[v + 1] * ai_scale;
+    wanted.push_back(std::move(g));
+  }
+  return wanted;
+}
+
+std::vector<Grid> EnterpriseMarket::expected_wanted_at_reference(int month, const std::vector<double>& budget_factor,
+                                                                 const std::vector<ChoiceSet>& sets) const {
+  std::vector<Grid> wanted;
+  std::vector<double> probability(options());
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    double budget = 0, ai = 0;
+    for (const auto& tally : tally_[s])
+      for (std::size_t j = 0; j < options(); ++j) {
+        budget += tally.budget[j];
+        ai += tally.ai_budget[j];
+      }
+    choice_probabilities(sets[s], Supplier(-1), 0.0, probability);
+    const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
+    const double ai_scale = scale * ai_factor(s, month);
+    Grid g(vendors_, spend_shares_.cols());
+    for (std::size_t v = 0; v < vendors_; ++v)
+      for (std::size_t p = 0; p < g.cols(); ++p)
+        g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + ai_shares_(s, p) * ai * ai_scale);
+    wanted.push_back(std::move(g));
+  }
+  return wanted;
+}
+
+std::vector<std::int64_t> EnterpriseMarket::contracts() const {
   std::vector<std::int64_t> firms(options(), 0);
   for (const auto& segment : tally_)
     for (const auto& tally : segment)
-      for (std::size_t j = 0; j < options(); ++j) firms[j] += tally.firms[j];
+      for (std::size_t j = 0; j < options(); ++j) firms[j] += tally.contracts[j];
   return firms;
 }
 
@@ -121,20 +235,28 @@ std::vector<std::int64_t> EnterpriseMarket::cloud_firms() const {
   for (const auto& segment : tally_) {
     std::int64_t n = 0;
     for (const auto& tally : segment)
-      for (std::size_t j = 1; j < options(); ++j) n += tally.firms[j];
+      for (std::size_t j = 1; j < options(); ++j) n += tally.primary[j];
     cloud.push_back(n);
   }
   return cloud;
 }
 
-double EnterpriseMarket::consumer_surplus(int month, const Grid& prices) const {
-  const Grid u = utilities(prices);
-  const Grid budget = monthly_budget_on(month);
+std::vector<double> EnterpriseMarket::ai_adoption() const {
+  std::vector<double> fraction;
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s)
+    fraction.push_back(double(adopted_count_[s]) / double(scenario_.segments[s].firms));
+  return fraction;
+}
+
+double EnterpriseMarket::consumer_surplus(int month, const std::vector<double>& budget_factor,
+                                          const std::vector<ChoiceSet>& sets) const {
   double surplus = 0;
-  for (std::size_t s = 0; s < u.rows(); ++s) {
-    double segment_budget = 0;
-    for (std::size_t j = 0; j < options(); ++j) segment_budget += budget(s, j);
-    surplus += segment_budget / scenario_.segments[s].price_sensitivity * inclusive_value(u.row(s));
+  for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
+    double budget = 0;
+    for (const auto& tally : tally_[s])
+      for (std::size_t j = 0; j < options(); ++j) budget += tally.budget[j];
+    const double monthly = budget * growth_factor(s, month) * budget_factor[s] / 12.0;
+    surplus += monthly / scenario_.segments[s].price_sensitivity * inclusive_value(sets[s]);
   }
   return surplus;
 }

@@ -1,13 +1,16 @@
 #pragma once
-// The demand side: the enterprise population, its choice model and what it holds.
+// The demand side: the enterprise population, its choice model and what it holds and wants.
 //
-// Utility of supplier j for a firm of segment s (0 = on-premises, normalised to 0):
-//     u_sj = xi_sj - alpha_s * (P_sj - P_sj^0),   P_sj = sum_p w_sp * price_jp / ref_p,
-// where P is the segment's price index at vendor j (its budget shares w weigh each product's price
-// relative to the reference, the mean initial list price), P^0 its value at the start, and xi the
-// intercepts calibrated so that the renewal chain is stationary at the scenario's initial shares.
+// Utility of vendor j for a firm of segment s (on-premises is normalised to 0):
+//     u_sj = xi_sj - alpha_s (P_sj - P_sj^0) - penalty * unserved_j,
+//     P_sj = sum_p w_sp price_jp / ref_p,
+// P the segment's price index at j (its budget shares w weigh each product's price relative to
+// the reference, the mean initial list price), P^0 its value at the start, xi the intercepts
+// calibrated so the renewal chain is stationary at the scenario's initial shares, and unserved_j
+// the fraction of j's demand it could not serve last month (rationing is a quality penalty).
 #include <vector>
 
+#include "agents/choice_model.hpp"
 #include "agents/grid.hpp"
 #include "agents/population.hpp"
 #include "agents/renewal.hpp"
@@ -15,40 +18,64 @@
 
 namespace cm {
 
+// What vendors can offer right now, as firms see it.
+struct SupplyConditions {
+  Grid prices;                   // vendor x product list prices in force
+  std::vector<char> active;      // per vendor: still in the market
+  std::vector<double> unserved;  // per vendor: fraction of last month's demand not served
+};
+
 class EnterpriseMarket {
  public:
   explicit EnterpriseMarket(const Scenario& scenario);
 
   std::size_t options() const { return vendors_ + 1; }
+  const std::vector<double>& reference_price() const { return reference_price_; }
 
-  // segment x supplier utilities at these prices (vendor x product).
-  Grid utilities(const Grid& prices) const;
-  // Firms whose contract renews in `month` re-choose at these prices.
-  void renew(int month, const Grid& prices);
-  // segment x supplier: the monthly budgets of the firms on each supplier in `month`.
-  Grid monthly_budget_on(int month) const;
-  // Firms per supplier (vendor v at v + 1), all segments.
-  std::vector<std::int64_t> firms_on() const;
-  // Firms per segment not on-premises.
-  std::vector<std::int64_t> cloud_firms() const;
-  // Expected surplus of a fresh choice over staying on-premises, in currency per month:
-  // sum_s monthly_budget_s / alpha_s * log sum_j exp(u_sj) (the logit inclusive value).
-  double consumer_surplus(int month, const Grid& prices) const;
+  // Each segment's choice set under these conditions.
+  std::vector<ChoiceSet> choice_sets(const SupplyConditions& supply) const;
+  // Firms whose contract renews in `month` re-choose.
+  void renew(int month, const std::vector<ChoiceSet>& sets);
+  // Every firm whose primary supplier is `vendor` (which has left) re-chooses now.
+  void rechoose_customers_of(std::size_t vendor, int month, const std::vector<ChoiceSet>& sets);
+  // Bass step for `month`: firms adopt AI so the segment's adopted fraction moves along the flow.
+  void adopt_ai(int month);
 
-  const Grid& spend_shares() const { return spend_shares_; }
+  // Per segment: vendor x product spend wanted at reference prices in `month`, currency per month.
+  // `budget_factor[s]` scales budgets (scheduled shocks).
+  std::vector<Grid> wanted_at_reference(int month, const std::vector<double>& budget_factor) const;
+  // The same if every firm chose afresh now (no switching costs): the demand pricing strategies
+  // reason with.
+  std::vector<Grid> expected_wanted_at_reference(int month, const std::vector<double>& budget_factor,
+                                                 const std::vector<ChoiceSet>& sets) const;
+
+  std::vector<std::int64_t> contracts() const;     // per option (vendor v at v + 1)
+  std::vector<std::int64_t> cloud_firms() const;   // per segment, not on-premises
+  std::vector<double> ai_adoption() const;         // per segment, fraction adopted
+  // Expected surplus of a fresh choice over staying on-premises, currency per month:
+  // sum_s monthly_budget_s / alpha_s * inclusive value (docs/model.md).
+  double consumer_surplus(int month, const std::vector<double>& budget_factor, const std::vector<ChoiceSet>& sets) const;
+
   const Population& population() const { return population_; }
 
  private:
   double growth_factor(std::size_t segment, int month) const;
+  double ai_factor(std::size_t segment, int month) const;
+  void retally(std::size_t segment, int phase, const RenewalTable& table);
 
   const Scenario& scenario_;
   std::size_t vendors_;
-  Grid spend_shares_;          // segment x product
-  std::vector<double> reference_price_;  // per product
-  Grid initial_index_;         // segment x vendor, P^0
-  Grid intercept_;             // segment x supplier, xi
+  Grid spend_shares_;                     // segment x product
+  Grid ai_shares_;                        // segment x product
+  std::vector<double> reference_price_;   // per product
+  Grid initial_index_;                    // segment x vendor, P^0
+  Grid intercept_;                        // segment x option, xi
+  std::vector<std::vector<char>> allowed_;  // segment x option: region rules
   Population population_;
   std::vector<std::vector<BlockTally>> tally_;  // [segment][phase]
+  std::vector<std::size_t> adopted_count_;      // per segment
+  std::vector<std::size_t> adoption_cursor_;    // per segment, into population_.adoption_order
+  std::vector<double> adoption_hazard_;         // per segment, cumulative
 };
 
 // Price index of each segment at each vendor: segment x vendor.

@@ -6,12 +6,12 @@ namespace cm {
 
 void MarketActor::operator()() {
   namespace this_actor = simgrid::s4u::this_actor;
-  world_.market.renew(0, world_.prices.in_force(world_.month_start(0)));
+  world_.open_month(0);
   for (int m = 0; m < world_.months(); ++m) {
     this_actor::sleep_until(world_.month_start(m + 1));
     const MonthReport report = world_.close_month(m);
     observer_.on_month(report, world_.prices.take_changes());
-    if (m + 1 < world_.months()) world_.market.renew(m + 1, world_.prices.in_force(world_.month_start(m + 1)));
+    if (m + 1 < world_.months()) world_.open_month(m + 1);
   }
 }
 

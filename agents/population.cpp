@@ -1,5 +1,6 @@
 #include "agents/population.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/rng.hpp"
@@ -30,6 +31,8 @@ Population generate_population(const Scenario& sc, const std::vector<std::vector
   for (const auto& s : sc.segments) total += std::size_t(s.firms);
   pop.base_budget.resize(total);
   pop.supplier.resize(total);
+  pop.multi_cloud.assign(total, 0);
+  pop.adopted.assign(total, 0);
 
   std::size_t begin = 0;
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
@@ -48,8 +51,27 @@ Population generate_population(const Scenario& sc, const std::vector<std::vector
     for (std::size_t k = 0; k < n; ++k) {
       pop.base_budget[begin + k] = draw_budget(seg.budget, budgets, k);
       pop.supplier[begin + k] = draw_supplier(initial_shares[s], suppliers.uniform(k, 0));
+      pop.multi_cloud[begin + k] = seg.multi_cloud_threshold && pop.base_budget[begin + k] >= *seg.multi_cloud_threshold;
     }
     pop.segments.push_back(std::move(blocks));
+
+    std::vector<std::uint32_t> order;
+    std::vector<double> threshold;
+    if (seg.ai_adoption) {
+      const RandomStream adoption(sc.seed, agent, "ai_adoption");
+      threshold.resize(n);
+      for (std::size_t k = 0; k < n; ++k) threshold[k] = -std::log(adoption.uniform(k, 0));
+      order.resize(n);
+      for (std::size_t k = 0; k < n; ++k) order[k] = std::uint32_t(k);
+      // Ties are impossible in practice (53-bit draws); the index breaks them anyway.
+      std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return threshold[a] < threshold[b] || (threshold[a] == threshold[b] && a < b);
+      });
+      const double initial_hazard = -std::log1p(-seg.ai_adoption->initial);
+      for (std::size_t k = 0; k < n && threshold[order[k]] <= initial_hazard; ++k) pop.adopted[begin + order[k]] = 1;
+    }
+    pop.adoption_order.push_back(std::move(order));
+    pop.adoption_threshold.push_back(std::move(threshold));
     begin += n;
   }
   return pop;

@@ -21,12 +21,18 @@ struct SegmentBlocks {
 
 struct Population {
   std::vector<double> base_budget;  // currency per year at the start (grows with the segment)
-  std::vector<Supplier> supplier;
+  std::vector<Supplier> supplier;   // the primary supplier
+  std::vector<std::uint8_t> multi_cloud;  // splits its spend over clouds (budget above the threshold)
+  std::vector<std::uint8_t> adopted;      // has adopted AI
   std::vector<SegmentBlocks> segments;
+  // AI adoption (Bass): firm i adopts once the segment's cumulative hazard passes its own
+  // exponential threshold E_i. Per segment, firms in increasing E order, and each E.
+  std::vector<std::vector<std::uint32_t>> adoption_order;
+  std::vector<std::vector<double>> adoption_threshold;
   std::size_t size() const { return supplier.size(); }
 };
 
-// Draws budgets and initial suppliers. `initial_shares[s]` gives, per supplier code, the share
+// Draws budgets, initial suppliers and AI-adoption thresholds (and marks the initial adopters). `initial_shares[s]` gives, per supplier code, the share
 // of segment s's firms that start with it. Draws come from streams keyed by the segment id, so a
 // segment's firms do not change when another segment is added.
 Population generate_population(const Scenario& scenario, const std::vector<std::vector<double>>& initial_shares);

@@ -1,28 +1,32 @@
 #include "agents/renewal.hpp"
 
 #include <cmath>
-
-#include "agents/logit.hpp"
+#include <stdexcept>
 
 namespace cm {
 
-RenewalTable::RenewalTable(std::span<const double> utility, double switching_cost)
-    : options_(utility.size()), cumulative_(options_ * options_) {
-  std::vector<double> u(utility.begin(), utility.end()), p(options_);
+RenewalTable::RenewalTable(const ChoiceSet& set, double switching_cost)
+    : options_(set.utility.size()), cumulative_(options_ * options_), split_(options_ * options_) {
+  std::vector<double> p(options_);
   for (std::size_t current = 0; current < options_; ++current) {
-    u[current] += switching_cost;
-    logit_probabilities(u, p);
-    u[current] -= switching_cost;
+    choice_probabilities(set, Supplier(current), switching_cost, p);
     double c = 0;
     for (std::size_t j = 0; j < options_; ++j) cumulative_[current * options_ + j] = (c += p[j]);
-    cumulative_[current * options_ + options_ - 1] = 1.0;  // no rounding gap at the top
+    // No rounding gap at the top: the last available option closes the row at exactly 1.
+    for (std::size_t j = options_; j-- > 0;) {
+      if (p[j] > 0 || j == 0) {
+        for (std::size_t k = j; k < options_; ++k) cumulative_[current * options_ + k] = 1.0;
+        break;
+      }
+    }
+    cloud_split(set, Supplier(current), switching_cost, std::span<double>(&split_[current * options_], options_));
   }
 }
 
 Supplier RenewalTable::choose(Supplier current, double u) const {
   const double* row = &cumulative_[std::size_t(current) * options_];
   std::size_t j = 0;
-  while (u >= row[j]) ++j;  // row[options_-1] == 1 > u ends the scan
+  while (u >= row[j]) ++j;  // the row ends at 1 > u
   return Supplier(j);
 }
 
@@ -37,13 +41,68 @@ void renew_firms(Population& pop, std::size_t begin, std::size_t end, std::size_
     pop.supplier[i] = table.choose(pop.supplier[i], stream.uniform(i - segment_first, std::uint64_t(month)));
 }
 
-BlockTally tally_firms(const Population& pop, std::size_t begin, std::size_t end, std::size_t options) {
+namespace {
+// Adds `amount` served by the firm's supplier(s) to `per_option`.
+void spread(std::vector<double>& per_option, const BlockTally& tally, const Population& pop, std::size_t i,
+            double amount) {
+  const std::size_t options = per_option.size();
+  const Supplier s = pop.supplier[i];
+  if (!pop.multi_cloud[i] || s == kOnPremises) {
+    per_option[s] += amount;
+    return;
+  }
+  for (std::size_t j = 1; j < options; ++j) per_option[j] += amount * tally.split[s * options + j];
+}
+}  // namespace
+
+BlockTally tally_firms(const Population& pop, std::size_t begin, std::size_t end, const RenewalTable& table) {
+  const std::size_t options = table.options();
   BlockTally tally(options);
+  for (std::size_t k = 0; k < options; ++k)
+    for (std::size_t j = 0; j < options; ++j) tally.split[k * options + j] = table.split(Supplier(k))[j];
   for (std::size_t i = begin; i < end; ++i) {
-    tally.firms[pop.supplier[i]] += 1;
-    tally.base_budget[pop.supplier[i]] += pop.base_budget[i];
+    const Supplier s = pop.supplier[i];
+    tally.primary[s] += 1;
+    spread(tally.budget, tally, pop, i, pop.base_budget[i]);
+    if (pop.adopted[i]) spread(tally.ai_budget, tally, pop, i, pop.base_budget[i]);
+    if (!pop.multi_cloud[i] || s == kOnPremises) {
+      tally.contracts[s] += 1;
+    } else {
+      for (std::size_t j = 1; j < options; ++j) tally.contracts[j] += tally.split[s * options + j] >= kContractShare;
+    }
   }
   return tally;
+}
+
+void add_ai_budget(BlockTally& tally, const Population& pop, std::size_t firm) {
+  spread(tally.ai_budget, tally, pop, firm, pop.base_budget[firm]);
+}
+
+std::vector<double> stationary_distribution(const RenewalTable& table) {
+  // Solve pi (P - I) = 0 with sum(pi) = 1: transpose to (P^T - I) pi = 0 and replace the last
+  // equation by the normalisation; Gaussian elimination with partial pivoting.
+  const std::size_t n = table.options();
+  std::vector<double> a(n * (n + 1), 0.0);
+  auto at = [&](std::size_t r, std::size_t c) -> double& { return a[r * (n + 1) + c]; };
+  for (std::size_t r = 0; r + 1 < n; ++r)
+    for (std::size_t c = 0; c < n; ++c) at(r, c) = table.probability(Supplier(c), Supplier(r)) - (r == c ? 1.0 : 0.0);
+  for (std::size_t c = 0; c < n; ++c) at(n - 1, c) = 1.0;
+  at(n - 1, n) = 1.0;
+  for (std::size_t col = 0; col < n; ++col) {
+    std::size_t pivot = col;
+    for (std::size_t r = col + 1; r < n; ++r)
+      if (std::fabs(at(r, col)) > std::fabs(at(pivot, col))) pivot = r;
+    if (std::fabs(at(pivot, col)) < 1e-300) throw std::runtime_error("stationary_distribution: singular chain");
+    for (std::size_t c = 0; c <= n; ++c) std::swap(at(col, c), at(pivot, c));
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r == col || at(r, col) == 0) continue;
+      const double f = at(r, col) / at(col, col);
+      for (std::size_t c = col; c <= n; ++c) at(r, c) -= f * at(col, c);
+    }
+  }
+  std::vector<double> pi(n);
+  for (std::size_t r = 0; r < n; ++r) pi[r] = at(r, n) / at(r, r);
+  return pi;
 }
 
 }  // namespace cm

@@ -1,12 +1,13 @@
 #pragma once
-// Contract renewal: a firm whose contract ends re-chooses its supplier by logit, with a bonus
-// (the switching cost) for the supplier it has. One table per segment and month holds, for each
-// current supplier, the cumulative choice probabilities, so a choice is one uniform draw and a
-// short scan.
+// Contract renewal: a firm whose contract ends re-chooses its supplier (choice_model.hpp), with a
+// bonus (the switching cost) for the supplier it holds. One table per segment and month holds, for
+// each current supplier, the cumulative choice probabilities and the multi-cloud split, so a choice
+// is one uniform draw and a short scan.
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "agents/choice_model.hpp"
 #include "agents/population.hpp"
 #include "sim/rng.hpp"
 
@@ -14,30 +15,50 @@ namespace cm {
 
 class RenewalTable {
  public:
-  RenewalTable(std::span<const double> utility, double switching_cost);
+  RenewalTable(const ChoiceSet& set, double switching_cost);
   // The supplier chosen by a firm that has `current`, given a uniform draw u in (0, 1).
   Supplier choose(Supplier current, double u) const;
   // Probability that a firm with `current` chooses `next`.
   double probability(Supplier current, Supplier next) const;
+  // Within-cloud split of a multi-cloud firm whose primary is `current` (0 for on-premises).
+  std::span<const double> split(Supplier current) const { return {&split_[current * options_], options_}; }
   std::size_t options() const { return options_; }
 
  private:
   std::size_t options_;
   std::vector<double> cumulative_;  // options_ x options_, row = current supplier
+  std::vector<double> split_;       // options_ x options_
 };
 
-// What a block of firms holds after renewal: per supplier, the firms and their base budgets.
+// What a block of firms holds: per option, the firms whose primary supplier it is, the budget
+// (currency per year at the start) and AI budget its vendors serve (multi-cloud firms spread over
+// several), and the contracts it has (a multi-cloud firm has one with each cloud it gives at
+// least kContractShare of its spend).
 struct BlockTally {
-  std::vector<std::int64_t> firms;
-  std::vector<double> base_budget;
-  explicit BlockTally(std::size_t options = 0) : firms(options, 0), base_budget(options, 0.0) {}
+  std::vector<std::int64_t> primary;
+  std::vector<std::int64_t> contracts;
+  std::vector<double> budget;
+  std::vector<double> ai_budget;
+  std::vector<double> split;  // options x options: multi-cloud split at the block's last renewal
+  explicit BlockTally(std::size_t options = 0)
+      : primary(options, 0), contracts(options, 0), budget(options, 0.0), ai_budget(options, 0.0),
+        split(options * options, 0.0) {}
 };
+
+constexpr double kContractShare = 0.05;
 
 // Renews the firms in [begin, end): each draws u from `stream` at counter (firm - first, month),
 // so a firm's draw depends only on who it is and when, never on the order of processing.
 void renew_firms(Population& population, std::size_t begin, std::size_t end, std::size_t segment_first,
                  const RenewalTable& table, const RandomStream& stream, int month);
 
-BlockTally tally_firms(const Population& population, std::size_t begin, std::size_t end, std::size_t options);
+// Tally of [begin, end) with the multi-cloud split of `table`.
+BlockTally tally_firms(const Population& population, std::size_t begin, std::size_t end, const RenewalTable& table);
+
+// Adds one firm's AI budget to the tally it belongs to (when it adopts).
+void add_ai_budget(BlockTally& tally, const Population& population, std::size_t firm);
+
+// The stationary distribution of the renewal chain (a dense linear solve; options are few).
+std::vector<double> stationary_distribution(const RenewalTable& table);
 
 }  // namespace cm

@@ -1,9 +1,11 @@
 #include "agents/share_calibration.hpp"
 
-#include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
+
+#include "agents/renewal.hpp"
 
 namespace cm {
 
@@ -19,34 +21,32 @@ std::vector<double> stationary_shares(std::span<const double> intercepts, double
   return pi;
 }
 
-std::vector<double> calibrate_intercepts(std::span<const double> target, double switching_cost) {
-  for (double t : target)
-    if (!(t > 0)) throw std::invalid_argument("calibrate_intercepts: every target share must be > 0");
-  const double k = std::expm1(switching_cost);
-  const double pi0 = target[0];
-  // Given S, the normalisation x_0 = 1 fixes the scale c = (S + k) / pi_0, and each x_j solves
-  // k x^2 + S x - c pi_j = 0. The root in S of sum_j x_j(S) - S = 0 is the calibration.
-  auto weights = [&](double s) {
-    std::vector<double> x(target.size());
-    const double c = (s + k) / pi0;
-    for (std::size_t j = 0; j < x.size(); ++j)
-      x[j] = k > 1e-12 ? 2 * c * target[j] / (s + std::sqrt(s * s + 4 * k * c * target[j])) : c * target[j] / s;
-    return x;
-  };
-  auto gap = [&](double s) {
-    const auto x = weights(s);
-    return std::accumulate(x.begin(), x.end(), 0.0) - s;
-  };
-  double lo = 1.0, hi = 1.0;
-  while (gap(hi) > 0) hi *= 2;  // gap > 0 for small S and < 0 for large S
-  while (gap(lo) < 0) lo /= 2;
-  std::uintmax_t iterations = 200;
-  const auto [a, b] =
-      boost::math::tools::toms748_solve(gap, lo, hi, boost::math::tools::eps_tolerance<double>(50), iterations);
-  const auto x = weights((a + b) / 2);
-  std::vector<double> xi(x.size());
-  for (std::size_t j = 0; j < x.size(); ++j) xi[j] = std::log(x[j] / x[0]);
-  return xi;
+std::vector<double> calibrate_intercepts(std::span<const double> target, const std::vector<char>& available,
+                                         double switching_cost, double nesting) {
+  const std::size_t n = target.size();
+  for (std::size_t j = 0; j < n; ++j)
+    if ((available[j] || j == 0) && !(target[j] > 0))
+      throw std::invalid_argument("calibrate_intercepts: every available option needs a target share > 0");
+  ChoiceSet set{std::vector<double>(n, 0.0), available, nesting};
+  set.available[0] = 1;
+  for (std::size_t j = 1; j < n; ++j)
+    if (set.available[j]) set.utility[j] = std::log(target[j] / target[0]);  // the plain-logit answer
+  // Damped fixed point xi_j += step * log(target_j / pi_j): shares respond to xi with slope between
+  // 1 and (1 + stickiness) / mu, so a step of mu / 2 never overshoots.
+  const double step = 0.5 * nesting;
+  for (int iteration = 0; iteration < 100000; ++iteration) {
+    const auto pi = stationary_distribution(RenewalTable(set, switching_cost));
+    double worst = 0;
+    for (std::size_t j = 1; j < n; ++j) {
+      if (!set.available[j]) continue;
+      const double gap = std::log(target[j] / pi[j]) - std::log(target[0] / pi[0]);
+      worst = std::max(worst, std::fabs(gap));
+      set.utility[j] += step * gap;
+    }
+    if (worst < 1e-11) return set.utility;
+  }
+  throw std::runtime_error("calibrate_intercepts: no convergence (switching cost " + std::to_string(switching_cost) +
+                           ", nesting " + std::to_string(nesting) + ")");
 }
 
 }  // namespace cm

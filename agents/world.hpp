@@ -1,6 +1,7 @@
 #pragma once
 // The shared state of one run that actors read and change: calendar, list prices, the enterprise
-// market and the vendors' books. Actors run one at a time (SimGrid is cooperative), so no locks.
+// market and the vendors' books, costs and capacity. Actors run one at a time (SimGrid is
+// cooperative), so no locks.
 #include <vector>
 
 #include "agents/enterprise_market.hpp"
@@ -22,11 +23,47 @@ class World {
 
   int months() const { return scenario.time.months(); }
   double month_start(int month) const { return calendar.month_start_seconds(month); }
-  // Bills `month` at the prices in force from its start, posts every vendor's P&L to its cash.
+
+  // At the start of `month`: renewals (and re-choice by the customers of vendors that left), then
+  // AI adoption.
+  void open_month(int month);
+  // At the end of `month`: bill it at the prices in force from its start, post every vendor's P&L,
+  // order capacity, and retire vendors whose cash stayed negative too long.
   MonthReport close_month(int month);
 
+  bool active(std::size_t vendor) const { return active_[vendor]; }
+  double unit_cost(std::size_t vendor, std::size_t product) const;
+  // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these
+  // prices if every firm chose afresh (the model's demand without switching costs).
+  double expected_profit(std::size_t vendor, const Grid& prices, int month) const;
+  // Cumulative gross profit (revenue - cost of goods) of one product line so far.
+  double product_profit_to_date(std::size_t vendor, std::size_t product) const { return product_profit_(vendor, product); }
+
  private:
+  struct Order {
+    int arrives;          // month the capacity enters service
+    std::size_t product;
+    double units;
+  };
+  struct Depreciation {
+    int from, to;         // months [from, to)
+    double per_month;
+  };
+  std::vector<double> budget_factors(int month) const;
+  SupplyConditions supply(int month) const;
+  void plan_capacity(std::size_t vendor, int month, const Grid& wanted, MonthReport& report);
+  void retire(std::size_t vendor, int month, MonthReport& report);
+
+  std::vector<char> active_;
   std::vector<double> cash_;
+  std::vector<int> months_negative_;
+  Grid capacity_, experience_, initial_experience_, product_profit_;
+  std::vector<double> unserved_;             // per vendor, last month
+  std::vector<Grid> demand_history_;         // per month: vendor x product units wanted
+  std::vector<std::vector<Order>> orders_;   // per vendor, not yet arrived
+  std::vector<std::vector<Depreciation>> depreciation_;
+  std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start
+  int current_month_ = 0;
 };
 
 }  // namespace cm

@@ -32,7 +32,10 @@ double ratio(double a, double b) { return b != 0 ? a / b : kNaN; }
 struct RunRecorder::Layout {
   VarId time, price, quantity, revenue, capacity, utilization;
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
-  VarId hhi, market_revenue, consumer_surplus, cloud_adoption, segment_spend;
+  VarId vendor_capex;
+  VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
+  VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers;
+  std::int64_t exits = 0;
   VarId change_index, change_time, change_effective, change_vendor, change_product, change_old, change_new, change_reason;
   std::int64_t changes = 0;
 };
@@ -81,7 +84,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.capacity = file.variable("", "capacity", tvp, DType::f64, attrs("unit" + per, "product units the vendor can deliver in the period"));
   L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
   L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
-  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs"));
+  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation"));
+  L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, attrs(cur + per, "capital spending on capacity ordered"));
   L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, attrs(cur, "cash at the end of the period"));
   L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, attrs("1", "(revenue - cost of goods) / revenue"));
   L.market_share = file.variable("", "market_share", tv, DType::f64, attrs("1", "share of market revenue"));
@@ -91,6 +95,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.consumer_surplus = file.variable("", "consumer_surplus", t, DType::f64,
       attrs(cur + per, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
   L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms on a cloud at the end of the period"));
+  L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms that have adopted AI"));
   L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, attrs(cur + per, "what the segment's firms paid to all vendors"));
 
   const std::string events = "events/price_changes";
@@ -105,11 +110,32 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur + "/unit", "price before the change"));
   L.change_new = file.variable(events, "new_price", {"change"}, DType::f64, attrs(cur + "/unit", "price after the change"));
   L.change_reason = file.variable(events, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+
+  const std::string failures = "events/failures";
+  file.attribute(failures, {"long_name", std::string("agents that left the market")});
+  L.exit_index = file.growing_dimension(failures, "failure", DType::i64, {{"long_name", std::string("failure number")}});
+  L.exit_time = file.variable(failures, "time", {"failure"}, DType::f64,
+                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it left")}});
+  L.exit_kind = file.variable(failures, "kind", {"failure"}, DType::str, {{"long_name", std::string("vendor or startup")}});
+  L.exit_id = file.variable(failures, "id", {"failure"}, DType::str, {{"long_name", std::string("who left")}});
+  L.exit_cash = file.variable(failures, "cash", {"failure"}, DType::f64, attrs(cur, "cash when it left"));
+  L.exit_customers = file.variable(failures, "customers", {"failure"}, DType::i64, attrs("1", "contracts that had to re-choose"));
 }
 
 RunRecorder::~RunRecorder() = default;
 
 void RunRecorder::add_month(const MonthReport& report) {
+  Layout& L = *layout_;
+  for (const auto& e : report.exits) {
+    const std::int64_t index = L.exits++;
+    const double days = e.seconds / kSecondsPerDay;
+    file_.append(L.exit_index, std::span<const std::int64_t>(&index, 1));
+    file_.append(L.exit_time, std::span<const double>(&days, 1));
+    file_.append(L.exit_kind, std::string("vendor"));
+    file_.append(L.exit_id, scenario_.vendors[e.vendor].id);
+    file_.append(L.exit_cash, std::span<const double>(&e.cash, 1));
+    file_.append(L.exit_customers, std::span<const std::int64_t>(&e.customers, 1));
+  }
   period_.push_back(report);
   if (int(period_.size()) == months_per_period_) write_period();
 }
@@ -137,11 +163,12 @@ void RunRecorder::write_period() {
 
   // Flows: sums over the months of the period.
   Grid quantity(V, P), revenue(V, P), cogs(V, P), capacity(V, P);
-  std::vector<double> fixed(V, 0.0), spend(S, 0.0);
+  std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0);
   double surplus = 0;
   for (const auto& m : period_) {
     for (std::size_t v = 0; v < V; ++v) {
-      fixed[v] += m.fixed_cost[v];
+      overhead[v] += m.fixed_cost[v] + m.depreciation[v];
+      capex[v] += m.capex[v];
       for (std::size_t p = 0; p < P; ++p) {
         quantity(v, p) += m.quantity(v, p);
         revenue(v, p) += m.revenue(v, p);
@@ -163,7 +190,7 @@ void RunRecorder::write_period() {
       vendor_revenue[v] += revenue(v, p);
       c += cogs(v, p);
     }
-    profit[v] = vendor_revenue[v] - c - fixed[v];
+    profit[v] = vendor_revenue[v] - c - overhead[v];
     margin[v] = ratio(vendor_revenue[v] - c, vendor_revenue[v]);
     market += vendor_revenue[v];
   }
@@ -192,7 +219,9 @@ void RunRecorder::write_period() {
   file_.append(L.hhi, std::span<const double>(&hhi, 1));
   file_.append(L.market_revenue, std::span<const double>(&market, 1));
   file_.append(L.consumer_surplus, std::span<const double>(&surplus, 1));
+  file_.append(L.vendor_capex, capex);
   file_.append(L.cloud_adoption, adoption);
+  file_.append(L.ai_adoption, last.ai_adoption);
   file_.append(L.segment_spend, spend);
   period_.clear();
 }

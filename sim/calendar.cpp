@@ -111,6 +111,13 @@ double Calendar::advance(double seconds, const Duration& duration) const {
   return month_start_seconds(m + duration.months) + (seconds - month_start_seconds(m));
 }
 
+double Calendar::retreat(double seconds, const Duration& duration) const {
+  if (duration.months == 0) return std::max(0.0, seconds - duration.days * kSecondsPerDay);
+  const int m = month_containing(seconds);
+  if (m < duration.months) return 0.0;
+  return month_start_seconds(m - duration.months) + (seconds - month_start_seconds(m));
+}
+
 Date Calendar::date_at(double seconds) const {
   return civil_from_days(start_days_ + std::int64_t(std::floor(seconds / kSecondsPerDay)));
 }

@@ -47,6 +47,8 @@ class Calendar {
   int month_containing(double seconds) const;
   // The instant `duration` after `seconds`: calendar months keep the offset into the month.
   double advance(double seconds, const Duration& duration) const;
+  // The instant `duration` before `seconds` (never before the start).
+  double retreat(double seconds, const Duration& duration) const;
   Date date_at(double seconds) const;
 
  private:

@@ -13,7 +13,7 @@ namespace cm {
 enum class ProductKind { compute, platform, model, software };
 enum class OutputPeriod { month, quarter, year };
 enum class BudgetDistribution { lognormal, pareto };
-enum class PricingRule { fixed, cost_plus };
+enum class PricingRule { fixed, cost_plus, match_lowest, undercut, best_response, q_learning, scheduled };
 
 struct Product {
   std::string id;
@@ -34,20 +34,55 @@ struct Datacenter {
   double flops = 0;  // FLOP/s
 };
 
-// A vendor's offer of one product line.
-struct Offer {
-  double price = 0;              // currency per unit
-  double unit_cost = 0;          // currency per unit, at the start
-  double capacity = 0;           // units per month
-  double cost_trend = 0;         // fractional change of unit cost per year (-0.1: 10% cheaper a year)
+// One dated step of a `scheduled` price path: a relative change or an absolute price.
+struct ScheduledPrice {
+  Date at;
+  std::optional<double> change;  // fraction: -0.85 cuts the price by 85%
+  std::optional<double> price;   // currency per unit
+};
+
+// Tabular Q-learning over a grid of prices between unit_cost*(1+min_markup) and
+// unit_cost*(1+max_markup); state = last period's prices of all vendors on the grid.
+struct QLearning {
+  int levels = 11;               // price grid points
+  double min_markup = 0.0;
+  double max_markup = 1.0;
+  double learning_rate = 0.15;   // alpha
+  double discount = 0.95;        // delta
+  double exploration_decay = 0.05;  // beta: epsilon = exp(-beta * review)
 };
 
 struct Pricing {
   PricingRule strategy = PricingRule::fixed;
-  Duration review_every{3, 0};   // cadence of price reviews
+  Duration review_every{3, 0};    // cadence of price reviews
+  Duration reaction_delay{1, 0};  // rivals' prices are seen as they were this long ago
   // cost_plus: price = unit_cost * (1 + markup); without a markup each product keeps the markup
   // its initial price has over its initial unit cost.
   std::optional<double> markup;
+  double undercut = 0.05;         // undercut: price = lowest rival price * (1 - undercut)
+  double min_margin = 0.0;        // match_lowest, undercut, best_response: price >= unit_cost * (1 + min_margin)
+  QLearning q_learning;
+  std::vector<ScheduledPrice> schedule;  // scheduled: dated steps, in date order
+};
+
+// A vendor's offer of one product line.
+struct Offer {
+  double price = 0;              // currency per unit
+  double unit_cost = 0;          // currency per unit, at the start
+  double capacity = 0;           // units per month, at the start
+  double cost_trend = 0;         // fractional change of unit cost per year from input prices
+  double learning_rate = 0;      // Wright's law: fractional unit-cost fall per doubling of cumulative output
+  double initial_experience = 0; // units produced before the start (0: twelve months of capacity)
+  double capex_per_unit = 0;     // currency per unit of monthly capacity added
+  std::optional<Pricing> pricing;  // this product's pricing, if not the vendor's
+};
+
+// How a vendor adds capacity: each month it orders what it needs to serve the demand it expects
+// when the order arrives at its target utilisation.
+struct CapacityPolicy {
+  double target_utilization = 0.8;  // fraction
+  Duration lead_time{6, 0};         // from order to capacity in service (whole months)
+  double life_years = 5;            // straight-line depreciation of capex
 };
 
 struct Vendor {
@@ -58,7 +93,12 @@ struct Vendor {
   double fixed_cost_per_month = 0;   // currency per month (opex not tied to volume)
   std::vector<Datacenter> datacenters;
   std::vector<Offer> offers;         // indexed like Scenario::products
-  Pricing pricing;
+  Pricing pricing;                   // default for every product
+  std::optional<CapacityPolicy> capacity_policy;  // none: capacity stays as given
+  Duration exit_after{12, 0};        // exits when its cash has been negative this long
+  const Pricing& pricing_of(std::size_t product) const {
+    return offers[product].pricing ? *offers[product].pricing : pricing;
+  }
 };
 
 struct Budget {
@@ -69,8 +109,21 @@ struct Budget {
   double alpha = 1.5;  // pareto: tail index (> 1 for a finite mean)
 };
 
+// AI adoption by Bass diffusion: hazard (p + q F) per year for a firm that has not adopted, F the
+// adopted fraction of the segment. Adopters add AI spend on the listed products.
+struct AiAdoption {
+  double p = 0.01;                    // innovation, per year
+  double q = 0.4;                     // imitation, per year
+  double initial = 0;                 // fraction adopted at the start
+  double spend_share = 0.05;          // AI spend as a fraction of the firm's budget, at the start
+  std::vector<double> product_shares; // by product, sums to 1: how AI spend splits over products
+  double demand_growth = 0;           // yearly growth of adopters' AI spend (model quality, new uses)
+};
+
 struct Segment {
   std::string id;
+  std::string region = "global";    // home market
+  bool domestic_only = false;       // may buy only from vendors of its own region
   std::int64_t firms = 0;
   Budget budget;                    // annual budget for the computing the products serve
   double growth = 0;                // budget growth per year, fraction (CAGR)
@@ -79,6 +132,27 @@ struct Segment {
   double switching_cost = 0;        // lambda_s: utility bonus of the current supplier
   int contract_months = 12;         // renewals are staggered evenly over this cycle
   double cloud_adoption = 0.5;      // fraction of firms on a cloud at the start
+  double price_elasticity = 1.0;    // constant elasticity of quantity to price (1: fixed spend shares)
+  double nesting = 1.0;             // mu in (0, 1]: correlation of clouds in the nested logit (1: plain logit)
+  std::optional<double> multi_cloud_threshold;  // currency per year: larger firms split spend over clouds
+  std::optional<AiAdoption> ai_adoption;
+};
+
+struct MarketRules {
+  double rationing_penalty = 2.0;   // utility lost per unit of a vendor's unserved fraction of demand
+};
+
+enum class EventType { budget_shock, price_change };
+
+struct Event {
+  EventType type = EventType::budget_shock;
+  Date at;
+  std::optional<Date> until;        // budget_shock: end (exclusive); none: permanent
+  std::size_t segment = 0;          // budget_shock
+  std::size_t vendor = 0;           // price_change
+  std::size_t product = 0;          // price_change
+  std::optional<double> change;     // fraction (-0.2: budgets or price 20% lower)
+  std::optional<double> price;      // price_change: absolute price
 };
 
 struct Scenario {
@@ -89,6 +163,8 @@ struct Scenario {
   std::vector<Product> products;
   std::vector<Vendor> vendors;
   std::vector<Segment> segments;
+  MarketRules market;
+  std::vector<Event> events;
 };
 
 // Bounds that keep any scenario's memory and run time finite (validated on load).
@@ -100,6 +176,8 @@ inline constexpr std::size_t kMaxSegments = 256;
 inline constexpr std::size_t kMaxDatacenters = 64;
 inline constexpr std::int64_t kMaxFirmsTotal = 50'000'000;
 inline constexpr int kMaxContractMonths = 120;
+inline constexpr std::size_t kMaxEvents = 10000;
+inline constexpr std::size_t kMaxSchedule = 1000;
 }  // namespace limits
 
 }  // namespace cm

@@ -89,29 +89,114 @@ std::size_t product_index(const std::vector<Product>& products, const std::strin
   fail(where, message + "; products are: " + list);
 }
 
-Offer decode_offer(const Node& node, const std::string& what) {
+Range markup_range() { return Range::between(-0.99, 100); }
+
+Date to_date(const Node& node, const std::string& key) {
+  const std::string text = yaml::to_text(node, key);
+  auto date = parse_date(text);
+  if (!date) fail(node.where, "'" + key + "' must be a date YYYY-MM-DD between 1900 and 2200, got '" + text + "'");
+  return *date;
+}
+
+// Reads an optional number into `value` (which holds the default).
+void number(Fields& f, const std::string& key, double& value, Range range) {
+  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, range);
+}
+void number(Fields& f, const std::string& key, std::optional<double>& value, Range range) {
+  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, range);
+}
+
+// A mapping of product id to a fraction, for every product (absent ones are 0); sums to 1.
+std::vector<double> product_shares(const Node& node, const std::string& key, const std::vector<Product>& products,
+                                   const std::string& what) {
+  if (node.kind != Kind::map) fail(node.where, "'" + key + "' must be a mapping of product id to share");
+  std::vector<double> shares(products.size(), 0.0);
+  double total = 0;
+  for (const auto& entry : node.entries) {
+    const std::size_t p = product_index(products, entry.key, entry.key_where);
+    shares[p] = yaml::to_number(*entry.value, entry.key, Range::fraction());
+    total += shares[p];
+  }
+  if (std::fabs(total - 1.0) > 1e-6)
+    fail(node.where, "'" + key + "' of " + what + " must sum to 1, they sum to " + std::to_string(total));
+  return shares;
+}
+
+QLearning decode_q_learning(const Node& node) {
+  QLearning q;
+  Fields f(node, "q_learning");
+  if (const Node* n = f.optional("levels")) q.levels = int(yaml::to_integer(*n, "levels", 2, 101));
+  number(f, "min_markup", q.min_markup, markup_range());
+  number(f, "max_markup", q.max_markup, markup_range());
+  number(f, "learning_rate", q.learning_rate, Range{0, 1, true, false});
+  number(f, "discount", q.discount, Range{0, 1, false, true});
+  number(f, "exploration_decay", q.exploration_decay, Range::non_negative());
+  if (q.max_markup <= q.min_markup) fail(node.where, "q_learning needs max_markup > min_markup");
+  f.done();
+  return q;
+}
+
+std::vector<ScheduledPrice> decode_schedule(const Node& node) {
+  std::vector<ScheduledPrice> steps;
+  for (const auto& item : list_of(node, "schedule", limits::kMaxSchedule)) {
+    Fields f(*item, "schedule step");
+    ScheduledPrice step;
+    step.at = to_date(f.required("at"), "at");
+    number(f, "change", step.change, Range{-1, 100, true, false});
+    number(f, "price", step.price, Range::non_negative());
+    if (step.change.has_value() == step.price.has_value())
+      fail(item->where, "a schedule step needs exactly one of 'change' and 'price'");
+    if (!steps.empty() && days_from_civil(step.at) < days_from_civil(steps.back().at))
+      fail(item->where, "schedule steps must be in date order");
+    f.done();
+    steps.push_back(step);
+  }
+  return steps;
+}
+
+// `p` holds the defaults: the vendor's pricing when reading a product's own.
+Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
+  Fields f(node, "pricing of " + what);
+  yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
+    return yaml::to_enum(n, k, pricing_rule_names());
+  });
+  yaml::read_optional(f, "review_every", p.review_every, to_duration);
+  yaml::read_optional(f, "reaction_delay", p.reaction_delay, to_duration);
+  number(f, "markup", p.markup, markup_range());
+  number(f, "undercut", p.undercut, Range{0, 1, false, true});
+  number(f, "min_margin", p.min_margin, markup_range());
+  if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q);
+  if (const Node* sch = f.optional("schedule")) p.schedule = decode_schedule(*sch);
+  if (p.strategy == PricingRule::scheduled && p.schedule.empty())
+    fail(node.where, "the 'scheduled' strategy needs a 'schedule' of dated steps");
+  f.done();
+  return p;
+}
+
+Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing) {
   Offer o;
   Fields f(node, what);
   o.price = yaml::to_number(f.required("price"), "price", Range::non_negative());
   o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", Range::non_negative());
   o.capacity = yaml::to_number(f.required("capacity"), "capacity", Range::positive());
-  yaml::read_optional(f, "cost_trend", o.cost_trend, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range{-1, 1, true, false});
-  });
+  number(f, "cost_trend", o.cost_trend, Range{-1, 1, true, false});
+  number(f, "learning_rate", o.learning_rate, Range::between(0, 0.5));
+  number(f, "initial_experience", o.initial_experience, Range::non_negative());
+  number(f, "capex_per_unit", o.capex_per_unit, Range::non_negative());
+  if (const Node* pricing = f.optional("pricing")) o.pricing = decode_pricing(*pricing, what, vendor_pricing);
   f.done();
   return o;
 }
 
-Pricing decode_pricing(const Node& node, const std::string& vendor) {
-  Pricing p;
-  Fields f(node, "pricing of vendor '" + vendor + "'");
-  yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
-    return yaml::to_enum(n, k, pricing_rule_names());
-  });
-  yaml::read_optional(f, "review_every", p.review_every, to_duration);
-  if (const Node* markup = f.optional("markup")) p.markup = yaml::to_number(*markup, "markup", Range::between(-0.99, 100));
+CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what) {
+  CapacityPolicy c;
+  Fields f(node, "capacity_policy of " + what);
+  number(f, "target_utilization", c.target_utilization, Range{0, 1, true, false});
+  yaml::read_optional(f, "lead_time", c.lead_time, to_duration);
+  if (c.lead_time.days != 0) fail(f.where(), "'lead_time' must be whole months or years");
+  number(f, "life_years", c.life_years, Range{0, 100, true, false});
   f.done();
-  return p;
+  return c;
 }
 
 std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& vendor) {
@@ -146,20 +231,22 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   });
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
 
+  if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing(*pricing, what, Pricing{});
+  if (const Node* policy = f.optional("capacity_policy")) v.capacity_policy = decode_capacity_policy(*policy, what);
+  yaml::read_optional(f, "exit_after", v.exit_after, to_duration);
   const Node& offers = f.required("products");
   if (offers.kind != Kind::map) fail(offers.where, "'products' of " + what + " must be a mapping of product id to offer");
   v.offers.resize(products.size());
   std::vector<bool> offered(products.size(), false);
   for (const auto& entry : offers.entries) {
     const std::size_t p = product_index(products, entry.key, entry.key_where);
-    v.offers[p] = decode_offer(*entry.value, "offer of product '" + entry.key + "' by " + what);
+    v.offers[p] = decode_offer(*entry.value, "offer of product '" + entry.key + "' by " + what, v.pricing);
     offered[p] = true;
   }
   for (std::size_t p = 0; p < products.size(); ++p)
     if (!offered[p])
       fail(offers.where, what + " has no offer for product '" + products[p].id +
                              "' (every vendor prices every product in this version)");
-  if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing((*pricing), v.id);
   f.done();
   return v;
 }
@@ -181,6 +268,19 @@ Budget decode_budget(const Node& node, const std::string& segment) {
   return b;
 }
 
+AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& products, const std::string& what) {
+  AiAdoption ai;
+  Fields f(node, "ai_adoption of " + what);
+  ai.p = yaml::to_number(f.required("p"), "p", Range{0, 10, true, false});
+  ai.q = yaml::to_number(f.required("q"), "q", Range::between(0, 10));
+  number(f, "initial", ai.initial, Range{0, 1, false, true});
+  number(f, "spend_share", ai.spend_share, Range::between(0, 10));
+  ai.product_shares = product_shares(f.required("products"), "products", products, "ai_adoption of " + what);
+  number(f, "demand_growth", ai.demand_growth, Range{-1, 10, true, false});
+  f.done();
+  return ai;
+}
+
 Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   Segment s;
   Fields f(node, "segment");
@@ -193,18 +293,15 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
     return yaml::to_number(n, k, Range{-1, 10, true, false});
   });
 
-  const Node& shares = f.required("spend_shares");
-  if (shares.kind != Kind::map) fail(shares.where, "'spend_shares' must be a mapping of product id to share");
-  s.spend_shares.assign(products.size(), 0.0);
-  double total = 0;
-  for (const auto& entry : shares.entries) {
-    const std::size_t p = product_index(products, entry.key, entry.key_where);
-    s.spend_shares[p] = yaml::to_number(*entry.value, entry.key, Range::fraction());
-    total += s.spend_shares[p];
-  }
-  if (std::fabs(total - 1.0) > 1e-6)
-    fail(shares.where, "'spend_shares' of " + what + " must sum to 1, they sum to " + std::to_string(total));
-
+  s.spend_shares = product_shares(f.required("spend_shares"), "spend_shares", products, what);
+  yaml::read_optional(f, "region", s.region, yaml::to_id);
+  yaml::read_optional(f, "domestic_only", s.domestic_only, [](const Node& n, const std::string& k) {
+    return yaml::to_enum(n, k, bool_names());
+  });
+  number(f, "price_elasticity", s.price_elasticity, Range::between(0, 5));
+  number(f, "nesting", s.nesting, Range{0.05, 1, false, false});
+  number(f, "multi_cloud_threshold", s.multi_cloud_threshold, Range::non_negative());
+  if (const Node* ai = f.optional("ai_adoption")) s.ai_adoption = decode_ai_adoption(*ai, products, what);
   yaml::read_optional(f, "price_sensitivity", s.price_sensitivity, [](const Node& n, const std::string& k) {
     return yaml::to_number(n, k, Range{0, 100, true, false});
   });
@@ -219,6 +316,58 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   });
   f.done();
   return s;
+}
+
+MarketRules decode_market(const Node& node) {
+  MarketRules m;
+  Fields f(node, "market");
+  number(f, "rationing_penalty", m.rationing_penalty, Range::between(0, 100));
+  f.done();
+  return m;
+}
+
+// Index of the element of `items` with this id, or an error naming the known ones.
+template <class T>
+std::size_t id_index(const std::vector<T>& items, const Node& node, const std::string& key, const std::string& kind) {
+  const std::string id = yaml::to_id(node, key);
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].id == id) return i;
+    ids.push_back(items[i].id);
+  }
+  std::string message = "unknown " + kind + " '" + id + "'";
+  if (auto hint = yaml::did_you_mean(id, ids)) message += " (did you mean '" + *hint + "'?)";
+  fail(node.where, message);
+}
+
+std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
+  std::vector<Event> events;
+  if (node.kind != Kind::sequence) fail(node.where, "'events' must be a list");
+  if (node.items.size() > limits::kMaxEvents) fail(node.where, "too many events");
+  for (const auto& item : node.items) {
+    Fields f(*item, "event");
+    Event e;
+    e.type = yaml::to_enum(f.required("type"), "type", event_type_names());
+    e.at = to_date(f.required("at"), "at");
+    if (e.type == EventType::budget_shock) {
+      e.segment = id_index(sc.segments, f.required("segment"), "segment", "segment");
+      e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
+      if (const Node* until = f.optional("until")) {
+        e.until = to_date(*until, "until");
+        if (days_from_civil(*e.until) <= days_from_civil(e.at)) fail(until->where, "'until' must be after 'at'");
+      }
+    } else {
+      e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
+      e.product = id_index(sc.products, f.required("product"), "product", "product");
+      number(f, "change", e.change, Range{-1, 100, true, false});
+      number(f, "price", e.price, Range::non_negative());
+      if (e.change.has_value() == e.price.has_value())
+        fail(item->where, "a price_change event needs exactly one of 'change' and 'price'");
+    }
+    f.done();
+    events.push_back(e);
+  }
+  return events;
 }
 
 }  // namespace
@@ -260,6 +409,8 @@ Scenario decode_scenario(const NodePtr& root) {
   if (firms_total > limits::kMaxFirmsTotal)
     fail(segments.where, "the segments hold " + std::to_string(firms_total) + " firms; at most " +
                              std::to_string(limits::kMaxFirmsTotal) + " are allowed");
+  if (const Node* market = f.optional("market")) sc.market = decode_market(*market);
+  if (const Node* events = f.optional("events")) sc.events = decode_events(*events, sc);
   f.done();
   return sc;
 }

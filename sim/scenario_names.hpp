@@ -33,7 +33,24 @@ inline const NameTable<BudgetDistribution>& budget_distribution_names() {
 }
 
 inline const NameTable<PricingRule>& pricing_rule_names() {
-  static const NameTable<PricingRule> names{{"fixed", PricingRule::fixed}, {"cost_plus", PricingRule::cost_plus}};
+  static const NameTable<PricingRule> names{{"fixed", PricingRule::fixed},
+                                            {"cost_plus", PricingRule::cost_plus},
+                                            {"match_lowest", PricingRule::match_lowest},
+                                            {"undercut", PricingRule::undercut},
+                                            {"best_response", PricingRule::best_response},
+                                            {"q_learning", PricingRule::q_learning},
+                                            {"scheduled", PricingRule::scheduled}};
+  return names;
+}
+
+inline const NameTable<EventType>& event_type_names() {
+  static const NameTable<EventType> names{{"budget_shock", EventType::budget_shock},
+                                          {"price_change", EventType::price_change}};
+  return names;
+}
+
+inline const NameTable<bool>& bool_names() {
+  static const NameTable<bool> names{{"true", true}, {"false", false}};
   return names;
 }
 
@@ -49,5 +66,6 @@ inline const std::string& name_of(ProductKind v) { return name_in(product_kind_n
 inline const std::string& name_of(OutputPeriod v) { return name_in(output_period_names(), v); }
 inline const std::string& name_of(BudgetDistribution v) { return name_in(budget_distribution_names(), v); }
 inline const std::string& name_of(PricingRule v) { return name_in(pricing_rule_names(), v); }
+inline const std::string& name_of(EventType v) { return name_in(event_type_names(), v); }
 
 }  // namespace cm

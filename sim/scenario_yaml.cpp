@@ -34,6 +34,44 @@ void emit_budget(YAML::Emitter& out, const Budget& b) {
   out << YAML::EndMap;
 }
 
+void emit_pricing(YAML::Emitter& out, const Pricing& p) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "strategy" << YAML::Value << name_of(p.strategy);
+  out << YAML::Key << "review_every" << YAML::Value << to_string(p.review_every);
+  out << YAML::Key << "reaction_delay" << YAML::Value << to_string(p.reaction_delay);
+  if (p.markup) out << YAML::Key << "markup" << YAML::Value << exact(*p.markup);
+  out << YAML::Key << "undercut" << YAML::Value << exact(p.undercut);
+  out << YAML::Key << "min_margin" << YAML::Value << exact(p.min_margin);
+  const QLearning& q = p.q_learning;
+  out << YAML::Key << "q_learning" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "levels" << YAML::Value << q.levels;
+  out << YAML::Key << "min_markup" << YAML::Value << exact(q.min_markup);
+  out << YAML::Key << "max_markup" << YAML::Value << exact(q.max_markup);
+  out << YAML::Key << "learning_rate" << YAML::Value << exact(q.learning_rate);
+  out << YAML::Key << "discount" << YAML::Value << exact(q.discount);
+  out << YAML::Key << "exploration_decay" << YAML::Value << exact(q.exploration_decay);
+  out << YAML::EndMap;
+  if (!p.schedule.empty()) {
+    out << YAML::Key << "schedule" << YAML::Value << YAML::BeginSeq;
+    for (const auto& step : p.schedule) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "at" << YAML::Value << to_iso(step.at);
+      if (step.change) out << YAML::Key << "change" << YAML::Value << exact(*step.change);
+      if (step.price) out << YAML::Key << "price" << YAML::Value << exact(*step.price);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+void emit_shares(YAML::Emitter& out, const std::string& key, const std::vector<double>& shares,
+                 const std::vector<Product>& products) {
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (std::size_t p = 0; p < products.size(); ++p)
+    if (shares[p] != 0) out << YAML::Key << products[p].id << YAML::Value << exact(shares[p]);
+  out << YAML::EndMap;
+}
+
 void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>& products) {
   out << YAML::BeginMap;
   out << YAML::Key << "id" << YAML::Value << v.id;
@@ -54,14 +92,27 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::Key << "unit_cost" << YAML::Value << exact(o.unit_cost);
     out << YAML::Key << "capacity" << YAML::Value << exact(o.capacity);
     out << YAML::Key << "cost_trend" << YAML::Value << exact(o.cost_trend);
+    out << YAML::Key << "learning_rate" << YAML::Value << exact(o.learning_rate);
+    out << YAML::Key << "initial_experience" << YAML::Value << exact(o.initial_experience);
+    out << YAML::Key << "capex_per_unit" << YAML::Value << exact(o.capex_per_unit);
+    if (o.pricing) {
+      out << YAML::Key << "pricing" << YAML::Value;
+      emit_pricing(out, *o.pricing);
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
-  out << YAML::Key << "pricing" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  out << YAML::Key << "strategy" << YAML::Value << name_of(v.pricing.strategy);
-  out << YAML::Key << "review_every" << YAML::Value << to_string(v.pricing.review_every);
-  if (v.pricing.markup) out << YAML::Key << "markup" << YAML::Value << exact(*v.pricing.markup);
-  out << YAML::EndMap;
+  out << YAML::Key << "pricing" << YAML::Value;
+  emit_pricing(out, v.pricing);
+  if (v.capacity_policy) {
+    const CapacityPolicy& c = *v.capacity_policy;
+    out << YAML::Key << "capacity_policy" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "target_utilization" << YAML::Value << exact(c.target_utilization);
+    out << YAML::Key << "lead_time" << YAML::Value << to_string(c.lead_time);
+    out << YAML::Key << "life_years" << YAML::Value << exact(c.life_years);
+    out << YAML::EndMap;
+  }
+  out << YAML::Key << "exit_after" << YAML::Value << to_string(v.exit_after);
   out << YAML::EndMap;
 }
 
@@ -71,10 +122,24 @@ void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Produc
   out << YAML::Key << "firms" << YAML::Value << s.firms;
   emit_budget(out, s.budget);
   out << YAML::Key << "growth" << YAML::Value << exact(s.growth);
-  out << YAML::Key << "spend_shares" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  for (std::size_t p = 0; p < products.size(); ++p)
-    out << YAML::Key << products[p].id << YAML::Value << exact(s.spend_shares[p]);
-  out << YAML::EndMap;
+  emit_shares(out, "spend_shares", s.spend_shares, products);
+  out << YAML::Key << "region" << YAML::Value << s.region;
+  out << YAML::Key << "domestic_only" << YAML::Value << (s.domestic_only ? "true" : "false");
+  out << YAML::Key << "price_elasticity" << YAML::Value << exact(s.price_elasticity);
+  out << YAML::Key << "nesting" << YAML::Value << exact(s.nesting);
+  if (s.multi_cloud_threshold)
+    out << YAML::Key << "multi_cloud_threshold" << YAML::Value << exact(*s.multi_cloud_threshold);
+  if (s.ai_adoption) {
+    const AiAdoption& ai = *s.ai_adoption;
+    out << YAML::Key << "ai_adoption" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "p" << YAML::Value << exact(ai.p);
+    out << YAML::Key << "q" << YAML::Value << exact(ai.q);
+    out << YAML::Key << "initial" << YAML::Value << exact(ai.initial);
+    out << YAML::Key << "spend_share" << YAML::Value << exact(ai.spend_share);
+    emit_shares(out, "products", ai.product_shares, products);
+    out << YAML::Key << "demand_growth" << YAML::Value << exact(ai.demand_growth);
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "price_sensitivity" << YAML::Value << exact(s.price_sensitivity);
   out << YAML::Key << "switching_cost" << YAML::Value << exact(s.switching_cost);
   out << YAML::Key << "contract_months" << YAML::Value << s.contract_months;
@@ -107,6 +172,28 @@ std::string scenario_to_yaml(const Scenario& sc) {
   out << YAML::Key << "segments" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : sc.segments) emit_segment(out, s, sc.products);
   out << YAML::EndSeq;
+  out << YAML::Key << "market" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "rationing_penalty" << YAML::Value << exact(sc.market.rationing_penalty);
+  out << YAML::EndMap;
+  if (!sc.events.empty()) {
+    out << YAML::Key << "events" << YAML::Value << YAML::BeginSeq;
+    for (const auto& e : sc.events) {
+      out << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "at" << YAML::Value << to_iso(e.at);
+      out << YAML::Key << "type" << YAML::Value << name_of(e.type);
+      if (e.type == EventType::budget_shock) {
+        out << YAML::Key << "segment" << YAML::Value << sc.segments[e.segment].id;
+        if (e.until) out << YAML::Key << "until" << YAML::Value << to_iso(*e.until);
+      } else {
+        out << YAML::Key << "vendor" << YAML::Value << sc.vendors[e.vendor].id;
+        out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
+      }
+      if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
+      if (e.price) out << YAML::Key << "price" << YAML::Value << exact(*e.price);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "agents/event_actor.hpp"
 #include "agents/market_actor.hpp"
 #include "agents/vendor_actor.hpp"
 #include "agents/world.hpp"
@@ -44,8 +45,12 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
   std::exception_ptr failure;
   sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, observer), failure));
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
-    sg4::Actor::create("vendor:" + scenario.vendors[v].id, platform.vendor_hosts[v].front(),
-                       guarded(VendorActor(world, v), failure));
+    for (std::size_t p = 0; p < scenario.products.size(); ++p)
+      if (scenario.vendors[v].pricing_of(p).strategy != PricingRule::fixed)
+        sg4::Actor::create("vendor:" + scenario.vendors[v].id + "/" + scenario.products[p].id,
+                           platform.vendor_hosts[v].front(), guarded(VendorActor(world, v, p), failure));
+  if (!scenario.events.empty())
+    sg4::Actor::create("events", platform.market_host, guarded(EventActor(world), failure));
   engine.run();
   if (failure) std::rethrow_exception(failure);
 }

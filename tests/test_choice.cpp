@@ -1,30 +1,26 @@
-// The choice model against theory: logit probabilities, the stationary distribution of the
-// renewal chain, and its calibration to target shares.
+// The choice model against theory: nested logit probabilities, the stationary distribution of
+// the renewal chain, and its calibration to target shares.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <numeric>
 #include <vector>
 
+#include "agents/choice_model.hpp"
 #include "agents/logit.hpp"
 #include "agents/renewal.hpp"
 #include "agents/share_calibration.hpp"
 
 using namespace cm;
 
-TEST_CASE("logit probabilities sum to one and follow utility differences", "[choice]") {
-  const std::vector<double> u{0.0, 1.0, 2.0, 1000.0 - 998.0};
-  std::vector<double> p(u.size());
-  logit_probabilities(u, p);
-  CHECK(std::accumulate(p.begin(), p.end(), 0.0) == Approx(1.0));
-  CHECK(p[2] / p[1] == Approx(std::exp(1.0)));
-  CHECK(inclusive_value(u) == Approx(std::log(1 + std::exp(1.0) + 2 * std::exp(2.0))));
-  const std::vector<double> huge{800.0, 801.0};  // no overflow
-  CHECK(std::isfinite(inclusive_value(huge)));
+namespace {
+
+ChoiceSet plain(std::vector<double> u, double nesting = 1.0) {
+  return ChoiceSet{u, std::vector<char>(u.size(), 1), nesting};
 }
 
 // Power iteration of the renewal chain, computed from the transition table alone.
-static std::vector<double> chain_stationary(const RenewalTable& table) {
+std::vector<double> chain_stationary(const RenewalTable& table) {
   const std::size_t n = table.options();
   std::vector<double> pi(n, 1.0 / double(n)), next(n);
   for (int it = 0; it < 20000; ++it) {
@@ -36,28 +32,89 @@ static std::vector<double> chain_stationary(const RenewalTable& table) {
   return pi;
 }
 
+}  // namespace
+
+TEST_CASE("logit probabilities sum to one and follow utility differences", "[choice]") {
+  const std::vector<double> u{0.0, 1.0, 2.0, 1000.0 - 998.0};
+  std::vector<double> p(u.size());
+  logit_probabilities(u, p);
+  CHECK(std::accumulate(p.begin(), p.end(), 0.0) == Approx(1.0));
+  CHECK(p[2] / p[1] == Approx(std::exp(1.0)));
+  CHECK(inclusive_value(std::span<const double>(u)) == Approx(std::log(1 + std::exp(1.0) + 2 * std::exp(2.0))));
+  const std::vector<double> huge{800.0, 801.0};  // no overflow
+  CHECK(std::isfinite(inclusive_value(std::span<const double>(huge))));
+}
+
+TEST_CASE("nested logit: mu = 1 is the plain logit; mu < 1 follows the nested formula", "[choice]") {
+  const std::vector<double> u{0.0, 0.5, 1.0, -0.3};
+  std::vector<double> nested(4), logit(4);
+  choice_probabilities(plain(u), Supplier(-1), 0.0, nested);
+  logit_probabilities(u, logit);
+  for (int j = 0; j < 4; ++j) CHECK(nested[j] == Approx(logit[j]).epsilon(1e-12));
+
+  const double mu = 0.4;
+  choice_probabilities(plain(u, mu), Supplier(-1), 0.0, nested);
+  const double d = std::exp(0.5 / mu) + std::exp(1.0 / mu) + std::exp(-0.3 / mu);
+  const double p_cloud = std::pow(d, mu) / (1 + std::pow(d, mu));
+  CHECK(nested[0] == Approx(1 - p_cloud).epsilon(1e-12));
+  CHECK(nested[2] == Approx(p_cloud * std::exp(1.0 / mu) / d).epsilon(1e-12));
+  CHECK(inclusive_value(plain(u, mu)) == Approx(std::log(1 + std::pow(d, mu))).epsilon(1e-12));
+}
+
+TEST_CASE("unavailable options are never chosen and the switching bonus keeps customers", "[choice]") {
+  ChoiceSet set = plain({0.0, 0.5, 2.0, 0.1}, 0.7);
+  set.available[2] = 0;
+  std::vector<double> p(4), split(4);
+  choice_probabilities(set, 1, 1.0, p);
+  CHECK(p[2] == 0.0);
+  CHECK(std::accumulate(p.begin(), p.end(), 0.0) == Approx(1.0));
+  std::vector<double> fresh(4);
+  choice_probabilities(set, Supplier(-1), 0.0, fresh);
+  CHECK(p[1] > fresh[1]);
+  cloud_split(set, 1, 1.0, split);
+  CHECK(split[0] == 0.0);
+  CHECK(split[2] == 0.0);
+  CHECK(split[1] + split[3] == Approx(1.0));
+  choice_probabilities(set, 2, 1.0, p);  // a firm whose vendor left must move
+  CHECK(p[2] == 0.0);
+}
+
 TEST_CASE("the closed-form stationary shares match the renewal chain", "[choice]") {
   const std::vector<double> xi{0.0, 1.2, -0.4, 0.3};
   for (double lambda : {0.0, 0.7, 2.5}) {
+    const RenewalTable table(plain(xi), lambda);
     const auto closed = stationary_shares(xi, lambda);
-    const auto iterated = chain_stationary(RenewalTable(xi, lambda));
-    for (std::size_t j = 0; j < xi.size(); ++j) CHECK(closed[j] == Approx(iterated[j]).epsilon(1e-9));
+    const auto solved = stationary_distribution(table);
+    const auto iterated = chain_stationary(table);
+    for (std::size_t j = 0; j < xi.size(); ++j) {
+      CHECK(closed[j] == Approx(iterated[j]).epsilon(1e-9));
+      CHECK(solved[j] == Approx(iterated[j]).epsilon(1e-9));
+    }
   }
 }
 
 TEST_CASE("calibrated intercepts make the chain stationary at the target shares", "[choice]") {
   const std::vector<double> target{0.4, 0.6 * 0.40, 0.6 * 0.215, 0.6 * 0.077, 0.6 * 0.075, 0.6 * 0.044, 0.6 * 0.189};
-  for (double lambda : {0.0, 0.5, 1.5, 4.0}) {
-    const auto xi = calibrate_intercepts(target, lambda);
-    CHECK(xi[0] == 0.0);
-    const auto pi = chain_stationary(RenewalTable(xi, lambda));
-    for (std::size_t j = 0; j < target.size(); ++j) CHECK(pi[j] == Approx(target[j]).epsilon(1e-9));
+  const std::vector<char> all(target.size(), 1);
+  for (double mu : {1.0, 0.5}) {
+    for (double lambda : {0.0, 0.5, 1.5, 4.0}) {
+      const auto xi = calibrate_intercepts(target, all, lambda, mu);
+      CHECK(xi[0] == 0.0);
+      const auto pi = chain_stationary(RenewalTable(ChoiceSet{xi, all, mu}, lambda));
+      for (std::size_t j = 0; j < target.size(); ++j) CHECK(pi[j] == Approx(target[j]).epsilon(1e-8));
+    }
   }
+  // An unavailable vendor (a domestic-only segment) keeps a zero share.
+  std::vector<double> partial{0.5, 0.3, 0.0, 0.2};
+  std::vector<char> some{1, 1, 0, 1};
+  const auto xi = calibrate_intercepts(partial, some, 1.0, 0.8);
+  const auto pi = stationary_distribution(RenewalTable(ChoiceSet{xi, some, 0.8}, 1.0));
+  CHECK(pi[2] == Approx(0.0).margin(1e-15));
+  CHECK(pi[1] == Approx(0.3).epsilon(1e-8));
 }
 
 TEST_CASE("a renewal table picks options in proportion to their probabilities", "[choice]") {
-  const std::vector<double> u{0.0, 0.5, 1.0};
-  const RenewalTable table(u, 1.0);
+  const RenewalTable table(plain({0.0, 0.5, 1.0}, 0.6), 1.0);
   const RandomStream stream(3, "test", "renewal");
   std::vector<int> count(3, 0);
   const int n = 300000;

@@ -1,0 +1,49 @@
+#pragma once
+// Pricing strategies (design.md §2): what a vendor's list price for one product should be at a
+// review. Pure: a strategy sees only the PricingView it is given and its own state, so it can be
+// tested against theory without SimGrid. The vendor actor builds the view (rivals' prices as seen
+// after the reaction delay, own cost, a profit oracle under the model's demand) and announces
+// whatever price the strategy returns.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sim/calendar.hpp"
+#include "sim/rng.hpp"
+#include "sim/scenario.hpp"
+
+namespace cm {
+
+struct PricingView {
+  int review = 0;                  // 0, 1, 2, ... : this strategy's review count
+  double now_seconds = 0;          // SimGrid clock
+  Date today;                      // calendar date of now
+  double own_price = 0;            // own latest announced list price
+  double unit_cost = 0;            // own unit cost now
+  double initial_price = 0;        // own list price at the start
+  double initial_unit_cost = 0;    // own unit cost at the start
+  std::vector<double> rival_prices;  // active rivals' list prices as seen (reaction delay applied)
+  // Own expected profit per month (currency) if the own price were `price`, rivals' prices held
+  // as seen, under the model's demand. Present for best_response.
+  std::function<double(double price)> profit_at;
+  // Own realised profit on this product since the previous review (currency). For q_learning.
+  double profit_since_last_review = 0;
+};
+
+class PricingStrategy {
+ public:
+  virtual ~PricingStrategy() = default;
+  // The new list price, or nothing to keep the current one.
+  virtual std::optional<double> review(const PricingView& view) = 0;
+};
+
+// `stream` gives the strategy's own random draws (q_learning exploration), addressed by review.
+std::unique_ptr<PricingStrategy> make_pricing_strategy(const Pricing& pricing, RandomStream stream);
+
+// The price in [lo, hi] that maximises profit(price) (golden-section search on a log scale,
+// refined; profit under logit demand is single-peaked in own price). Exposed for tests.
+double maximise_profit(const std::function<double(double)>& profit, double lo, double hi);
+
+}  // namespace cm
