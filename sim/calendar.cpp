@@ -69,8 +69,7 @@ std::optional<Duration> parse_duration(const std::string& text) {
     if (months != std::floor(months) || months > 1200) return std::nullopt;  // whole months only
     d.months = int(months);
   }
-  if (d.months == 0 && d.days <= 0) return std::nullopt;
-  return d;
+  return d;  // may be zero ("0 days"): callers that need a positive span check it
 }
 
 std::string to_string(const Duration& d) {
@@ -79,6 +78,8 @@ std::string to_string(const Duration& d) {
     std::snprintf(buf, sizeof buf, d.months % 12 == 0 ? "%d year%s" : "%d month%s",
                   d.months % 12 == 0 ? d.months / 12 : d.months,
                   (d.months == 1 || d.months == 12) ? "" : "s");
+  } else if (d.months == 0 && d.days == 0) {
+    return "0 days";
   } else if (d.months == 0) {
     std::snprintf(buf, sizeof buf, "%g day%s", d.days, d.days == 1 ? "" : "s");
   } else {

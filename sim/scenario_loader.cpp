@@ -42,6 +42,13 @@ Duration to_duration(const Node& node, const std::string& key) {
   return *d;
 }
 
+// A duration that must be positive (a cadence, a lead time).
+Duration to_positive_duration(const Node& node, const std::string& key) {
+  const Duration d = to_duration(node, key);
+  if (d.months == 0 && d.days <= 0) fail(node.where, "'" + key + "' must be longer than zero");
+  return d;
+}
+
 TimeSpec decode_time(const Node& node) {
   TimeSpec time;
   Fields f(node, "time");
@@ -160,7 +167,7 @@ Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
   yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, pricing_rule_names());
   });
-  yaml::read_optional(f, "review_every", p.review_every, to_duration);
+  yaml::read_optional(f, "review_every", p.review_every, to_positive_duration);
   yaml::read_optional(f, "reaction_delay", p.reaction_delay, to_duration);
   number(f, "markup", p.markup, markup_range());
   number(f, "undercut", p.undercut, Range{0, 1, false, true});
@@ -192,7 +199,7 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
   CapacityPolicy c;
   Fields f(node, "capacity_policy of " + what);
   number(f, "target_utilization", c.target_utilization, Range{0, 1, true, false});
-  yaml::read_optional(f, "lead_time", c.lead_time, to_duration);
+  yaml::read_optional(f, "lead_time", c.lead_time, to_positive_duration);
   if (c.lead_time.days != 0) fail(f.where(), "'lead_time' must be whole months or years");
   number(f, "life_years", c.life_years, Range{0, 100, true, false});
   f.done();

@@ -25,7 +25,8 @@ TEST_CASE("durations parse into calendar months or days", "[calendar]") {
   CHECK(parse_duration("2 weeks") == Duration{0, 14});
   CHECK(parse_duration("10 days") == Duration{0, 10});
   CHECK_FALSE(parse_duration("1.5 months"));
-  CHECK_FALSE(parse_duration("0 days"));
+  CHECK(parse_duration("0 days") == Duration{0, 0});
+  CHECK(to_string(Duration{0, 0}) == "0 days");
   CHECK_FALSE(parse_duration("3 fortnights"));
   CHECK(to_string(Duration{3, 0}) == "3 months");
   CHECK(to_string(Duration{24, 0}) == "2 years");
