@@ -10,7 +10,7 @@ APT_PACKAGES := build-essential cmake pkg-config libsimgrid-dev libboost-dev lib
                 python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
                 python3-scipy python3-pandas
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test validate bench clean
 
 all: build
 
@@ -40,6 +40,10 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Long validation runs: every shipped scenario over its full horizon, and the slow theory checks.
+validate: build
+	$(PY) tools/validate.py --binary $(BUILD)/cloudmarket --unit-tests $(BUILD)/tests/unit_tests
 
 bench: build
 	$(PY) tools/bench.py --binary $(BUILD)/cloudmarket

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""Long validation (`make validate`): every shipped scenario, run over its full horizon, keeps the
+model's identities in every period, and the long theory checks pass.
+
+usage: tools/validate.py --binary build/cloudmarket --unit-tests build/tests/unit_tests
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import xarray as xr
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def check_identities(path):
+    """The accounting and market identities; returns a list of failures."""
+    ds = xr.open_dataset(path, engine="h5netcdf")
+    failures = []
+
+    def expect(ok, what):
+        if not bool(ok):
+            failures.append(what)
+
+    earned = ds["vendor_revenue"].sum("vendor").values
+    paid = ds["segment_spend"].sum("segment").values
+    expect(np.allclose(paid, earned, rtol=1e-9), "money conserved: customers' payments == vendors' revenue")
+    expect(np.allclose(ds["revenue"].values, (ds["price"] * ds["quantity"]).values, rtol=1e-9),
+           "revenue == price x quantity")
+    shares = ds["market_share"].sum("vendor").values
+    expect(np.allclose(shares[earned > 0], 1.0, rtol=1e-9), "market shares sum to one")
+    expect((ds["quantity"] <= ds["capacity"] * (1 + 1e-9)).all(), "sales never exceed capacity")
+    expect(((ds["cloud_adoption"] >= 0) & (ds["cloud_adoption"] <= 1)).all(), "adoption in [0, 1]")
+    for name in ds.data_vars:
+        if ds[name].dtype.kind == "f" and name not in ("vendor_gross_margin", "market_share", "utilization"):
+            expect(np.isfinite(ds[name].values).all(), f"{name} is finite")
+    ds.close()
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--unit-tests", required=True)
+    args = parser.parse_args()
+    failed = 0
+    scenarios = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml")) +
+                       glob.glob(os.path.join(ROOT, "scenarios", "bench", "*.yaml")))
+    with tempfile.TemporaryDirectory() as tmp:
+        for scenario in scenarios:
+            name = os.path.relpath(scenario, ROOT)
+            out = os.path.join(tmp, "run.h5")
+            start = time.perf_counter()
+            proc = subprocess.run([args.binary, "run", scenario, "-o", out, "--quiet"], capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            if proc.returncode != 0:
+                print(f"FAIL {name}: exit {proc.returncode}: {proc.stderr.strip()}")
+                failed += 1
+                continue
+            problems = check_identities(out)
+            for p in problems:
+                print(f"FAIL {name}: {p}")
+            failed += bool(problems)
+            if not problems:
+                print(f"ok   {name}: identities hold in every period ({wall:.1f} s)")
+    # One process per test case: a simulation starts SimGrid's engine, a process-wide singleton.
+    names = subprocess.run([args.unit_tests, "--list-test-names-only", "[validation_long]"], capture_output=True,
+                           text=True, check=True).stdout.split("\n")
+    for test in (n.strip() for n in names):
+        if not test:
+            continue
+        proc = subprocess.run([args.unit_tests, test], capture_output=True, text=True)
+        print(("ok   " if proc.returncode == 0 else "FAIL ") + test)
+        if proc.returncode != 0:
+            print(proc.stdout[-3000:])
+        failed += proc.returncode != 0
+    print("validation " + ("FAILED" if failed else "passed"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
