@@ -77,3 +77,121 @@ TEST_CASE("cost-plus vendors reprice at their review cadence, effective the next
   // Fixed-price vendors never change.
   for (const auto& m : run.months) CHECK(m.price(1, 0) == sc.vendors[1].offers[0].price);
 }
+
+namespace {
+Scenario small() { return load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/small.yaml"); }
+double sum(const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0); }
+}  // namespace
+
+TEST_CASE("capacity orders arrive after their lead time and cash pays for them", "[simulation]") {
+  Scenario sc = small();
+  sc.time.years = 3;
+  sc.segments[0].growth = 0.6;
+  for (auto& v : sc.vendors) {
+    v.offers[0].capacity = 4.0e9;  // binds soon: about 3.4e9 vcpu-hours wanted at the start
+    v.offers[0].capex_per_unit = 0.2;
+    v.pricing.strategy = PricingRule::fixed;
+    v.capacity_policy = CapacityPolicy{0.8, Duration{3, 0}, 4.0};
+  }
+  Collect run;
+  simulate(sc, run);
+  const auto& months = run.months;
+  double ordered_before = 0;
+  for (std::size_t m = 1; m < months.size(); ++m) {
+    for (std::size_t v = 0; v < 2; ++v) {
+      CHECK(months[m].capacity(v, 0) >= months[m - 1].capacity(v, 0));
+      // Cash moves by revenue - cost of goods - fixed costs - capex (depreciation is not cash).
+      double gross = 0;
+      for (std::size_t p = 0; p < 2; ++p) gross += months[m].revenue(v, p) - months[m].cogs(v, p);
+      CHECK(months[m].cash[v] - months[m - 1].cash[v] ==
+            Approx(gross - months[m].fixed_cost[v] - months[m].capex[v]).epsilon(1e-9));
+      CHECK(months[m].quantity(v, 0) <= months[m].capacity(v, 0) * (1 + 1e-12));
+    }
+    // Nothing ordered in month m can be in service before month m + 1 + lead.
+    if (m < 4) CHECK(months[m].capacity(0, 0) == months[0].capacity(0, 0));
+    ordered_before += sum(months[m].capex);
+  }
+  CHECK(ordered_before > 0);
+  CHECK(months.back().capacity(0, 0) > 2 * months[0].capacity(0, 0));
+  CHECK(sum(months.back().depreciation) > 0);
+}
+
+TEST_CASE("a vendor whose cash stays negative exits and its customers re-choose", "[simulation]") {
+  Scenario sc = small();
+  sc.time.years = 2;
+  sc.vendors[1].cash = 0;
+  sc.vendors[1].fixed_cost_per_month = 1e12;
+  sc.vendors[1].exit_after = Duration{3, 0};
+  Collect run;
+  simulate(sc, run);
+  int exits = 0, exit_month = -1;
+  for (const auto& m : run.months)
+    for (const auto& e : m.exits) {
+      ++exits;
+      exit_month = m.month;
+      CHECK(e.vendor == 1);
+      CHECK(e.customers > 0);
+    }
+  REQUIRE(exits == 1);
+  CHECK(exit_month == 3);  // negative from month 0: more than 3 months by the end of month 3
+  for (const auto& m : run.months) {
+    if (m.month <= exit_month) continue;
+    CHECK(m.customers[1] == 0);
+    CHECK(m.revenue(1, 0) + m.revenue(1, 1) == 0.0);
+    CHECK(m.fixed_cost[1] == 0.0);
+    CHECK(m.segment_cloud_firms[0] > 0);  // its customers moved to alpha or on-premises
+  }
+}
+
+TEST_CASE("domestic-only segments buy only from vendors of their region; multi-cloud firms hold several contracts",
+          "[simulation]") {
+  Scenario sc = small();
+  sc.time.years = 1;
+  sc.vendors[0].region = "cn";
+  Segment domestic = sc.segments[0];
+  domestic.id = "government";
+  domestic.region = "cn";
+  domestic.domestic_only = true;
+  sc.segments.push_back(domestic);
+  sc.segments[0].multi_cloud_threshold = 0.0;  // every retail firm splits its spend
+  Collect run;
+  simulate(sc, run);
+  for (const auto& m : run.months) {
+    // Retail firms on a cloud have a contract with both vendors; government firms only with alpha.
+    const std::int64_t cloud = m.segment_cloud_firms[0] + m.segment_cloud_firms[1];
+    CHECK(m.customers[0] + m.customers[1] > cloud);
+    CHECK(m.customers[1] == m.segment_cloud_firms[0]);
+    const double paid = sum(m.segment_spend);
+    double earned = 0;
+    for (double r : m.revenue.values()) earned += r;
+    CHECK(paid == Approx(earned).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("scheduled events: a budget shock while it lasts and a price change from the next month", "[simulation]") {
+  Scenario sc = small();
+  sc.time.years = 1;
+  sc.segments[0].growth = 0;
+  sc.segments[0].contract_months = 120;  // renewals are rare, so spend reflects budgets
+  for (auto& v : sc.vendors) v.pricing.strategy = PricingRule::fixed;
+  Event shock;
+  shock.type = EventType::budget_shock;
+  shock.at = Date{2023, 4, 1};
+  shock.until = Date{2023, 7, 1};
+  shock.segment = 0;
+  shock.change = -0.3;
+  Event cut;
+  cut.type = EventType::price_change;
+  cut.at = Date{2023, 5, 21};
+  cut.vendor = 1;
+  cut.product = 1;
+  cut.change = -0.5;
+  sc.events = {shock, cut};
+  Collect run;
+  simulate(sc, run);
+  const auto& m = run.months;
+  CHECK(sum(m[3].segment_spend) / sum(m[2].segment_spend) == Approx(0.7).epsilon(0.02));
+  CHECK(sum(m[6].segment_spend) / sum(m[5].segment_spend) > 1.3);
+  CHECK(m[4].price(1, 1) == 25.0);   // announced in May
+  CHECK(m[5].price(1, 1) == 12.5);   // in force from June
+}
