@@ -125,6 +125,7 @@ void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
     renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], blocks.begin, table, stream,
                 month);
+    decisions_ += std::int64_t(blocks.phase_begin[phase + 1] - blocks.phase_begin[phase]);
     retally(s, phase, table);
   }
 }
@@ -162,6 +163,7 @@ void EnterpriseMarket::adopt_ai(int month) {
     for (; cursor < n && threshold[order[cursor]] <= adoption_hazard_[s]; ++cursor) {
       const std::size_t firm = blocks.begin + order[cursor];
       population_.adopted[firm] = 1;
+      ++decisions_;
       ++adopted_count_[s];
       const auto phase = std::upper_bound(blocks.phase_begin.begin(), blocks.phase_begin.end(), firm) -
                          blocks.phase_begin.begin() - 1;

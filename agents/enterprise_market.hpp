@@ -57,6 +57,8 @@ class EnterpriseMarket {
   double consumer_surplus(int month, const std::vector<double>& budget_factor, const std::vector<ChoiceSet>& sets) const;
 
   const Population& population() const { return population_; }
+  // Firm-level decisions so far: contract renewals (choices) and AI adoptions.
+  std::int64_t decisions() const { return decisions_; }
 
  private:
   double growth_factor(std::size_t segment, int month) const;
@@ -76,6 +78,7 @@ class EnterpriseMarket {
   std::vector<std::size_t> adopted_count_;      // per segment
   std::vector<std::size_t> adoption_cursor_;    // per segment, into population_.adoption_order
   std::vector<double> adoption_hazard_;         // per segment, cumulative
+  std::int64_t decisions_ = 0;
 };
 
 // Price index of each segment at each vendor: segment x vendor.

@@ -28,6 +28,7 @@ struct MonthReport {
   std::vector<double> ai_adoption;        // per segment, fraction of firms
   double consumer_surplus = 0;            // currency (logit inclusive value, money-metric)
   std::vector<VendorExit> exits;          // vendors that left at the end of the month
+  std::int64_t firm_decisions = 0;        // renewals and adoptions so far in the run
 };
 
 }  // namespace cm

@@ -114,6 +114,7 @@ MonthReport World::close_month(int month) {
   for (const auto& s : scenario.segments) r.segment_firms.push_back(s.firms);
   r.segment_cloud_firms = market.cloud_firms();
   r.ai_adoption = market.ai_adoption();
+  r.firm_decisions = market.decisions();
   r.consumer_surplus = market.consumer_surplus(month, factor, market.choice_sets(supply(month)));
 
   // Capacity ordered earlier enters service for the next month.

@@ -137,6 +137,8 @@ void RunRecorder::add_month(const MonthReport& report) {
     file_.append(L.exit_customers, std::span<const std::int64_t>(&e.customers, 1));
   }
   period_.push_back(report);
+  // Run statistics, kept current so the file is complete whenever it closes.
+  file_.attribute("", {"firm_decisions", report.firm_decisions});
   if (int(period_.size()) == months_per_period_) write_period();
 }
 

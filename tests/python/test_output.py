@@ -27,6 +27,7 @@ CONTRACT = {  # design.md §4: variable -> dims
     "market_revenue": ("time",),
     "consumer_surplus": ("time",),
     "cloud_adoption": ("time", "segment"),
+    "ai_adoption": ("time", "segment"),
 }
 
 
@@ -100,6 +101,12 @@ class OutputFile(TempDirTest):
         cash = ds["vendor_cash"].values
         profit = ds["vendor_profit"].values
         np.testing.assert_allclose(cash[1:] - cash[:-1], profit[1:], rtol=1e-9)
+
+    def test_failures_table_opens_even_when_empty(self):
+        failures = xr.open_dataset(self.out, engine="h5netcdf", group="events/failures")
+        self.assertEqual(failures.sizes["failure"], 0)
+        self.assertEqual(set(failures.data_vars), {"time", "kind", "id", "cash", "customers"})
+        failures.close()
 
     def test_price_change_events(self):
         events = xr.open_dataset(self.out, engine="h5netcdf", group="events/price_changes")
