@@ -7,12 +7,31 @@ namespace cm {
 void MarketActor::operator()() {
   namespace this_actor = simgrid::s4u::this_actor;
   world_.open_month(0);
+  std::vector<double> flops = follow_capacity();
   for (int m = 0; m < world_.months(); ++m) {
     this_actor::sleep_until(world_.month_start(m + 1));
-    const MonthReport report = world_.close_month(m);
+    MonthReport report = world_.close_month(m);
+    report.flops = flops;  // the hosts' speed during the month
     observer_.on_month(report, world_.prices.take_changes());
-    if (m + 1 < world_.months()) world_.open_month(m + 1);
+    if (m + 1 < world_.months()) {
+      world_.open_month(m + 1);
+      flops = follow_capacity();
+    }
   }
+}
+
+std::vector<double> MarketActor::follow_capacity() {
+  std::vector<double> flops;
+  for (std::size_t v = 0; v < platform_.vendor_hosts.size(); ++v) {
+    const int level = world_.active(v) ? flops_level(world_.compute_capacity_ratio(v)) : 0;
+    double total = 0;
+    for (auto* host : platform_.vendor_hosts[v]) {
+      if (int(host->get_pstate()) != level) host->set_pstate(level);
+      total += host->get_speed();
+    }
+    flops.push_back(total);
+  }
+  return flops;
 }
 
 }  // namespace cm

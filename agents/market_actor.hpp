@@ -4,16 +4,23 @@
 // same instant is this actor's own order, not SimGrid's.
 #include "agents/run_observer.hpp"
 #include "agents/world.hpp"
+#include "sim/platform.hpp"
 
 namespace cm {
 
 class MarketActor {
  public:
-  MarketActor(World& world, RunObserver& observer) : world_(world), observer_(observer) {}
+  MarketActor(World& world, const Platform& platform, RunObserver& observer)
+      : world_(world), platform_(platform), observer_(observer) {}
   void operator()();
 
  private:
+  // At a month start, steps each vendor's hosts to the speed its compute capacity now supports;
+  // returns their FLOP/s per vendor.
+  std::vector<double> follow_capacity();
+
   World& world_;
+  const Platform& platform_;
   RunObserver& observer_;
 };
 

@@ -22,6 +22,7 @@ struct MonthReport {
   std::vector<double> capex;              // per vendor, currency paid for capacity ordered
   std::vector<double> depreciation;       // per vendor, currency
   std::vector<double> cash;               // per vendor, currency, after the month
+  std::vector<double> flops;              // per vendor, FLOP/s of its SimGrid hosts during the month
   std::vector<std::int64_t> customers;    // per vendor, contracts
   std::vector<double> segment_spend;      // per segment, currency paid to vendors
   std::vector<std::int64_t> segment_firms, segment_cloud_firms;

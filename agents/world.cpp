@@ -33,6 +33,16 @@ World::World(const Scenario& sc)
   }
 }
 
+double World::compute_capacity_ratio(std::size_t v) const {
+  double now = 0, start = 0;
+  for (std::size_t p = 0; p < scenario.products.size(); ++p) {
+    if (scenario.products[p].kind != ProductKind::compute) continue;
+    now += capacity_(v, p) * market.reference_price()[p];
+    start += scenario.vendors[v].offers[p].capacity * market.reference_price()[p];
+  }
+  return start > 0 ? now / start : 1.0;
+}
+
 double World::unit_cost(std::size_t v, std::size_t p) const {
   const Offer& offer = scenario.vendors[v].offers[p];
   return unit_cost_at(offer, current_month_) *

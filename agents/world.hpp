@@ -32,6 +32,9 @@ class World {
   MonthReport close_month(int month);
 
   bool active(std::size_t vendor) const { return active_[vendor]; }
+  // The vendor's compute capacity (compute products, valued at reference prices) relative to the
+  // start: what its SimGrid hosts' speed follows.
+  double compute_capacity_ratio(std::size_t vendor) const;
   double unit_cost(std::size_t vendor, std::size_t product) const;
   // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these
   // prices if every firm chose afresh (the model's demand without switching costs).

@@ -32,7 +32,7 @@ double ratio(double a, double b) { return b != 0 ? a / b : kNaN; }
 struct RunRecorder::Layout {
   VarId time, price, quantity, revenue, capacity, utilization;
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
-  VarId vendor_capex;
+  VarId vendor_capex, vendor_flops;
   VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
   VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers;
   std::int64_t exits = 0;
@@ -85,6 +85,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
   L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
   L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation"));
+  L.vendor_flops = file.variable("", "vendor_flops", tv, DType::f64, attrs("FLOP/s", "compute capacity of the vendor's SimGrid hosts in the last month of the period"));
   L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, attrs(cur + per, "capital spending on capacity ordered"));
   L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, attrs(cur, "cash at the end of the period"));
   L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, attrs("1", "(revenue - cost of goods) / revenue"));
@@ -222,6 +223,7 @@ void RunRecorder::write_period() {
   file_.append(L.market_revenue, std::span<const double>(&market, 1));
   file_.append(L.consumer_surplus, std::span<const double>(&surplus, 1));
   file_.append(L.vendor_capex, capex);
+  file_.append(L.vendor_flops, last.flops);
   file_.append(L.cloud_adoption, adoption);
   file_.append(L.ai_adoption, last.ai_adoption);
   file_.append(L.segment_spend, spend);

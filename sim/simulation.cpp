@@ -43,7 +43,7 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
   // Actors are created in scenario order; none depends on SimGrid's order within an instant
   // (see PriceBook for the rule that makes this so).
   std::exception_ptr failure;
-  sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, observer), failure));
+  sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, platform, observer), failure));
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
     for (std::size_t p = 0; p < scenario.products.size(); ++p)
       if (scenario.vendors[v].pricing_of(p).strategy != PricingRule::fixed)

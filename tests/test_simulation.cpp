@@ -114,6 +114,12 @@ TEST_CASE("capacity orders arrive after their lead time and cash pays for them",
   CHECK(ordered_before > 0);
   CHECK(months.back().capacity(0, 0) > 2 * months[0].capacity(0, 0));
   CHECK(sum(months.back().depreciation) > 0);
+  // The vendor's SimGrid hosts follow its compute capacity (in 2% steps).
+  const double capacity_ratio = months.back().capacity(0, 0) / months[0].capacity(0, 0);
+  const double flops_ratio = months.back().flops[0] / months[0].flops[0];
+  CHECK(flops_ratio <= capacity_ratio * (1 + 1e-9));
+  CHECK(flops_ratio > capacity_ratio / 1.0201);
+  CHECK(months[0].flops[0] == sc.vendors[0].datacenters[0].flops);
 }
 
 TEST_CASE("a vendor whose cash stays negative exits and its customers re-choose", "[simulation]") {
