@@ -150,11 +150,13 @@ void World::plan_capacity(std::size_t v, int month, const Grid& wanted, MonthRep
     double on_order = 0;
     for (const auto& o : orders_[v])
       if (o.product == p) on_order += o.units;
-    const double year_ago = month >= 12 ? demand_history_[std::size_t(month - 12)](v, p) : 0.0;
+    const int span = std::min(month, 12);  // growth over up to a year of history
+    const double before = demand_history_[std::size_t(month - span)](v, p);
     const double units =
-        capacity_order(wanted(v, p), year_ago, capacity_(v, p), on_order, lead, policy.target_utilization);
+        capacity_order(wanted(v, p), before, span, capacity_(v, p), on_order, lead, policy.target_utilization);
     if (units <= 0) continue;
-    const double capex = units * vendor.offers[p].capex_per_unit;
+    // Capacity gets cheaper with the same input-price trend as running it.
+    const double capex = units * vendor.offers[p].capex_per_unit * std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0);
     orders_[v].push_back({month + 1 + lead, p, units});
     cash_[v] -= capex;
     r.capex[v] += capex;

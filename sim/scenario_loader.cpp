@@ -1,5 +1,6 @@
 #include "sim/scenario_loader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -410,6 +411,11 @@ Scenario decode_scenario(const NodePtr& root) {
   std::int64_t firms_total = 0;
   for (const auto& item : list_of(segments, "segments", limits::kMaxSegments)) {
     sc.segments.push_back(decode_segment(*item, sc.products));
+    const Segment& seg = sc.segments.back();
+    if (seg.domestic_only &&
+        std::none_of(sc.vendors.begin(), sc.vendors.end(), [&](const Vendor& v) { return v.region == seg.region; }))
+      fail(item->where, "segment '" + seg.id + "' is domestic_only in region '" + seg.region +
+                            "', but no vendor is in that region");
     check_unique_id(segment_ids, sc.segments.back().id, *item, "segment");
     firms_total += sc.segments.back().firms;
   }
