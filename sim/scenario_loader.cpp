@@ -130,8 +130,8 @@ std::vector<double> product_shares(const Node& node, const std::string& key, con
   return shares;
 }
 
-QLearning decode_q_learning(const Node& node) {
-  QLearning q;
+// `q` holds the defaults: the vendor's settings when reading a product's own.
+QLearning decode_q_learning(const Node& node, QLearning q) {
   Fields f(node, "q_learning");
   if (const Node* n = f.optional("levels")) q.levels = int(yaml::to_integer(*n, "levels", 2, 101));
   number(f, "min_markup", q.min_markup, markup_range());
@@ -173,7 +173,7 @@ Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
   number(f, "markup", p.markup, markup_range());
   number(f, "undercut", p.undercut, Range{0, 1, false, true});
   number(f, "min_margin", p.min_margin, markup_range());
-  if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q);
+  if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q, p.q_learning);
   if (const Node* sch = f.optional("schedule")) p.schedule = decode_schedule(*sch);
   if (p.strategy == PricingRule::scheduled && p.schedule.empty())
     fail(node.where, "the 'scheduled' strategy needs a 'schedule' of dated steps");

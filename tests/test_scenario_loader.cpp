@@ -30,6 +30,12 @@ TEST_CASE("overrides address list elements by id and are validated like the file
   CHECK(sc.segments[0].firms == 123);
   CHECK(sc.time.output_period == OutputPeriod::year);
   CHECK_THROWS_AS(load_scenario(kSmall, {"segments.retail.firms=0"}), InputError);
+  // A product's own pricing inherits the vendor's settings it does not name.
+  const Scenario inherit = load_scenario(kSmall, {"vendors.alpha.pricing={strategy: q_learning, q_learning: {levels: 7}}",
+                                                  "vendors.alpha.products.saas.pricing={q_learning: {discount: 0.5}}"});
+  CHECK(inherit.vendors[0].pricing_of(1).strategy == PricingRule::q_learning);
+  CHECK(inherit.vendors[0].pricing_of(1).q_learning.levels == 7);
+  CHECK(inherit.vendors[0].pricing_of(1).q_learning.discount == 0.5);
   CHECK_THROWS_WITH(load_scenario(kSmall, {"vendors.beta.pricing.markp=0.5"}),
                     Catch::Contains("unknown key 'markp'") && Catch::Contains("did you mean 'markup'"));
 }
