@@ -108,7 +108,8 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
     set.utility[0] = intercept_(s, 0);
     for (std::size_t v = 0; v < vendors_; ++v) {
       set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) -
-                           penalty * supply.unserved[v];
+                           penalty * supply.unserved[v] +
+                           (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
     sets.push_back(std::move(set));

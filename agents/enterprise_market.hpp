@@ -23,6 +23,7 @@ struct SupplyConditions {
   Grid prices;                   // vendor x product list prices in force
   std::vector<char> active;      // per vendor: still in the market
   std::vector<double> unserved;  // per vendor: fraction of last month's demand not served
+  Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
 };
 
 class EnterpriseMarket {

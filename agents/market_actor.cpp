@@ -23,7 +23,8 @@ void MarketActor::operator()() {
 std::vector<double> MarketActor::follow_capacity() {
   std::vector<double> flops;
   for (std::size_t v = 0; v < platform_.vendor_hosts.size(); ++v) {
-    const int level = world_.active(v) ? flops_level(world_.compute_capacity_ratio(v)) : 0;
+    const int month = world_.calendar.month_containing(simgrid::s4u::Engine::get_clock());
+    const int level = flops_level(world_.active(v) ? world_.compute_capacity_ratio(v) * world_.availability(v, month) : 0.01);
     double total = 0;
     for (auto* host : platform_.vendor_hosts[v]) {
       if (int(host->get_pstate()) != level) host->set_pstate(level);

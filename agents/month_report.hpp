@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agents/grid.hpp"
+#include "agents/startup_sector.hpp"
 
 namespace cm {
 
@@ -13,6 +14,20 @@ struct VendorExit {
   double seconds = 0;        // when it left
   double cash = 0;           // its cash then
   std::int64_t customers = 0;  // contracts it had, which re-choose
+};
+
+struct TrainingRun {
+  std::size_t startup = 0;
+  std::size_t vendor = 0;
+  double flops = 0;
+  double start_seconds = 0, end_seconds = 0;
+};
+
+struct StartupFailureReport {
+  std::size_t startup = 0;
+  double seconds = 0;
+  double cash = 0;
+  double written_off = 0;
 };
 
 struct MonthReport {
@@ -30,6 +45,17 @@ struct MonthReport {
   double consumer_surplus = 0;            // currency (logit inclusive value, money-metric)
   std::vector<VendorExit> exits;          // vendors that left at the end of the month
   std::int64_t firm_decisions = 0;        // renewals and adoptions so far in the run
+  // Startups and deals.
+  std::vector<double> roundtrip_revenue;  // per vendor: paid with invested credits or under a commitment
+  std::vector<double> model_payouts;      // per vendor: model revenue passed on to startups
+  std::vector<double> stakes;             // per vendor: value of its stakes in startups
+  std::vector<double> fund_cash;          // per independent investor, currency
+  std::vector<double> startup_cash, startup_quality, startup_revenue, startup_spend;
+  std::vector<std::int64_t> startup_alive;
+  std::vector<std::vector<double>> inference_tokens;  // [startup][vendor], million tokens served
+  std::vector<StartupFailureReport> startup_failures;
+  std::vector<Deal> deals;
+  std::vector<TrainingRun> training_runs;
 };
 
 }  // namespace cm

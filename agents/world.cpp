@@ -1,6 +1,8 @@
 #include "agents/world.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "agents/billing.hpp"
 #include "agents/capacity_planning.hpp"
@@ -13,6 +15,7 @@ World::World(const Scenario& sc)
       calendar(sc.time.start),
       prices(sc, calendar),
       market(sc),
+      startups(sc),
       active_(sc.vendors.size(), 1),
       months_negative_(sc.vendors.size(), 0),
       capacity_(sc.vendors.size(), sc.products.size()),
@@ -21,7 +24,18 @@ World::World(const Scenario& sc)
       product_profit_(sc.vendors.size(), sc.products.size()),
       unserved_(sc.vendors.size(), 0.0),
       orders_(sc.vendors.size()),
-      depreciation_(sc.vendors.size()) {
+      depreciation_(sc.vendors.size()),
+      vendor_invested_(sc.vendors.size(), 0.0),
+      fund_invested_(sc.investors.size(), 0.0),
+      export_cap_used_(sc.events.size(), std::vector<double>(std::size_t(sc.time.months()) + 1, 0.0)) {
+  for (const auto& fund : sc.investors) fund_cash_.push_back(fund.policy.budget);
+  for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
+    if (sc.products[p].unit == "gpu_hour") gpu_product_ = p;
+  for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
+    if (sc.products[p].kind == ProductKind::compute) gpu_product_ = p;
+  for (std::size_t p = 0; p < sc.products.size(); ++p)
+    if (sc.products[p].kind == ProductKind::model) model_products_.push_back(p);
+  initial_ecosystem_ = ecosystem_utility(0);
   for (std::size_t v = 0; v < sc.vendors.size(); ++v) {
     cash_.push_back(sc.vendors[v].cash);
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
@@ -45,7 +59,7 @@ double World::compute_capacity_ratio(std::size_t v) const {
 
 double World::unit_cost(std::size_t v, std::size_t p) const {
   const Offer& offer = scenario.vendors[v].offers[p];
-  return unit_cost_at(offer, current_month_) *
+  return unit_cost_at(offer, current_month_) * shock_factor(v, p, current_month_) *
          learning_factor(experience_(v, p), initial_experience_(v, p), offer.learning_rate);
 }
 
@@ -60,7 +74,9 @@ std::vector<double> World::budget_factors(int month) const {
   return factor;
 }
 
-SupplyConditions World::supply(int month) const { return {prices.in_force(month_start(month)), active_, unserved_}; }
+SupplyConditions World::supply(int month) const {
+  return {prices.in_force(month_start(month)), active_, unserved_, ecosystem_utility(month)};
+}
 
 void World::open_month(int month) {
   current_month_ = month;
@@ -71,22 +87,43 @@ void World::open_month(int month) {
   if (month > 0) market.adopt_ai(month);
 }
 
-MonthReport World::close_month(int month) {
+MonthReport World::close_month(int month, const std::vector<TrainingWork>& training) {
   const std::size_t vendors = scenario.vendors.size(), products = scenario.products.size();
   const auto factor = budget_factors(month);
   MonthReport r;
   r.month = month;
   r.price = prices.in_force(month_start(month));
   r.capacity = capacity_;
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p = 0; p < products; ++p) r.capacity(v, p) *= availability(v, month);
   r.cogs = Grid(vendors, products);
+
+  // Startups' training is billed first: their GPU-hours are reserved capacity.
+  std::vector<double> gpu_price(vendors, 0.0);
+  if (gpu_product_)
+    for (std::size_t v = 0; v < vendors; ++v) gpu_price[v] = r.price(v, *gpu_product_);
+  std::vector<ComputeUse> use;
+  for (const auto& t : training) use.push_back({t.startup, t.vendor, t.flops});
+  const ComputeBill compute = startups.bill_compute(use, gpu_price, month);
+  Grid for_enterprises = r.capacity;
+  if (gpu_product_)
+    for (std::size_t v = 0; v < vendors; ++v)
+      for_enterprises(v, *gpu_product_) = std::max(0.0, r.capacity(v, *gpu_product_) - compute.gpu_hours[v]);
 
   std::vector<double> elasticity;
   for (const auto& s : scenario.segments) elasticity.push_back(s.price_elasticity);
   const auto wanted = market.wanted_at_reference(month, factor);
-  Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, r.capacity);
+  Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
   r.quantity = bill.quantity;
   r.revenue = bill.revenue;
   r.segment_spend = bill.segment_spend;
+  if (gpu_product_)
+    for (std::size_t v = 0; v < vendors; ++v) {
+      r.quantity(v, *gpu_product_) += compute.gpu_hours[v];
+      r.revenue(v, *gpu_product_) += compute.revenue[v];
+      bill.wanted(v, *gpu_product_) += compute.gpu_hours[v];
+      bill.quantity(v, *gpu_product_) += compute.gpu_hours[v];
+    }
 
   const auto contracts = market.contracts();
   for (std::size_t v = 0; v < vendors; ++v) {
@@ -108,7 +145,7 @@ MonthReport World::close_month(int month) {
     r.fixed_cost.push_back(fixed);
     r.depreciation.push_back(depreciation);
     r.capex.push_back(0.0);
-    cash_[v] += revenue - cogs - fixed;
+    cash_[v] += revenue - compute.revenue[v] - cogs - fixed;  // startups' compute settles below
     r.customers.push_back(active_[v] ? contracts[v + 1] : 0);
   }
   demand_history_.push_back(bill.wanted);
@@ -120,6 +157,7 @@ MonthReport World::close_month(int month) {
     const int grace_months = grace.months + int(std::ceil(grace.days / 30.4375));
     if (months_negative_[v] > grace_months) retire(v, month, r);
   }
+  settle_startups(month, compute, r);
   r.cash = cash_;
   for (const auto& s : scenario.segments) r.segment_firms.push_back(s.firms);
   r.segment_cloud_firms = market.cloud_firms();
@@ -152,11 +190,26 @@ void World::plan_capacity(std::size_t v, int month, const Grid& wanted, MonthRep
       if (o.product == p) on_order += o.units;
     const int span = std::min(month, 12);  // growth over up to a year of history
     const double before = demand_history_[std::size_t(month - span)](v, p);
-    const double units =
+    double units =
         capacity_order(wanted(v, p), before, span, capacity_(v, p), on_order, lead, policy.target_utilization);
     if (units <= 0) continue;
-    // Capacity gets cheaper with the same input-price trend as running it.
-    const double capex = units * vendor.offers[p].capex_per_unit * std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0);
+    // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
+    double capex_per_unit = vendor.offers[p].capex_per_unit * std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) *
+                            shock_factor(v, p, month);
+    // Export controls: only the domestic substitute, within the region's monthly production cap.
+    const std::int64_t today = days_from_civil(calendar.add_months(month));
+    for (std::size_t e = 0; e < scenario.events.size(); ++e) {
+      const Event& ev = scenario.events[e];
+      if (ev.type != EventType::export_control || ev.product != p || !ev.region || *ev.region != vendor.region ||
+          days_from_civil(ev.at) > today)
+        continue;
+      double& used = export_cap_used_[e][std::size_t(month)];
+      units = std::min(units, std::max(0.0, ev.substitute_cap - used));
+      used += units;
+      capex_per_unit /= ev.substitute_efficiency;
+    }
+    if (units <= 0) continue;
+    const double capex = units * capex_per_unit;
     orders_[v].push_back({month + 1 + lead, p, units});
     cash_[v] -= capex;
     r.capex[v] += capex;
@@ -173,7 +226,7 @@ void World::retire(std::size_t v, int month, MonthReport& r) {
 }
 
 double World::expected_profit(std::size_t v, const Grid& price_grid, int month) const {
-  const auto sets = market.choice_sets({price_grid, active_, unserved_});
+  const auto sets = market.choice_sets({price_grid, active_, unserved_, ecosystem_utility(month)});
   const auto wanted = market.expected_wanted_at_reference(month, budget_factors(month), sets);
   double profit = 0;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
@@ -185,6 +238,104 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month) 
     profit += spend / price * (price - unit_cost(v, p));
   }
   return profit;
+}
+
+
+// ---- startups, deals and supply shocks ----
+
+Grid World::ecosystem_utility(int month) const {
+  (void)month;
+  const MarketRules& m = scenario.market;
+  const auto adoption = market.ai_adoption();
+  Grid u(scenario.segments.size(), scenario.vendors.size());
+  for (std::size_t v = 0; v < scenario.vendors.size(); ++v) {
+    const AiStrategy strategy = scenario.vendors[v].ai_strategy;
+    const auto eco = startups.ecosystem(v, strategy);
+    const bool bundles = strategy == AiStrategy::vertical || strategy == AiStrategy::hybrid;
+    for (std::size_t s = 0; s < scenario.segments.size(); ++s) {
+      double software_share = 0;
+      for (std::size_t p = 0; p < scenario.products.size(); ++p)
+        if (scenario.products[p].kind == ProductKind::software) software_share += scenario.segments[s].spend_shares[p];
+      u(s, v) = adoption[s] * (m.ecosystem_weight * std::log1p(eco.models) + m.model_quality_weight * eco.best_quality) +
+                (bundles ? software_share * m.bundle_weight * eco.partner_quality : 0.0);
+    }
+  }
+  if (initial_ecosystem_.rows() == 0) return u;  // computing the start itself
+  for (std::size_t s = 0; s < u.rows(); ++s)
+    for (std::size_t v = 0; v < u.cols(); ++v) u(s, v) -= initial_ecosystem_(s, v);
+  return u;
+}
+
+double World::availability(std::size_t v, int month) const {
+  const std::int64_t today = days_from_civil(calendar.add_months(month));
+  double a = 1.0;
+  for (const auto& e : scenario.events)
+    if (e.type == EventType::outage && e.vendor == v && days_from_civil(e.at) <= today &&
+        (!e.until || days_from_civil(*e.until) > today))
+      a *= e.availability;
+  return a;
+}
+
+double World::shock_factor(std::size_t v, std::size_t p, int month) const {
+  const std::int64_t today = days_from_civil(calendar.add_months(month));
+  double f = 1.0;
+  for (const auto& e : scenario.events)
+    if (e.type == EventType::cost_shock && e.product == p && days_from_civil(e.at) <= today &&
+        (!e.region || *e.region == scenario.vendors[v].region))
+      f *= 1.0 + *e.change;
+  return f;
+}
+
+double World::investor_budget_left(const InvestorRef& who) const {
+  if (who.is_vendor) {
+    const auto& policy = scenario.vendors[who.index].investment;
+    const bool owns_a_lab = std::any_of(scenario.startups.begin(), scenario.startups.end(),
+                                        [&](const Startup& s) { return s.owner == who.index; });
+    if (!policy) return owns_a_lab ? std::numeric_limits<double>::infinity() : 0.0;
+    return policy->budget - vendor_invested_[who.index];
+  }
+  return scenario.investors[who.index].policy.budget - fund_invested_[who.index];
+}
+
+void World::sign_deal(const Deal& deal) {
+  startups.apply_deal(deal, calendar.month_containing(deal.seconds));
+  const TermSheet& t = deal.terms;
+  if (t.investor.is_vendor) {
+    vendor_invested_[t.investor.index] += t.amount;
+    cash_[t.investor.index] -= t.amount * (1.0 - t.credit_share);  // credits are paid in compute later
+  } else {
+    fund_invested_[t.investor.index] += t.amount;
+    fund_cash_[t.investor.index] -= t.amount;
+  }
+  pending_deals_.push_back(deal);
+}
+
+void World::finish_training_run(const TrainingRun& run) {
+  startups.complete_run(run.startup, run.flops);
+  pending_runs_.push_back(run);
+}
+
+// Money the startups and the model marketplaces move in a month; posts vendors' cash.
+void World::settle_startups(int month, const ComputeBill& compute, MonthReport& r) {
+  const std::size_t vendors = scenario.vendors.size();
+  const ModelPayouts payouts = startups.pay_models(r.revenue, r.quantity, model_products_);
+  r.model_payouts = payouts.paid;
+  r.roundtrip_revenue = compute.roundtrip;
+  r.inference_tokens = payouts.tokens;
+  for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v];
+  for (const auto& f : startups.burn_and_fail(month))
+    r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
+  for (std::size_t i = 0; i < startups.size(); ++i) {
+    r.startup_cash.push_back(startups.cash(i));
+    r.startup_quality.push_back(startups.quality(i));
+    r.startup_revenue.push_back(payouts.revenue[i]);
+    r.startup_spend.push_back(compute.spend[i]);
+    r.startup_alive.push_back(startups.alive(i));
+  }
+  for (std::size_t v = 0; v < vendors; ++v) r.stakes.push_back(startups.stake_value({true, v}));
+  r.fund_cash = fund_cash_;
+  r.deals.swap(pending_deals_);
+  r.training_runs.swap(pending_runs_);
 }
 
 }  // namespace cm

@@ -2,11 +2,13 @@
 // The shared state of one run that actors read and change: calendar, list prices, the enterprise
 // market and the vendors' books, costs and capacity. Actors run one at a time (SimGrid is
 // cooperative), so no locks.
+#include <optional>
 #include <vector>
 
 #include "agents/enterprise_market.hpp"
 #include "agents/month_report.hpp"
 #include "agents/price_book.hpp"
+#include "agents/startup_sector.hpp"
 #include "sim/calendar.hpp"
 #include "sim/scenario.hpp"
 
@@ -20,6 +22,7 @@ class World {
   const Calendar calendar;
   PriceBook prices;
   EnterpriseMarket market;
+  StartupSector startups;
 
   int months() const { return scenario.time.months(); }
   double month_start(int month) const { return calendar.month_start_seconds(month); }
@@ -29,7 +32,24 @@ class World {
   void open_month(int month);
   // At the end of `month`: bill it at the prices in force from its start, post every vendor's P&L,
   // order capacity, and retire vendors whose cash stayed negative too long.
-  MonthReport close_month(int month);
+  // `training` lists the FLOP each startup's training ran this month and on which vendor.
+  struct TrainingWork {
+    std::size_t startup;
+    std::size_t vendor;
+    double flops;
+  };
+  MonthReport close_month(int month, const std::vector<TrainingWork>& training = {});
+
+  // A deal signed by a startup's actor: moves the money and records it for the output.
+  void sign_deal(const Deal& deal);
+  // A training run that finished (for the output's training-runs table and the startup's quality).
+  void finish_training_run(const TrainingRun& run);
+  double investor_budget_left(const InvestorRef& investor) const;
+  // The product startups rent GPUs as: the first product measured in gpu_hour, else the first
+  // compute product (none: startups cannot train).
+  std::optional<std::size_t> gpu_product() const { return gpu_product_; }
+  // Capacity available (fraction) of a vendor now, after outages.
+  double availability(std::size_t vendor, int month) const;
 
   bool active(std::size_t vendor) const { return active_[vendor]; }
   // The vendor's compute capacity (compute products, valued at reference prices) relative to the
@@ -66,6 +86,17 @@ class World {
   std::vector<std::vector<Order>> orders_;   // per vendor, not yet arrived
   std::vector<std::vector<Depreciation>> depreciation_;
   std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start
+  std::vector<double> fund_cash_;            // per independent investor
+  std::vector<double> vendor_invested_, fund_invested_;
+  std::vector<std::vector<double>> export_cap_used_;  // [event][month]: substitute capacity ordered
+  void settle_startups(int month, const ComputeBill& compute, MonthReport& report);
+  std::vector<Deal> pending_deals_;
+  std::vector<TrainingRun> pending_runs_;
+  std::optional<std::size_t> gpu_product_;
+  std::vector<std::size_t> model_products_;
+  Grid initial_ecosystem_;                   // segment x vendor utility from models at the start
+  Grid ecosystem_utility(int month) const;   // segment x vendor, now
+  double shock_factor(std::size_t vendor, std::size_t product, int month) const;  // cost shocks
   int current_month_ = 0;
 };
 

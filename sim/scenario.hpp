@@ -13,6 +13,7 @@ namespace cm {
 enum class ProductKind { compute, platform, model, software };
 enum class OutputPeriod { month, quarter, year };
 enum class BudgetDistribution { lognormal, pareto };
+enum class AiStrategy { none, open_ecosystem, vertical, hybrid };
 enum class PricingRule { fixed, cost_plus, match_lowest, undercut, best_response, q_learning, scheduled };
 
 struct Product {
@@ -85,6 +86,18 @@ struct CapacityPolicy {
   double life_years = 5;            // straight-line depreciation of capex
 };
 
+// How an investor (a vendor or an independent fund) answers a startup's funding round with a
+// term sheet. A vendor's term sheets pay part of the amount as cloud credits and may commit the
+// startup to spend on its cloud: the "investment for compute" deal.
+struct InvestmentPolicy {
+  double budget = 0;           // currency available for all its investments over the run
+  double max_ticket = 0;       // currency per deal; 0: up to the budget
+  double credit_share = 0;     // fraction of the amount paid as credits on the investor's cloud (vendors only)
+  double commitment = 0;       // spend the startup commits on the investor's cloud, as a multiple of the amount
+  bool exclusive = false;      // the startup must train and be hosted only on the investor's cloud
+  Duration duration{24, 0};    // how long credits and the commitment last
+};
+
 struct Vendor {
   std::string id;
   std::string region = "global";
@@ -96,6 +109,9 @@ struct Vendor {
   Pricing pricing;                   // default for every product
   std::optional<CapacityPolicy> capacity_policy;  // none: capacity stays as given
   Duration exit_after{12, 0};        // exits when its cash has been negative this long
+  AiStrategy ai_strategy = AiStrategy::none;  // which models its marketplace hosts
+  double revenue_share = 0.3;        // fraction of model (MaaS) revenue the vendor keeps; the rest goes to the model's startup
+  std::optional<InvestmentPolicy> investment;  // none: it does not invest
   const Pricing& pricing_of(std::size_t product) const {
     return offers[product].pricing ? *offers[product].pricing : pricing;
   }
@@ -138,21 +154,65 @@ struct Segment {
   std::optional<AiAdoption> ai_adoption;
 };
 
-struct MarketRules {
-  double rationing_penalty = 2.0;   // utility lost per unit of a vendor's unserved fraction of demand
+// An AI-model startup (an S4U actor): it trains models on a vendor's hosts, earns from the
+// enterprises' model demand through the marketplaces that host it, burns cash, raises rounds when
+// its runway is short, and fails when its cash runs out.
+struct Startup {
+  std::string id;
+  std::string region = "global";
+  std::optional<std::size_t> owner;    // vendor that owns it (an in-house lab); none: independent
+  double cash = 0;                     // currency
+  double burn_per_month = 0;           // currency per month besides compute
+  double training_flops = 1e22;        // cumulative training compute at the start, FLOP (sets quality)
+  double run_flops = 3.14e23;          // FLOP of its next training run (GPT-3 175B: 3640 PF-days)
+  double run_growth = 3.0;             // each run is this many times the previous one
+  double training_rate = 1e18;         // FLOP/s of the cluster it rents for a run (bound on the SimGrid execution)
+  std::size_t trains_on = 0;           // vendor whose hosts run its training
+  double runway_months = 6;            // opens a round when cash covers fewer months of spending
+  double round_months = 24;            // a round asks for this many months of spending
+  double valuation = 1e9;              // pre-money valuation at its first round, currency
 };
 
-enum class EventType { budget_shock, price_change };
+// An independent venture investor: cash only, no cloud.
+struct Investor {
+  std::string id;
+  InvestmentPolicy policy;
+};
 
+struct MarketRules {
+  double rationing_penalty = 2.0;   // utility lost per unit of a vendor's unserved fraction of demand
+  // Models: quality = quality_per_decade * log10(cumulative training FLOP / 1e21).
+  double quality_per_decade = 0.5;
+  double model_choice_quality = 2.0;     // logit weight of quality when adopters pick among hosted models
+  double ecosystem_weight = 0.3;         // utility per log(1 + models hosted), times the segment's AI adoption
+  double model_quality_weight = 0.5;     // utility per unit of the best hosted model's quality, times AI adoption
+  double bundle_weight = 0.5;            // vertical/hybrid: utility per unit of partner-model quality, times SaaS share
+  double flops_per_gpu_hour = 4.5e17;    // useful FLOP in one GPU-hour (A100-class at 40% utilisation)
+  double flops_per_million_tokens = 3.5e17;  // inference FLOP per million tokens (2 x 175e9 parameters)
+};
+
+enum class EventType { budget_shock, price_change, export_control, outage, cost_shock };
+
+// A dated event. budget_shock: a segment's budgets change by `change` until `until`.
+// price_change: a vendor's list price of a product changes (`change` or `price`).
+// export_control: from `at`, vendors of `region` may add capacity of `product` only through a
+//   domestic substitute: at most `substitute_cap` units of monthly capacity a month for the whole
+//   region, at capex / `substitute_efficiency`.
+// outage: a vendor's capacity (and its hosts' speed) is multiplied by `availability` until `until`.
+// cost_shock: unit cost and capex of `product` (for vendors of `region`, or all) change by `change`.
 struct Event {
   EventType type = EventType::budget_shock;
   Date at;
-  std::optional<Date> until;        // budget_shock: end (exclusive); none: permanent
+  std::optional<Date> until;        // budget_shock, outage: end (exclusive); none: permanent
   std::size_t segment = 0;          // budget_shock
-  std::size_t vendor = 0;           // price_change
-  std::size_t product = 0;          // price_change
-  std::optional<double> change;     // fraction (-0.2: budgets or price 20% lower)
+  std::size_t vendor = 0;           // price_change, outage
+  std::size_t product = 0;          // price_change, export_control, cost_shock
+  std::optional<std::string> region;  // export_control (required), cost_shock (optional)
+  std::optional<double> change;     // fraction (-0.2: 20% lower)
   std::optional<double> price;      // price_change: absolute price
+  double substitute_efficiency = 1; // export_control: (0, 1]
+  double substitute_cap = 0;        // export_control: units of monthly capacity per month, >= 0
+  double availability = 1;          // outage: [0, 1)
 };
 
 struct Scenario {
@@ -165,6 +225,8 @@ struct Scenario {
   std::vector<Segment> segments;
   MarketRules market;
   std::vector<Event> events;
+  std::vector<Startup> startups;
+  std::vector<Investor> investors;
 };
 
 // Bounds that keep any scenario's memory and run time finite (validated on load).
@@ -178,6 +240,8 @@ inline constexpr std::int64_t kMaxFirmsTotal = 50'000'000;
 inline constexpr int kMaxContractMonths = 120;
 inline constexpr std::size_t kMaxEvents = 10000;
 inline constexpr std::size_t kMaxSchedule = 1000;
+inline constexpr std::size_t kMaxStartups = 1000;
+inline constexpr std::size_t kMaxInvestors = 1000;
 }  // namespace limits
 
 }  // namespace cm

@@ -20,9 +20,10 @@ using yaml::fail;
 namespace {
 
 // Elements of a list under `key`: every element must be a mapping; ids must be unique.
-std::vector<NodePtr> list_of(const Node& node, const std::string& key, std::size_t max_size) {
+std::vector<NodePtr> list_of(const Node& node, const std::string& key, std::size_t max_size,
+                             bool may_be_empty = false) {
   if (node.kind != Kind::sequence) fail(node.where, "'" + key + "' must be a list, got " + node.kind_name());
-  if (node.items.empty()) fail(node.where, "'" + key + "' must not be empty");
+  if (node.items.empty() && !may_be_empty) fail(node.where, "'" + key + "' must not be empty");
   if (node.items.size() > max_size)
     fail(node.where, "'" + key + "' has " + std::to_string(node.items.size()) + " entries; at most " +
                          std::to_string(max_size) + " are allowed");
@@ -32,6 +33,14 @@ std::vector<NodePtr> list_of(const Node& node, const std::string& key, std::size
 void check_unique_id(std::set<std::string>& seen, const std::string& id, const Node& where,
                      const std::string& what) {
   if (!seen.insert(id).second) fail(where.where, "duplicate " + what + " id '" + id + "'");
+}
+
+// Vendors, investors and startups are all parties to deals: an id may name only one of them.
+void check_id_not_in(const std::set<std::string>& others, const std::string& id, const Node& where,
+                     const std::string& what, const std::string& other) {
+  if (others.count(id))
+    fail(where.where, what + " id '" + id + "' is already a " + other +
+                          " id (vendors, investors and startups need distinct ids)");
 }
 
 Duration to_duration(const Node& node, const std::string& key) {
@@ -47,6 +56,13 @@ Duration to_duration(const Node& node, const std::string& key) {
 Duration to_positive_duration(const Node& node, const std::string& key) {
   const Duration d = to_duration(node, key);
   if (d.months == 0 && d.days <= 0) fail(node.where, "'" + key + "' must be longer than zero");
+  return d;
+}
+
+// A positive duration of whole months or years (a contract term).
+Duration to_whole_months(const Node& node, const std::string& key) {
+  const Duration d = to_positive_duration(node, key);
+  if (d.days != 0) fail(node.where, "'" + key + "' must be whole months or years, got '" + node.scalar + "'");
   return d;
 }
 
@@ -207,6 +223,26 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
   return c;
 }
 
+// The cash side of an investment policy, which vendors and independent investors both have.
+void read_investment_cash(Fields& f, InvestmentPolicy& p) {
+  p.budget = yaml::to_number(f.required("budget"), "budget", Range::non_negative());
+  number(f, "max_ticket", p.max_ticket, Range::non_negative());
+}
+
+InvestmentPolicy decode_investment(const Node& node, const std::string& what) {
+  InvestmentPolicy p;
+  Fields f(node, "investment of " + what);
+  read_investment_cash(f, p);
+  number(f, "credit_share", p.credit_share, Range::fraction());
+  number(f, "commitment", p.commitment, Range::between(0, 10));
+  yaml::read_optional(f, "exclusive", p.exclusive, [](const Node& n, const std::string& k) {
+    return yaml::to_enum(n, k, bool_names());
+  });
+  yaml::read_optional(f, "duration", p.duration, to_whole_months);
+  f.done();
+  return p;
+}
+
 std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& vendor) {
   std::vector<Datacenter> dcs;
   std::set<std::string> ids;
@@ -242,6 +278,11 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing(*pricing, what, Pricing{});
   if (const Node* policy = f.optional("capacity_policy")) v.capacity_policy = decode_capacity_policy(*policy, what);
   yaml::read_optional(f, "exit_after", v.exit_after, to_duration);
+  yaml::read_optional(f, "ai_strategy", v.ai_strategy, [](const Node& n, const std::string& k) {
+    return yaml::to_enum(n, k, ai_strategy_names());
+  });
+  number(f, "revenue_share", v.revenue_share, Range::fraction());
+  if (const Node* investment = f.optional("investment")) v.investment = decode_investment(*investment, what);
   const Node& offers = f.required("products");
   if (offers.kind != Kind::map) fail(offers.where, "'products' of " + what + " must be a mapping of product id to offer");
   v.offers.resize(products.size());
@@ -330,6 +371,13 @@ MarketRules decode_market(const Node& node) {
   MarketRules m;
   Fields f(node, "market");
   number(f, "rationing_penalty", m.rationing_penalty, Range::between(0, 100));
+  number(f, "quality_per_decade", m.quality_per_decade, Range::between(0, 10));
+  number(f, "model_choice_quality", m.model_choice_quality, Range::between(0, 100));
+  number(f, "ecosystem_weight", m.ecosystem_weight, Range::between(0, 10));
+  number(f, "model_quality_weight", m.model_quality_weight, Range::between(0, 10));
+  number(f, "bundle_weight", m.bundle_weight, Range::between(0, 10));
+  number(f, "flops_per_gpu_hour", m.flops_per_gpu_hour, Range::positive());
+  number(f, "flops_per_million_tokens", m.flops_per_million_tokens, Range::positive());
   f.done();
   return m;
 }
@@ -348,6 +396,15 @@ std::size_t id_index(const std::vector<T>& items, const Node& node, const std::s
   fail(node.where, message);
 }
 
+// An optional end date, which must be after the event's `at`.
+void read_until(Fields& f, Event& e) {
+  if (const Node* until = f.optional("until")) {
+    e.until = to_date(*until, "until");
+    if (days_from_civil(*e.until) <= days_from_civil(e.at)) fail(until->where, "'until' must be after 'at'");
+  }
+}
+
+// Each event type reads only its own keys: any other key is an unknown key.
 std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
   std::vector<Event> events;
   if (node.kind != Kind::sequence) fail(node.where, "'events' must be a list");
@@ -360,22 +417,69 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
     if (e.type == EventType::budget_shock) {
       e.segment = id_index(sc.segments, f.required("segment"), "segment", "segment");
       e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
-      if (const Node* until = f.optional("until")) {
-        e.until = to_date(*until, "until");
-        if (days_from_civil(*e.until) <= days_from_civil(e.at)) fail(until->where, "'until' must be after 'at'");
-      }
-    } else {
+      read_until(f, e);
+    } else if (e.type == EventType::price_change) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
       number(f, "change", e.change, Range{-1, 100, true, false});
       number(f, "price", e.price, Range::non_negative());
       if (e.change.has_value() == e.price.has_value())
         fail(item->where, "a price_change event needs exactly one of 'change' and 'price'");
+    } else if (e.type == EventType::export_control) {
+      e.region = yaml::to_id(f.required("region"), "region");
+      e.product = id_index(sc.products, f.required("product"), "product", "product");
+      number(f, "substitute_efficiency", e.substitute_efficiency, Range{0, 1, true, false});
+      number(f, "substitute_cap", e.substitute_cap, Range::non_negative());
+    } else if (e.type == EventType::outage) {
+      e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
+      read_until(f, e);
+      e.availability = yaml::to_number(f.required("availability"), "availability", Range{0, 1, false, true});
+    } else {  // cost_shock
+      e.product = id_index(sc.products, f.required("product"), "product", "product");
+      if (const Node* region = f.optional("region")) e.region = yaml::to_id(*region, "region");
+      e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
     }
     f.done();
     events.push_back(e);
   }
   return events;
+}
+
+// An independent investor: cash only, so none of a vendor's credit, commitment or exclusivity keys.
+Investor decode_investor(const Node& node) {
+  Investor inv;
+  Fields f(node, "investor");
+  inv.id = yaml::to_id(f.required("id"), "id");
+  f.rename("investor '" + inv.id + "'");
+  read_investment_cash(f, inv.policy);
+  f.done();
+  return inv;
+}
+
+Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
+  Startup s;
+  Fields f(node, "startup");
+  s.id = yaml::to_id(f.required("id"), "id");
+  const std::string what = "startup '" + s.id + "'";
+  f.rename(what);
+  yaml::read_optional(f, "region", s.region, yaml::to_id);
+  if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
+  s.cash = yaml::to_number(f.required("cash"), "cash", Range::non_negative());
+  s.burn_per_month = yaml::to_number(f.required("burn_per_month"), "burn_per_month", Range::non_negative());
+  number(f, "training_flops", s.training_flops, Range::positive());
+  number(f, "run_flops", s.run_flops, Range::positive());
+  number(f, "run_growth", s.run_growth, Range::between(1, 100));
+  number(f, "training_rate", s.training_rate, Range::positive());
+  const Node& trains_on = f.required("trains_on");
+  s.trains_on = id_index(vendors, trains_on, "trains_on", "vendor");
+  if (s.owner && *s.owner != s.trains_on)
+    fail(trains_on.where, what + " is owned by vendor '" + vendors[*s.owner].id + "' and must train on it, not on '" +
+                              vendors[s.trains_on].id + "'");
+  number(f, "runway_months", s.runway_months, Range{0, 120, true, false});
+  number(f, "round_months", s.round_months, Range{0, 120, true, false});
+  number(f, "valuation", s.valuation, Range::positive());
+  f.done();
+  return s;
 }
 
 }  // namespace
@@ -424,6 +528,23 @@ Scenario decode_scenario(const NodePtr& root) {
                              std::to_string(limits::kMaxFirmsTotal) + " are allowed");
   if (const Node* market = f.optional("market")) sc.market = decode_market(*market);
   if (const Node* events = f.optional("events")) sc.events = decode_events(*events, sc);
+  std::set<std::string> investor_ids;
+  if (const Node* investors = f.optional("investors"))
+    for (const auto& item : list_of(*investors, "investors", limits::kMaxInvestors, true)) {
+      sc.investors.push_back(decode_investor(*item));
+      const std::string& id = sc.investors.back().id;
+      check_unique_id(investor_ids, id, *item, "investor");
+      check_id_not_in(vendor_ids, id, *item, "investor", "vendor");
+    }
+  std::set<std::string> startup_ids;
+  if (const Node* startups = f.optional("startups"))
+    for (const auto& item : list_of(*startups, "startups", limits::kMaxStartups, true)) {
+      sc.startups.push_back(decode_startup(*item, sc.vendors));
+      const std::string& id = sc.startups.back().id;
+      check_unique_id(startup_ids, id, *item, "startup");
+      check_id_not_in(vendor_ids, id, *item, "startup", "vendor");
+      check_id_not_in(investor_ids, id, *item, "startup", "investor");
+    }
   f.done();
   return sc;
 }

@@ -32,6 +32,14 @@ inline const NameTable<BudgetDistribution>& budget_distribution_names() {
   return names;
 }
 
+inline const NameTable<AiStrategy>& ai_strategy_names() {
+  static const NameTable<AiStrategy> names{{"none", AiStrategy::none},
+                                           {"open_ecosystem", AiStrategy::open_ecosystem},
+                                           {"vertical", AiStrategy::vertical},
+                                           {"hybrid", AiStrategy::hybrid}};
+  return names;
+}
+
 inline const NameTable<PricingRule>& pricing_rule_names() {
   static const NameTable<PricingRule> names{{"fixed", PricingRule::fixed},
                                             {"cost_plus", PricingRule::cost_plus},
@@ -45,7 +53,10 @@ inline const NameTable<PricingRule>& pricing_rule_names() {
 
 inline const NameTable<EventType>& event_type_names() {
   static const NameTable<EventType> names{{"budget_shock", EventType::budget_shock},
-                                          {"price_change", EventType::price_change}};
+                                          {"price_change", EventType::price_change},
+                                          {"export_control", EventType::export_control},
+                                          {"outage", EventType::outage},
+                                          {"cost_shock", EventType::cost_shock}};
   return names;
 }
 
@@ -65,6 +76,7 @@ const std::string& name_in(const NameTable<Enum>& table, Enum value) {
 inline const std::string& name_of(ProductKind v) { return name_in(product_kind_names(), v); }
 inline const std::string& name_of(OutputPeriod v) { return name_in(output_period_names(), v); }
 inline const std::string& name_of(BudgetDistribution v) { return name_in(budget_distribution_names(), v); }
+inline const std::string& name_of(AiStrategy v) { return name_in(ai_strategy_names(), v); }
 inline const std::string& name_of(PricingRule v) { return name_in(pricing_rule_names(), v); }
 inline const std::string& name_of(EventType v) { return name_in(event_type_names(), v); }
 

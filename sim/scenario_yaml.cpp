@@ -113,6 +113,19 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::EndMap;
   }
   out << YAML::Key << "exit_after" << YAML::Value << to_string(v.exit_after);
+  out << YAML::Key << "ai_strategy" << YAML::Value << name_of(v.ai_strategy);
+  out << YAML::Key << "revenue_share" << YAML::Value << exact(v.revenue_share);
+  if (v.investment) {
+    const InvestmentPolicy& i = *v.investment;
+    out << YAML::Key << "investment" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "budget" << YAML::Value << exact(i.budget);
+    out << YAML::Key << "max_ticket" << YAML::Value << exact(i.max_ticket);
+    out << YAML::Key << "credit_share" << YAML::Value << exact(i.credit_share);
+    out << YAML::Key << "commitment" << YAML::Value << exact(i.commitment);
+    out << YAML::Key << "exclusive" << YAML::Value << (i.exclusive ? "true" : "false");
+    out << YAML::Key << "duration" << YAML::Value << to_string(i.duration);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
@@ -147,6 +160,61 @@ void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Produc
   out << YAML::EndMap;
 }
 
+// Only the keys of the event's type: the loader rejects the others.
+void emit_event(YAML::Emitter& out, const Event& e, const Scenario& sc) {
+  out << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "at" << YAML::Value << to_iso(e.at);
+  out << YAML::Key << "type" << YAML::Value << name_of(e.type);
+  switch (e.type) {
+    case EventType::budget_shock:
+      out << YAML::Key << "segment" << YAML::Value << sc.segments[e.segment].id;
+      if (e.until) out << YAML::Key << "until" << YAML::Value << to_iso(*e.until);
+      if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
+      break;
+    case EventType::price_change:
+      out << YAML::Key << "vendor" << YAML::Value << sc.vendors[e.vendor].id;
+      out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
+      if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
+      if (e.price) out << YAML::Key << "price" << YAML::Value << exact(*e.price);
+      break;
+    case EventType::export_control:
+      if (e.region) out << YAML::Key << "region" << YAML::Value << *e.region;
+      out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
+      out << YAML::Key << "substitute_efficiency" << YAML::Value << exact(e.substitute_efficiency);
+      out << YAML::Key << "substitute_cap" << YAML::Value << exact(e.substitute_cap);
+      break;
+    case EventType::outage:
+      out << YAML::Key << "vendor" << YAML::Value << sc.vendors[e.vendor].id;
+      if (e.until) out << YAML::Key << "until" << YAML::Value << to_iso(*e.until);
+      out << YAML::Key << "availability" << YAML::Value << exact(e.availability);
+      break;
+    case EventType::cost_shock:
+      out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
+      if (e.region) out << YAML::Key << "region" << YAML::Value << *e.region;
+      if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
+      break;
+  }
+  out << YAML::EndMap;
+}
+
+void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor>& vendors) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "id" << YAML::Value << s.id;
+  out << YAML::Key << "region" << YAML::Value << s.region;
+  if (s.owner) out << YAML::Key << "owner" << YAML::Value << vendors[*s.owner].id;
+  out << YAML::Key << "cash" << YAML::Value << exact(s.cash);
+  out << YAML::Key << "burn_per_month" << YAML::Value << exact(s.burn_per_month);
+  out << YAML::Key << "training_flops" << YAML::Value << exact(s.training_flops);
+  out << YAML::Key << "run_flops" << YAML::Value << exact(s.run_flops);
+  out << YAML::Key << "run_growth" << YAML::Value << exact(s.run_growth);
+  out << YAML::Key << "training_rate" << YAML::Value << exact(s.training_rate);
+  out << YAML::Key << "trains_on" << YAML::Value << vendors[s.trains_on].id;
+  out << YAML::Key << "runway_months" << YAML::Value << exact(s.runway_months);
+  out << YAML::Key << "round_months" << YAML::Value << exact(s.round_months);
+  out << YAML::Key << "valuation" << YAML::Value << exact(s.valuation);
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string scenario_to_yaml(const Scenario& sc) {
@@ -174,24 +242,30 @@ std::string scenario_to_yaml(const Scenario& sc) {
   out << YAML::EndSeq;
   out << YAML::Key << "market" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "rationing_penalty" << YAML::Value << exact(sc.market.rationing_penalty);
+  out << YAML::Key << "quality_per_decade" << YAML::Value << exact(sc.market.quality_per_decade);
+  out << YAML::Key << "model_choice_quality" << YAML::Value << exact(sc.market.model_choice_quality);
+  out << YAML::Key << "ecosystem_weight" << YAML::Value << exact(sc.market.ecosystem_weight);
+  out << YAML::Key << "model_quality_weight" << YAML::Value << exact(sc.market.model_quality_weight);
+  out << YAML::Key << "bundle_weight" << YAML::Value << exact(sc.market.bundle_weight);
+  out << YAML::Key << "flops_per_gpu_hour" << YAML::Value << exact(sc.market.flops_per_gpu_hour);
+  out << YAML::Key << "flops_per_million_tokens" << YAML::Value << exact(sc.market.flops_per_million_tokens);
   out << YAML::EndMap;
   if (!sc.events.empty()) {
     out << YAML::Key << "events" << YAML::Value << YAML::BeginSeq;
-    for (const auto& e : sc.events) {
-      out << YAML::Flow << YAML::BeginMap;
-      out << YAML::Key << "at" << YAML::Value << to_iso(e.at);
-      out << YAML::Key << "type" << YAML::Value << name_of(e.type);
-      if (e.type == EventType::budget_shock) {
-        out << YAML::Key << "segment" << YAML::Value << sc.segments[e.segment].id;
-        if (e.until) out << YAML::Key << "until" << YAML::Value << to_iso(*e.until);
-      } else {
-        out << YAML::Key << "vendor" << YAML::Value << sc.vendors[e.vendor].id;
-        out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
-      }
-      if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
-      if (e.price) out << YAML::Key << "price" << YAML::Value << exact(*e.price);
-      out << YAML::EndMap;
-    }
+    for (const auto& e : sc.events) emit_event(out, e, sc);
+    out << YAML::EndSeq;
+  }
+  if (!sc.startups.empty()) {
+    out << YAML::Key << "startups" << YAML::Value << YAML::BeginSeq;
+    for (const auto& s : sc.startups) emit_startup(out, s, sc.vendors);
+    out << YAML::EndSeq;
+  }
+  if (!sc.investors.empty()) {
+    out << YAML::Key << "investors" << YAML::Value << YAML::BeginSeq;
+    for (const auto& inv : sc.investors)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << inv.id << YAML::Key << "budget"
+          << YAML::Value << exact(inv.policy.budget) << YAML::Key << "max_ticket" << YAML::Value
+          << exact(inv.policy.max_ticket) << YAML::EndMap;
     out << YAML::EndSeq;
   }
   out << YAML::EndMap;

@@ -1,0 +1,58 @@
+#pragma once
+// Funding rounds and term sheets: the messages startups and investors exchange through SimGrid
+// mailboxes, and the pure rule by which an investor answers a round.
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "sim/scenario.hpp"
+
+namespace cm {
+
+// Who invests: a vendor (index into Scenario::vendors) or an independent fund (Scenario::investors).
+struct InvestorRef {
+  bool is_vendor = true;
+  std::size_t index = 0;
+  bool operator==(const InvestorRef&) const = default;
+};
+
+struct RoundRequest {
+  std::size_t startup = 0;
+  double ask = 0;          // currency
+  double pre_money = 0;    // currency
+  bool owned_by_investor = false;  // the investor owns the startup (an in-house lab)
+  bool partnered_elsewhere = false;  // the startup is exclusive with (or owned by) another vendor
+};
+
+struct TermSheet {
+  InvestorRef investor;
+  bool offered = false;    // false: the investor declines
+  double amount = 0;       // currency
+  double pre_money = 0;    // currency
+  double credit_share = 0; // fraction of the amount paid as credits on the investor's cloud
+  double commitment = 0;   // currency the startup commits to spend on the investor's cloud
+  bool exclusive = false;
+  int duration_months = 0;
+};
+
+// Either a round to answer or the startup's decision on a term sheet.
+struct InvestorMessage {
+  std::optional<RoundRequest> request;
+  std::optional<bool> accepted;  // decision on this investor's last term sheet
+  std::string reply_to;          // startup's mailbox
+};
+
+// The term sheet an investor offers, given what it has left to invest. A vendor does not back a
+// startup that is exclusive with (or owned by) another vendor; a `vertical` vendor backs one
+// flagship partner only (`has_other_partner`: it already has one). An in-house lab is funded by
+// its owner, exclusively. Independent funds offer cash only.
+TermSheet offer_terms(const InvestorRef& who, const InvestmentPolicy& policy, AiStrategy strategy,
+                      const RoundRequest& request, double budget_left, bool has_other_partner);
+
+// How much a term sheet is worth to the startup: cash counts fully, credits at kCreditValue (they
+// can only buy compute from one cloud), and exclusivity costs kExclusivityCost of the amount.
+constexpr double kCreditValue = 0.8;
+constexpr double kExclusivityCost = 0.1;
+double startup_value(const TermSheet& sheet);
+
+}  // namespace cm

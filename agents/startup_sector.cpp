@@ -1,0 +1,184 @@
+#include "agents/startup_sector.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cm {
+
+double model_quality(double cumulative_flops, double quality_per_decade) {
+  return quality_per_decade * std::log10(std::max(cumulative_flops, 1.0) / 1e21);
+}
+
+StartupSector::StartupSector(const Scenario& sc) : scenario_(sc) {
+  for (const auto& s : sc.startups) {
+    State st;
+    st.cash = s.cash;
+    st.cumulative_flops = s.training_flops;
+    st.quality = model_quality(s.training_flops, sc.market.quality_per_decade);
+    st.quality_at_last_round = st.quality;
+    st.next_run_flops = s.run_flops;
+    st.trains_on = s.trains_on;
+    st.credits.assign(sc.vendors.size(), 0.0);
+    st.monthly_spend = s.burn_per_month;
+    state_.push_back(std::move(st));
+  }
+}
+
+std::optional<std::size_t> StartupSector::partner(std::size_t i) const {
+  if (scenario_.startups[i].owner) return scenario_.startups[i].owner;
+  return state_[i].exclusive_with;
+}
+
+bool StartupSector::hosts(std::size_t v, std::size_t i, AiStrategy strategy) const {
+  if (!state_[i].alive) return false;
+  if (const auto p = partner(i)) return *p == v;
+  return strategy == AiStrategy::open_ecosystem || strategy == AiStrategy::hybrid;
+}
+
+StartupSector::Ecosystem StartupSector::ecosystem(std::size_t v, AiStrategy strategy) const {
+  Ecosystem e;
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    if (!hosts(v, i, strategy)) continue;
+    ++e.models;
+    e.best_quality = std::max(e.best_quality, state_[i].quality);
+    if (partner(i) == v) e.partner_quality = std::max(e.partner_quality, state_[i].quality);
+  }
+  return e;
+}
+
+bool StartupSector::has_partner_other_than(std::size_t v, std::size_t startup) const {
+  for (std::size_t i = 0; i < state_.size(); ++i)
+    if (i != startup && state_[i].alive && partner(i) == v) return true;
+  return false;
+}
+
+void StartupSector::complete_run(std::size_t i, double flops) {
+  State& st = state_[i];
+  st.cumulative_flops += flops;
+  st.quality = model_quality(st.cumulative_flops, scenario_.market.quality_per_decade);
+  st.next_run_flops = flops * scenario_.startups[i].run_growth;
+}
+
+ComputeBill StartupSector::bill_compute(const std::vector<ComputeUse>& use, const std::vector<double>& gpu_price,
+                                        int month) {
+  const std::size_t vendors = scenario_.vendors.size();
+  ComputeBill bill{std::vector<double>(vendors, 0.0), std::vector<double>(vendors, 0.0),
+                   std::vector<double>(vendors, 0.0), std::vector<double>(vendors, 0.0),
+                   std::vector<double>(state_.size(), 0.0)};
+  for (const ComputeUse& u : use) {
+    const std::size_t i = u.startup, v = u.vendor;
+    State& st = state_[i];
+    if (u.flops <= 0) continue;
+    const double hours = u.flops / scenario_.market.flops_per_gpu_hour;
+    const double cost = hours * gpu_price[v];
+    // Credits first (they are only good on the investor's cloud), then cash.
+    const double from_credits = std::min(cost, st.credits[v]);
+    st.credits[v] -= from_credits;
+    const double from_cash = cost - from_credits;
+    st.cash -= from_cash;
+    // Spend on an investor's cloud under a live commitment comes back to it as round-trip revenue.
+    double committed = 0;
+    for (auto& c : st.commitments) {
+      if (c.vendor != v || month >= c.until_month || c.remaining <= 0) continue;
+      const double counted = std::min(c.remaining, cost - committed);
+      c.remaining -= counted;
+      committed += counted;
+    }
+    bill.gpu_hours[v] += hours;
+    bill.revenue[v] += cost;
+    bill.cash[v] += from_cash;
+    bill.roundtrip[v] += from_credits + std::min(from_cash, committed);
+    bill.spend[i] += cost;
+  }
+  for (std::size_t i = 0; i < state_.size(); ++i)
+    state_[i].monthly_spend = scenario_.startups[i].burn_per_month + bill.spend[i];
+  return bill;
+}
+
+ModelPayouts StartupSector::pay_models(const Grid& revenue, const Grid& quantity,
+                                       const std::vector<std::size_t>& model_products) {
+  const std::size_t vendors = scenario_.vendors.size();
+  ModelPayouts out{std::vector<double>(vendors, 0.0), std::vector<double>(state_.size(), 0.0),
+                   std::vector<std::vector<double>>(state_.size(), std::vector<double>(vendors, 0.0))};
+  const double beta = scenario_.market.model_choice_quality;
+  for (std::size_t v = 0; v < vendors; ++v) {
+    const AiStrategy strategy = scenario_.vendors[v].ai_strategy;
+    // Adopters at vendor v pick among the models it hosts by logit on quality.
+    std::vector<double> weight(state_.size(), 0.0);
+    double total = 0;
+    for (std::size_t i = 0; i < state_.size(); ++i)
+      if (hosts(v, i, strategy)) total += (weight[i] = std::exp(beta * state_[i].quality));
+    if (total <= 0) continue;  // no hosted model: the vendor serves its own
+    for (std::size_t p : model_products) {
+      const double to_models = (1.0 - scenario_.vendors[v].revenue_share) * revenue(v, p);
+      for (std::size_t i = 0; i < state_.size(); ++i) {
+        if (weight[i] <= 0) continue;
+        const double share = weight[i] / total;
+        out.revenue[i] += share * to_models;
+        out.tokens[i][v] += share * quantity(v, p);
+        out.paid[v] += share * to_models;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < state_.size(); ++i) state_[i].cash += out.revenue[i];
+  return out;
+}
+
+std::vector<StartupFailure> StartupSector::burn_and_fail(int month) {
+  (void)month;
+  std::vector<StartupFailure> failures;
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    State& st = state_[i];
+    if (!st.alive) continue;
+    st.cash -= scenario_.startups[i].burn_per_month;
+    if (st.cash >= 0) continue;
+    st.alive = false;
+    double written_off = 0;
+    for (const auto& stake : st.stakes) written_off += stake.share * st.post_money;
+    failures.push_back({i, st.cash, written_off});
+    std::fill(st.credits.begin(), st.credits.end(), 0.0);  // unused credits lapse
+    st.commitments.clear();
+  }
+  return failures;
+}
+
+double StartupSector::pre_money(std::size_t i) const {
+  // The first round at the scenario's valuation; later rounds at the last post-money; either way
+  // scaled by the quality gained since (each unit of quality doubles the valuation).
+  const State& st = state_[i];
+  const double base = st.post_money > 0 ? st.post_money : scenario_.startups[i].valuation;
+  return base * std::pow(2.0, st.quality - st.quality_at_last_round);
+}
+
+void StartupSector::apply_deal(const Deal& deal, int month) {
+  State& st = state_[deal.startup];
+  const TermSheet& t = deal.terms;
+  const double credits = t.amount * t.credit_share;
+  st.cash += t.amount - credits;
+  const double post = t.pre_money + t.amount;
+  // Existing holders are diluted; the new investor holds amount / post-money.
+  for (auto& stake : st.stakes) stake.share *= t.pre_money / post;
+  st.stakes.push_back({t.investor, t.amount / post});
+  st.post_money = post;
+  st.quality_at_last_round = st.quality;
+  if (t.investor.is_vendor) {
+    const std::size_t v = t.investor.index;
+    st.credits[v] += credits;
+    if (t.commitment > 0) st.commitments.push_back({v, t.commitment, month + t.duration_months});
+    if (t.exclusive) {
+      st.exclusive_with = v;
+      st.trains_on = v;
+    }
+  }
+}
+
+double StartupSector::stake_value(const InvestorRef& investor) const {
+  double value = 0;
+  for (const auto& st : state_)
+    if (st.alive)
+      for (const auto& stake : st.stakes)
+        if (stake.investor == investor) value += stake.share * st.post_money;
+  return value;
+}
+
+}  // namespace cm

@@ -1,0 +1,119 @@
+#pragma once
+// The AI-model startups' economics, without SimGrid: quality from training compute, compute bills
+// paid with credits then cash, marketplace payouts, burn, failure, deals and investors' stakes.
+// Startup actors (training runs, funding rounds) and the market clerk drive it.
+#include <cstdint>
+#include <vector>
+
+#include "agents/deals.hpp"
+#include "agents/grid.hpp"
+#include "sim/scenario.hpp"
+
+namespace cm {
+
+struct Deal {
+  double seconds = 0;
+  std::size_t startup = 0;
+  TermSheet terms;
+  double post_money() const { return terms.pre_money + terms.amount; }
+};
+
+struct StartupFailure {
+  std::size_t startup = 0;
+  double cash = 0;
+  double written_off = 0;  // value of investors' stakes written off
+};
+
+// What startups paid vendors for compute in a month.
+struct ComputeBill {
+  std::vector<double> gpu_hours;   // per vendor
+  std::vector<double> revenue;     // per vendor, currency (credits + cash)
+  std::vector<double> cash;        // per vendor, the part paid in cash
+  std::vector<double> roundtrip;   // per vendor, paid with credits or under a spend commitment
+  std::vector<double> spend;       // per startup, currency
+};
+
+// What marketplaces paid startups for their models in a month.
+struct ModelPayouts {
+  std::vector<double> paid;        // per vendor, currency paid out to startups
+  std::vector<double> revenue;     // per startup, currency
+  std::vector<std::vector<double>> tokens;  // [startup][vendor], million tokens served
+};
+
+// FLOP a startup's training ran in a month, on a vendor's hosts.
+struct ComputeUse {
+  std::size_t startup = 0;
+  std::size_t vendor = 0;
+  double flops = 0;
+};
+
+// Model quality from cumulative training compute: log-linear scaling.
+double model_quality(double cumulative_flops, double quality_per_decade);
+
+class StartupSector {
+ public:
+  explicit StartupSector(const Scenario& scenario);
+
+  std::size_t size() const { return state_.size(); }
+  bool alive(std::size_t i) const { return state_[i].alive; }
+  double cash(std::size_t i) const { return state_[i].cash; }
+  double quality(std::size_t i) const { return state_[i].quality; }
+  double cumulative_flops(std::size_t i) const { return state_[i].cumulative_flops; }
+  double credits(std::size_t i, std::size_t vendor) const { return state_[i].credits[vendor]; }
+  std::size_t trains_on(std::size_t i) const { return state_[i].trains_on; }
+  // The vendor a startup is exclusive with or owned by, if any.
+  std::optional<std::size_t> partner(std::size_t i) const;
+  double next_run_flops(std::size_t i) const { return state_[i].next_run_flops; }
+  double monthly_spend(std::size_t i) const { return state_[i].monthly_spend; }
+
+  // Marketplaces: does vendor v host startup i's model now?
+  bool hosts(std::size_t vendor, std::size_t i, AiStrategy strategy) const;
+  // For the choice model: models hosted, best hosted quality, best partner quality.
+  struct Ecosystem {
+    int models = 0;
+    double best_quality = 0;
+    double partner_quality = 0;
+  };
+  Ecosystem ecosystem(std::size_t vendor, AiStrategy strategy) const;
+
+  void complete_run(std::size_t i, double flops);  // a training run finished
+  ComputeBill bill_compute(const std::vector<ComputeUse>& use, const std::vector<double>& gpu_price, int month);
+  ModelPayouts pay_models(const Grid& revenue, const Grid& quantity, const std::vector<std::size_t>& model_products);
+  std::vector<StartupFailure> burn_and_fail(int month);
+
+  void apply_deal(const Deal& deal, int month);
+  double pre_money(std::size_t i) const;
+  // Value of an investor's stakes at the last post-money valuations of live startups.
+  double stake_value(const InvestorRef& investor) const;
+  bool has_partner_other_than(std::size_t vendor, std::size_t startup) const;
+
+ private:
+  struct Commitment {
+    std::size_t vendor;
+    double remaining;   // currency still to spend
+    int until_month;    // exclusive
+  };
+  struct Stake {
+    InvestorRef investor;
+    double share;       // fraction of the startup
+  };
+  struct State {
+    double cash = 0;
+    double quality = 0;
+    double cumulative_flops = 0;
+    double next_run_flops = 0;
+    bool alive = true;
+    std::size_t trains_on = 0;
+    std::optional<std::size_t> exclusive_with;
+    std::vector<double> credits;  // per vendor
+    std::vector<Commitment> commitments;
+    std::vector<Stake> stakes;
+    double post_money = 0;        // last round's; 0 before any round
+    double quality_at_last_round = 0;
+    double monthly_spend = 0;     // burn + last month's compute, for the runway
+  };
+  const Scenario& scenario_;
+  std::vector<State> state_;
+};
+
+}  // namespace cm
