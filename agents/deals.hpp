@@ -38,7 +38,8 @@ struct TermSheet {
 // Either a round to answer or the startup's decision on a term sheet.
 struct InvestorMessage {
   std::optional<RoundRequest> request;
-  std::optional<bool> accepted;  // decision on this investor's last term sheet
+  std::optional<bool> accepted;  // decision on this investor's term sheet to `startup`
+  std::size_t startup = 0;
   std::string reply_to;          // startup's mailbox
 };
 

@@ -10,12 +10,30 @@ void MarketActor::operator()() {
   std::vector<double> flops = follow_capacity();
   for (int m = 0; m < world_.months(); ++m) {
     this_actor::sleep_until(world_.month_start(m + 1));
-    MonthReport report = world_.close_month(m);
+    MonthReport report = world_.close_month(m, board_.take_work());
     report.flops = flops;  // the hosts' speed during the month
+    for (const auto& failure : report.startup_failures) board_.cancel(failure.startup);
+    serve_inference(report);
     observer_.on_month(report, world_.prices.take_changes());
     if (m + 1 < world_.months()) {
       world_.open_month(m + 1);
       flops = follow_capacity();
+    }
+  }
+}
+
+void MarketActor::serve_inference(const MonthReport& report) {
+  // Forget finished executions.
+  std::erase_if(inference_, [](const simgrid::s4u::ExecPtr& e) { return e->test(); });
+  const double flops_per_token = world_.scenario.market.flops_per_million_tokens;
+  for (std::size_t i = 0; i < report.inference_tokens.size(); ++i) {
+    for (std::size_t v = 0; v < report.inference_tokens[i].size(); ++v) {
+      const double flops = report.inference_tokens[i][v] * flops_per_token;
+      if (flops <= 0 || platform_.vendor_hosts[v].empty()) continue;
+      auto exec = simgrid::s4u::this_actor::exec_init(flops);
+      exec->set_host(platform_.vendor_hosts[v].front());
+      exec->start();
+      inference_.push_back(exec);
     }
   }
 }

@@ -3,6 +3,7 @@
 // its report, then lets the firms whose contracts end re-choose. Billing before renewal at the
 // same instant is this actor's own order, not SimGrid's.
 #include "agents/run_observer.hpp"
+#include "agents/training_board.hpp"
 #include "agents/world.hpp"
 #include "sim/platform.hpp"
 
@@ -10,17 +11,21 @@ namespace cm {
 
 class MarketActor {
  public:
-  MarketActor(World& world, const Platform& platform, RunObserver& observer)
-      : world_(world), platform_(platform), observer_(observer) {}
+  MarketActor(World& world, const Platform& platform, TrainingBoard& board, RunObserver& observer)
+      : world_(world), platform_(platform), board_(board), observer_(observer) {}
   void operator()();
 
  private:
   // At a month start, steps each vendor's hosts to the speed its compute capacity now supports;
   // returns their FLOP/s per vendor.
   std::vector<double> follow_capacity();
+  // Serving a startup's model consumes its host's capacity: one execution per month and vendor.
+  void serve_inference(const MonthReport& report);
 
   World& world_;
   const Platform& platform_;
+  TrainingBoard& board_;
+  std::vector<simgrid::s4u::ExecPtr> inference_;
   RunObserver& observer_;
 };
 

@@ -34,7 +34,13 @@ struct RunRecorder::Layout {
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
   VarId vendor_capex, vendor_flops;
   VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
-  VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers;
+  VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers, exit_written_off;
+  VarId roundtrip, payouts, stakes, investor_cash;
+  VarId startup_cash, startup_quality, startup_revenue, startup_spend, startup_alive;
+  VarId deal_index, deal_time, deal_startup, deal_investor, deal_amount, deal_pre_money, deal_credits, deal_commitment,
+      deal_exclusive, deal_duration;
+  VarId run_index, run_startup, run_vendor, run_flops, run_start, run_end;
+  std::int64_t deals = 0, runs = 0;
   std::int64_t exits = 0;
   VarId change_index, change_time, change_effective, change_vendor, change_product, change_old, change_new, change_reason;
   std::int64_t changes = 0;
@@ -64,6 +70,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.label_dimension("", "vendor", ids_of(sc.vendors), {{"long_name", std::string("cloud vendor")}});
   file.label_dimension("", "product", ids_of(sc.products), {{"long_name", std::string("product line")}});
   file.label_dimension("", "segment", ids_of(sc.segments), {{"long_name", std::string("enterprise segment")}});
+  file.label_dimension("", "startup", ids_of(sc.startups), {{"long_name", std::string("AI-model startup")}});
+  file.label_dimension("", "investor", ids_of(sc.investors), {{"long_name", std::string("independent investor")}});
   std::vector<std::string> units;
   for (const auto& p : sc.products) units.push_back(p.unit);
   const VarId product_unit = file.variable("", "product_unit", {"product"}, DType::str,
@@ -96,6 +104,16 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.consumer_surplus = file.variable("", "consumer_surplus", t, DType::f64,
       attrs(cur + per, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
   L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms on a cloud at the end of the period"));
+  const std::vector<std::string> tst{"time", "startup"};
+  L.roundtrip = file.variable("", "roundtrip_revenue", tv, DType::f64, attrs(cur + per, "revenue paid with invested money: cloud credits from the vendor's own deals, and spend under a deal's commitment"));
+  L.payouts = file.variable("", "vendor_model_payouts", tv, DType::f64, attrs(cur + per, "model (MaaS) revenue passed on to the startups whose models the vendor hosts"));
+  L.stakes = file.variable("", "vendor_stakes", tv, DType::f64, attrs(cur, "value of the vendor's stakes in live startups at their last post-money valuations"));
+  L.investor_cash = file.variable("", "investor_cash", {"time", "investor"}, DType::f64, attrs(cur, "independent investor's uninvested cash"));
+  L.startup_cash = file.variable("", "startup_cash", tst, DType::f64, attrs(cur, "startup cash at the end of the period (credits not included)"));
+  L.startup_quality = file.variable("", "startup_quality", tst, DType::f64, attrs("1", "model quality: quality_per_decade * log10(cumulative training FLOP / 1e21)"));
+  L.startup_revenue = file.variable("", "startup_revenue", tst, DType::f64, attrs(cur + per, "model revenue from the marketplaces that host the startup"));
+  L.startup_spend = file.variable("", "startup_compute_spend", tst, DType::f64, attrs(cur + per, "training compute bought from its vendor (credits and cash)"));
+  L.startup_alive = file.variable("", "startup_alive", tst, DType::i64, attrs("1", "1 while the startup is in business, 0 after it failed"));
   L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms that have adopted AI"));
   L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, attrs(cur + per, "what the segment's firms paid to all vendors"));
 
@@ -121,6 +139,32 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.exit_id = file.variable(failures, "id", {"failure"}, DType::str, {{"long_name", std::string("who left")}});
   L.exit_cash = file.variable(failures, "cash", {"failure"}, DType::f64, attrs(cur, "cash when it left"));
   L.exit_customers = file.variable(failures, "customers", {"failure"}, DType::i64, attrs("1", "contracts that had to re-choose"));
+  L.exit_written_off = file.variable(failures, "written_off", {"failure"}, DType::f64, attrs(cur, "value of investors' stakes written off"));
+
+  const std::string deals = "events/deals";
+  file.attribute(deals, {"long_name", std::string("signed investment deals (term sheets accepted)")});
+  L.deal_index = file.growing_dimension(deals, "deal", DType::i64, {{"long_name", std::string("deal number")}});
+  L.deal_time = file.variable(deals, "time", {"deal"}, DType::f64,
+                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it was signed")}});
+  L.deal_startup = file.variable(deals, "startup_id", {"deal"}, DType::str, {{"long_name", std::string("startup")}});
+  L.deal_investor = file.variable(deals, "investor_id", {"deal"}, DType::str, {{"long_name", std::string("investor: a vendor id or an independent investor id")}});
+  L.deal_amount = file.variable(deals, "amount", {"deal"}, DType::f64, attrs(cur, "amount invested, credits included"));
+  L.deal_pre_money = file.variable(deals, "pre_money", {"deal"}, DType::f64, attrs(cur, "pre-money valuation"));
+  L.deal_credits = file.variable(deals, "credits", {"deal"}, DType::f64, attrs(cur, "part of the amount paid as cloud credits"));
+  L.deal_commitment = file.variable(deals, "commitment", {"deal"}, DType::f64, attrs(cur, "spend the startup commits on the investor's cloud"));
+  L.deal_exclusive = file.variable(deals, "exclusive", {"deal"}, DType::i64, attrs("1", "1: the startup trains and is hosted only on the investor's cloud"));
+  L.deal_duration = file.variable(deals, "duration_months", {"deal"}, DType::i64, attrs("month", "how long credits and the commitment last"));
+
+  const std::string runs = "events/training_runs";
+  file.attribute(runs, {"long_name", std::string("finished training runs (SimGrid executions on vendor hosts)")});
+  L.run_index = file.growing_dimension(runs, "run", DType::i64, {{"long_name", std::string("run number")}});
+  L.run_startup = file.variable(runs, "startup_id", {"run"}, DType::str, {{"long_name", std::string("startup")}});
+  L.run_vendor = file.variable(runs, "vendor_id", {"run"}, DType::str, {{"long_name", std::string("vendor whose host ran it")}});
+  L.run_flops = file.variable(runs, "flops", {"run"}, DType::f64, attrs("FLOP", "training compute of the run"));
+  L.run_start = file.variable(runs, "start", {"run"}, DType::f64,
+                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it started")}});
+  L.run_end = file.variable(runs, "end", {"run"}, DType::f64,
+                            {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it finished")}});
 }
 
 RunRecorder::~RunRecorder() = default;
@@ -136,6 +180,44 @@ void RunRecorder::add_month(const MonthReport& report) {
     file_.append(L.exit_id, scenario_.vendors[e.vendor].id);
     file_.append(L.exit_cash, std::span<const double>(&e.cash, 1));
     file_.append(L.exit_customers, std::span<const std::int64_t>(&e.customers, 1));
+    const double none = 0;
+    file_.append(L.exit_written_off, std::span<const double>(&none, 1));
+  }
+  for (const auto& f : report.startup_failures) {
+    const std::int64_t index = L.exits++, customers = 0;
+    const double days = f.seconds / kSecondsPerDay;
+    file_.append(L.exit_index, std::span<const std::int64_t>(&index, 1));
+    file_.append(L.exit_time, std::span<const double>(&days, 1));
+    file_.append(L.exit_kind, std::string("startup"));
+    file_.append(L.exit_id, scenario_.startups[f.startup].id);
+    file_.append(L.exit_cash, std::span<const double>(&f.cash, 1));
+    file_.append(L.exit_customers, std::span<const std::int64_t>(&customers, 1));
+    file_.append(L.exit_written_off, std::span<const double>(&f.written_off, 1));
+  }
+  for (const auto& d : report.deals) {
+    const std::int64_t index = L.deals++, exclusive = d.terms.exclusive, months = d.terms.duration_months;
+    const double days = d.seconds / kSecondsPerDay, credits = d.terms.amount * d.terms.credit_share;
+    file_.append(L.deal_index, std::span<const std::int64_t>(&index, 1));
+    file_.append(L.deal_time, std::span<const double>(&days, 1));
+    file_.append(L.deal_startup, scenario_.startups[d.startup].id);
+    file_.append(L.deal_investor, d.terms.investor.is_vendor ? scenario_.vendors[d.terms.investor.index].id
+                                                             : scenario_.investors[d.terms.investor.index].id);
+    file_.append(L.deal_amount, std::span<const double>(&d.terms.amount, 1));
+    file_.append(L.deal_pre_money, std::span<const double>(&d.terms.pre_money, 1));
+    file_.append(L.deal_credits, std::span<const double>(&credits, 1));
+    file_.append(L.deal_commitment, std::span<const double>(&d.terms.commitment, 1));
+    file_.append(L.deal_exclusive, std::span<const std::int64_t>(&exclusive, 1));
+    file_.append(L.deal_duration, std::span<const std::int64_t>(&months, 1));
+  }
+  for (const auto& run : report.training_runs) {
+    const std::int64_t index = L.runs++;
+    const double start = run.start_seconds / kSecondsPerDay, end = run.end_seconds / kSecondsPerDay;
+    file_.append(L.run_index, std::span<const std::int64_t>(&index, 1));
+    file_.append(L.run_startup, scenario_.startups[run.startup].id);
+    file_.append(L.run_vendor, scenario_.vendors[run.vendor].id);
+    file_.append(L.run_flops, std::span<const double>(&run.flops, 1));
+    file_.append(L.run_start, std::span<const double>(&start, 1));
+    file_.append(L.run_end, std::span<const double>(&end, 1));
   }
   period_.push_back(report);
   // Run statistics, kept current so the file is complete whenever it closes.
@@ -166,12 +248,16 @@ void RunRecorder::write_period() {
 
   // Flows: sums over the months of the period.
   Grid quantity(V, P), revenue(V, P), cogs(V, P), capacity(V, P);
-  std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0);
+  const std::size_t N = scenario_.startups.size();
+  std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0), roundtrip(V, 0.0), payouts(V, 0.0);
+  std::vector<double> startup_revenue(N, 0.0), startup_spend(N, 0.0);
   double surplus = 0;
   for (const auto& m : period_) {
     for (std::size_t v = 0; v < V; ++v) {
-      overhead[v] += m.fixed_cost[v] + m.depreciation[v];
+      overhead[v] += m.fixed_cost[v] + m.depreciation[v] + m.model_payouts[v];
       capex[v] += m.capex[v];
+      roundtrip[v] += m.roundtrip_revenue[v];
+      payouts[v] += m.model_payouts[v];
       for (std::size_t p = 0; p < P; ++p) {
         quantity(v, p) += m.quantity(v, p);
         revenue(v, p) += m.revenue(v, p);
@@ -180,6 +266,10 @@ void RunRecorder::write_period() {
       }
     }
     for (std::size_t s = 0; s < S; ++s) spend[s] += m.segment_spend[s];
+    for (std::size_t i = 0; i < N; ++i) {
+      startup_revenue[i] += m.startup_revenue[i];
+      startup_spend[i] += m.startup_spend[i];
+    }
     surplus += m.consumer_surplus;
   }
 
@@ -226,6 +316,15 @@ void RunRecorder::write_period() {
   file_.append(L.vendor_flops, last.flops);
   file_.append(L.cloud_adoption, adoption);
   file_.append(L.ai_adoption, last.ai_adoption);
+  file_.append(L.roundtrip, roundtrip);
+  file_.append(L.payouts, payouts);
+  file_.append(L.stakes, last.stakes);
+  file_.append(L.investor_cash, last.fund_cash);
+  file_.append(L.startup_cash, last.startup_cash);
+  file_.append(L.startup_quality, last.startup_quality);
+  file_.append(L.startup_revenue, startup_revenue);
+  file_.append(L.startup_spend, startup_spend);
+  file_.append(L.startup_alive, last.startup_alive);
   file_.append(L.segment_spend, spend);
   period_.clear();
 }

@@ -6,6 +6,7 @@
 
 #include "agents/event_actor.hpp"
 #include "agents/market_actor.hpp"
+#include "agents/startup_actor.hpp"
 #include "agents/vendor_actor.hpp"
 #include "agents/world.hpp"
 #include "sim/platform.hpp"
@@ -22,6 +23,8 @@ auto guarded(Body body, std::exception_ptr& failure) {
   return [body, &failure]() mutable {
     try {
       body();
+    } catch (const simgrid::ForcefulKillException&) {
+      throw;  // SimGrid ending a daemon actor: not a failure
     } catch (...) {
       if (!failure) failure = std::current_exception();
       sg4::Actor::kill_all();
@@ -43,7 +46,13 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
   // Actors are created in scenario order; none depends on SimGrid's order within an instant
   // (see PriceBook for the rule that makes this so).
   std::exception_ptr failure;
-  sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, platform, observer), failure));
+  TrainingBoard board(scenario.startups.size());
+  sg4::Actor::create("market", platform.market_host, guarded(MarketActor(world, platform, board, observer), failure));
+  for (const auto& who : investors_of(scenario))
+    sg4::Actor::create(investor_mailbox(scenario, who), platform.market_host, guarded(InvestorActor(world, who), failure));
+  for (std::size_t i = 0; i < scenario.startups.size(); ++i)
+    sg4::Actor::create("startup:" + scenario.startups[i].id, platform.market_host,
+                       guarded(StartupActor(world, board, platform, i), failure));
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
     for (std::size_t p = 0; p < scenario.products.size(); ++p)
       if (scenario.vendors[v].pricing_of(p).strategy != PricingRule::fixed)

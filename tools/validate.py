@@ -28,8 +28,9 @@ def check_identities(path):
             failures.append(what)
 
     earned = ds["vendor_revenue"].sum("vendor").values
-    paid = ds["segment_spend"].sum("segment").values
-    expect(np.allclose(paid, earned, rtol=1e-9), "money conserved: customers' payments == vendors' revenue")
+    paid = ds["segment_spend"].sum("segment").values + ds["startup_compute_spend"].sum("startup").values
+    expect(np.allclose(paid, earned, rtol=1e-9),
+           "money conserved: enterprises' and startups' payments == vendors' revenue")
     expect(np.allclose(ds["revenue"].values, (ds["price"] * ds["quantity"]).values, rtol=1e-9),
            "revenue == price x quantity")
     shares = ds["market_share"].sum("vendor").values

@@ -28,6 +28,11 @@ CONTRACT = {  # design.md §4: variable -> dims
     "consumer_surplus": ("time",),
     "cloud_adoption": ("time", "segment"),
     "ai_adoption": ("time", "segment"),
+    "roundtrip_revenue": ("time", "vendor"),
+    "startup_cash": ("time", "startup"),
+    "startup_quality": ("time", "startup"),
+    "startup_revenue": ("time", "startup"),
+    "startup_alive": ("time", "startup"),
 }
 
 
@@ -49,7 +54,8 @@ class OutputFile(TempDirTest):
 
     def test_contract_variables_dims_and_units(self):
         ds = self.ds
-        self.assertEqual(dict(ds.sizes), {"time": 24, "vendor": 6, "product": 4, "segment": 5})
+        self.assertEqual(dict(ds.sizes), {"time": 24, "vendor": 6, "product": 4, "segment": 5, "startup": 0,
+                                          "investor": 0})
         for name, dims in CONTRACT.items():
             with self.subTest(variable=name):
                 self.assertEqual(ds[name].dims, dims)
@@ -105,7 +111,7 @@ class OutputFile(TempDirTest):
     def test_failures_table_opens_even_when_empty(self):
         failures = xr.open_dataset(self.out, engine="h5netcdf", group="events/failures")
         self.assertEqual(failures.sizes["failure"], 0)
-        self.assertEqual(set(failures.data_vars), {"time", "kind", "id", "cash", "customers"})
+        self.assertEqual(set(failures.data_vars), {"time", "kind", "id", "cash", "customers", "written_off"})
         failures.close()
 
     def test_price_change_events(self):
