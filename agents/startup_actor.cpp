@@ -61,10 +61,7 @@ void StartupActor::operator()() {
       return;
     }
     if (!board_.running(startup_) && world_.gpu_product()) start_run();  // e.g. its vendor had left
-    const double spend = world_.startups.monthly_spend(startup_);
-    const std::size_t v = world_.startups.trains_on(startup_);
-    const double funds = world_.startups.cash(startup_) + world_.startups.credits(startup_, v);
-    if (spend > 0 && funds / spend < world_.scenario.startups[startup_].runway_months) raise_round();
+    if (world_.startups.runway_months(startup_) < world_.scenario.startups[startup_].runway_months) raise_round();
   }
 }
 

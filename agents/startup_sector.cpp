@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cm {
 
@@ -140,6 +141,14 @@ std::vector<StartupFailure> StartupSector::burn_and_fail(int month) {
     st.commitments.clear();
   }
   return failures;
+}
+
+double StartupSector::runway_months(std::size_t i) const {
+  const State& st = state_[i];
+  const double burn = scenario_.startups[i].burn_per_month;
+  const double compute = st.monthly_spend - burn;
+  const double cash_out = burn + std::max(0.0, compute - st.credits[st.trains_on]);
+  return cash_out > 0 ? st.cash / cash_out : std::numeric_limits<double>::infinity();
 }
 
 double StartupSector::pre_money(std::size_t i) const {

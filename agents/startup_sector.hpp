@@ -65,6 +65,8 @@ class StartupSector {
   std::optional<std::size_t> partner(std::size_t i) const;
   double next_run_flops(std::size_t i) const { return state_[i].next_run_flops; }
   double monthly_spend(std::size_t i) const { return state_[i].monthly_spend; }
+  // Months its cash lasts at last month's spending: credits pay compute only, never the burn.
+  double runway_months(std::size_t i) const;
 
   // Marketplaces: does vendor v host startup i's model now?
   bool hosts(std::size_t vendor, std::size_t i, AiStrategy strategy) const;
