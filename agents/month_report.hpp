@@ -50,7 +50,8 @@ struct MonthReport {
   std::vector<double> model_payouts;      // per vendor: model revenue passed on to startups
   std::vector<double> stakes;             // per vendor: value of its stakes in startups
   std::vector<double> fund_cash;          // per independent investor, currency
-  std::vector<double> startup_cash, startup_quality, startup_revenue, startup_spend;
+  std::vector<double> startup_cash, startup_quality, startup_revenue, startup_spend, startup_burn;
+  std::vector<std::vector<double>> startup_credits;   // [startup][vendor], unspent at the end of the month
   std::vector<std::int64_t> startup_alive;
   std::vector<std::vector<double>> inference_tokens;  // [startup][vendor], million tokens served
   std::vector<StartupFailureReport> startup_failures;

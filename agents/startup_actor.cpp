@@ -42,9 +42,10 @@ void StartupActor::operator()() {
   for (int m = 0; m < world_.months(); ++m) {
     const double check = world_.month_start(m) + kStartupReviewDelaySeconds;
     // Train until the check; a run that finishes starts the next one.
-    while (const auto& exec = board_.running(startup_)) {
+    while (true) {
+      const sg4::ExecPtr exec = board_.running(startup_);  // a copy: finish() clears the board's
       const double now = sg4::Engine::get_clock();
-      if (now >= check) break;
+      if (!exec || now >= check) break;
       try {
         exec->wait_for(check - now);
         world_.finish_training_run(board_.finish(startup_, sg4::Engine::get_clock()));

@@ -323,6 +323,8 @@ void World::settle_startups(int month, const ComputeBill& compute, MonthReport& 
   r.roundtrip_revenue = compute.roundtrip;
   r.inference_tokens = payouts.tokens;
   for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v];
+  for (std::size_t i = 0; i < startups.size(); ++i)
+    r.startup_burn.push_back(startups.alive(i) ? scenario.startups[i].burn_per_month : 0.0);
   for (const auto& f : startups.burn_and_fail(month))
     r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
   for (std::size_t i = 0; i < startups.size(); ++i) {
@@ -331,6 +333,9 @@ void World::settle_startups(int month, const ComputeBill& compute, MonthReport& 
     r.startup_revenue.push_back(payouts.revenue[i]);
     r.startup_spend.push_back(compute.spend[i]);
     r.startup_alive.push_back(startups.alive(i));
+    std::vector<double> credits;
+    for (std::size_t v = 0; v < vendors; ++v) credits.push_back(startups.credits(i, v));
+    r.startup_credits.push_back(std::move(credits));
   }
   for (std::size_t v = 0; v < vendors; ++v) r.stakes.push_back(startups.stake_value({true, v}));
   r.fund_cash = fund_cash_;
