@@ -123,6 +123,31 @@ class OutputFile(TempDirTest):
         events.close()
 
 
+class StartupsOutput(TempDirTest):
+    def test_startup_series_and_deal_tables_open_with_xarray(self):
+        out = self.path("startups.h5")
+        self.run_ok("run", os.path.join(SOURCE, "tests", "scenarios", "startups.yaml"), "-o", out, "--quiet")
+        ds = xr.open_dataset(out, engine="h5netcdf")
+        self.assertEqual(list(ds["startup"].values), ["s1", "s2", "lab"])
+        for name in ("startup_cash", "startup_quality", "startup_revenue", "startup_alive", "startup_compute_spend"):
+            self.assertEqual(ds[name].dims, ("time", "startup"))
+            self.assertIn("units", ds[name].attrs)
+        np.testing.assert_allclose(ds["market_revenue"].values,
+                                   ds["segment_spend"].sum("segment").values
+                                   + ds["startup_compute_spend"].sum("startup").values, rtol=1e-12)
+        self.assertTrue((ds["roundtrip_revenue"] <= ds["vendor_revenue"] * (1 + 1e-12)).all())
+        self.assertGreater(float(ds["roundtrip_revenue"].sum()), 0)
+        deals = xr.open_dataset(out, engine="h5netcdf", group="events/deals")
+        self.assertGreater(deals.sizes["deal"], 0)
+        self.assertTrue(set(deals["investor_id"].values) <= {"alpha", "beta", "fund"})
+        self.assertTrue((deals["amount"] > 0).all())
+        runs = xr.open_dataset(out, engine="h5netcdf", group="events/training_runs")
+        self.assertGreater(runs.sizes["run"], 0)
+        self.assertTrue((runs["end"] > runs["start"]).all())
+        for d in (ds, deals, runs):
+            d.close()
+
+
 class OutputPeriods(TempDirTest):
     def test_quarterly_output_sums_flows_and_keeps_stocks(self):
         monthly, quarterly = self.path("m.h5"), self.path("q.h5")
