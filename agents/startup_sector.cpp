@@ -104,13 +104,19 @@ ModelPayouts StartupSector::pay_models(const Grid& revenue, const Grid& quantity
   const double beta = scenario_.market.model_choice_quality;
   for (std::size_t v = 0; v < vendors; ++v) {
     const AiStrategy strategy = scenario_.vendors[v].ai_strategy;
-    // Adopters at vendor v pick among the models it hosts by logit on quality.
-    std::vector<double> weight(state_.size(), 0.0);
-    double total = 0;
-    for (std::size_t i = 0; i < state_.size(); ++i)
-      if (hosts(v, i, strategy)) total += (weight[i] = std::exp(beta * state_[i].quality));
-    if (total <= 0) continue;  // no hosted model: the vendor serves its own
     for (std::size_t p : model_products) {
+      // Adopters at vendor v pick among the models it hosts by logit on quality and API price
+      // (relative to the vendor's list price, which a model without its own price charges).
+      const double list = quantity(v, p) > 0 ? revenue(v, p) / quantity(v, p) : 0.0;
+      std::vector<double> weight(state_.size(), 0.0);
+      double total = 0;
+      for (std::size_t i = 0; i < state_.size(); ++i) {
+        if (!hosts(v, i, strategy)) continue;
+        const auto& api = scenario_.startups[i].api_price;
+        const double relative = (api && list > 0) ? *api / list - 1.0 : 0.0;
+        total += (weight[i] = std::exp(beta * state_[i].quality - scenario_.market.model_choice_price * relative));
+      }
+      if (total <= 0) continue;  // no hosted model: the vendor serves its own
       const double to_models = (1.0 - scenario_.vendors[v].revenue_share) * revenue(v, p);
       for (std::size_t i = 0; i < state_.size(); ++i) {
         if (weight[i] <= 0) continue;

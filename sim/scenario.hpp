@@ -171,6 +171,7 @@ struct Startup {
   double runway_months = 6;            // opens a round when cash covers fewer months of spending
   double round_months = 24;            // a round asks for this many months of spending
   double valuation = 1e9;              // pre-money valuation at its first round, currency
+  std::optional<double> api_price;     // currency per million tokens; none: the hosting vendor's list price
 };
 
 // An independent venture investor: cash only, no cloud.
@@ -184,6 +185,7 @@ struct MarketRules {
   // Models: quality = quality_per_decade * log10(cumulative training FLOP / 1e21).
   double quality_per_decade = 0.5;
   double model_choice_quality = 2.0;     // logit weight of quality when adopters pick among hosted models
+  double model_choice_price = 1.0;       // logit weight of a model's API price relative to the vendor's list price
   double ecosystem_weight = 0.3;         // utility per log(1 + models hosted), times the segment's AI adoption
   double model_quality_weight = 0.5;     // utility per unit of the best hosted model's quality, times AI adoption
   double bundle_weight = 0.5;            // vertical/hybrid: utility per unit of partner-model quality, times SaaS share

@@ -378,6 +378,7 @@ MarketRules decode_market(const Node& node) {
   number(f, "bundle_weight", m.bundle_weight, Range::between(0, 10));
   number(f, "flops_per_gpu_hour", m.flops_per_gpu_hour, Range::positive());
   number(f, "flops_per_million_tokens", m.flops_per_million_tokens, Range::positive());
+  number(f, "model_choice_price", m.model_choice_price, Range::between(0, 100));
   f.done();
   return m;
 }
@@ -478,6 +479,7 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   number(f, "runway_months", s.runway_months, Range{0, 120, true, false});
   number(f, "round_months", s.round_months, Range{0, 120, true, false});
   number(f, "valuation", s.valuation, Range::positive());
+  number(f, "api_price", s.api_price, Range::non_negative());
   f.done();
   return s;
 }

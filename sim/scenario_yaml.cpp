@@ -212,6 +212,7 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   out << YAML::Key << "runway_months" << YAML::Value << exact(s.runway_months);
   out << YAML::Key << "round_months" << YAML::Value << exact(s.round_months);
   out << YAML::Key << "valuation" << YAML::Value << exact(s.valuation);
+  if (s.api_price) out << YAML::Key << "api_price" << YAML::Value << exact(*s.api_price);
   out << YAML::EndMap;
 }
 
@@ -249,6 +250,7 @@ std::string scenario_to_yaml(const Scenario& sc) {
   out << YAML::Key << "bundle_weight" << YAML::Value << exact(sc.market.bundle_weight);
   out << YAML::Key << "flops_per_gpu_hour" << YAML::Value << exact(sc.market.flops_per_gpu_hour);
   out << YAML::Key << "flops_per_million_tokens" << YAML::Value << exact(sc.market.flops_per_million_tokens);
+  out << YAML::Key << "model_choice_price" << YAML::Value << exact(sc.market.model_choice_price);
   out << YAML::EndMap;
   if (!sc.events.empty()) {
     out << YAML::Key << "events" << YAML::Value << YAML::BeginSeq;

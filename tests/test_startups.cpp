@@ -187,3 +187,25 @@ TEST_CASE("a startup without funding fails when its cash runs out and leaves no 
   }
   CHECK(failed_at > 0);
 }
+
+TEST_CASE("an outage cuts a vendor's capacity and its hosts' speed while it lasts", "[startups]") {
+  Scenario sc = gpu_world();
+  Event outage;
+  outage.type = EventType::outage;
+  outage.at = Date{2023, 3, 1};
+  outage.until = Date{2023, 5, 1};
+  outage.vendor = 0;
+  outage.availability = 0.5;
+  sc.events = {outage};
+  Collect run;
+  simulate(sc, run);
+  const auto& m = run.months;
+  for (int month : {2, 3}) {
+    CHECK(m[month].capacity(0, 0) == Approx(0.5 * m[0].capacity(0, 0)));
+    CHECK(m[month].flops[0] == Approx(0.5 * m[0].flops[0]).epsilon(0.02));
+    CHECK(m[month].flops[0] <= 0.5 * m[0].flops[0]);
+    CHECK(m[month].capacity(1, 0) == m[0].capacity(1, 0));  // beta is not affected
+  }
+  CHECK(m[4].capacity(0, 0) == m[0].capacity(0, 0));
+  CHECK(m[4].flops[0] == Approx(m[0].flops[0]));
+}
