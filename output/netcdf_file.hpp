@@ -50,6 +50,9 @@ class NetcdfFile {
   void append(VarId var, std::span<const double> slice);
   void append(VarId var, std::span<const std::int64_t> slice);
   void append(VarId var, const std::string& value);  // 1-D string variable along a growing dim
+  // One value of a 1-D variable along a growing dimension (an event table's column).
+  void append_value(VarId var, double value) { append(var, std::span<const double>(&value, 1)); }
+  void append_value(VarId var, std::int64_t value) { append(var, std::span<const std::int64_t>(&value, 1)); }
   void write_whole(VarId var, std::span<const double> values);
   void write_whole(VarId var, const std::vector<std::string>& values);  // a fixed string variable
 

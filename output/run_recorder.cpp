@@ -55,6 +55,9 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   auto attrs = [](const std::string& units, const std::string& long_name) {
     return std::vector<Attr>{{"units", units}, {"long_name", long_name}};
   };
+  auto time_attrs = [&since](const std::string& long_name) {
+    return std::vector<Attr>{{"units", since}, {"calendar", std::string("standard")}, {"long_name", long_name}};
+  };
 
   file.attribute("", {"Conventions", std::string("CF-1.8")});
   file.attribute("", {"title", "cloudmarket run of scenario '" + sc.name + "'"});
@@ -121,9 +124,9 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.attribute(events, {"long_name", std::string("announced list-price changes")});
   L.change_index = file.growing_dimension(events, "change", DType::i64, {{"long_name", std::string("price change number")}});
   L.change_time = file.variable(events, "announced", {"change"}, DType::f64,
-                                {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when the change was announced")}});
+                                time_attrs("when the change was announced"));
   L.change_effective = file.variable(events, "effective", {"change"}, DType::f64,
-                                     {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when the new price takes effect")}});
+                                     time_attrs("when the new price takes effect"));
   L.change_vendor = file.variable(events, "vendor_id", {"change"}, DType::str, {{"long_name", std::string("vendor")}});
   L.change_product = file.variable(events, "product_id", {"change"}, DType::str, {{"long_name", std::string("product")}});
   L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur + "/unit", "price before the change"));
@@ -134,7 +137,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.attribute(failures, {"long_name", std::string("agents that left the market")});
   L.exit_index = file.growing_dimension(failures, "failure", DType::i64, {{"long_name", std::string("failure number")}});
   L.exit_time = file.variable(failures, "time", {"failure"}, DType::f64,
-                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it left")}});
+                              time_attrs("when it left"));
   L.exit_kind = file.variable(failures, "kind", {"failure"}, DType::str, {{"long_name", std::string("vendor or startup")}});
   L.exit_id = file.variable(failures, "id", {"failure"}, DType::str, {{"long_name", std::string("who left")}});
   L.exit_cash = file.variable(failures, "cash", {"failure"}, DType::f64, attrs(cur, "cash when it left"));
@@ -145,7 +148,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.attribute(deals, {"long_name", std::string("signed investment deals (term sheets accepted)")});
   L.deal_index = file.growing_dimension(deals, "deal", DType::i64, {{"long_name", std::string("deal number")}});
   L.deal_time = file.variable(deals, "time", {"deal"}, DType::f64,
-                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it was signed")}});
+                              time_attrs("when it was signed"));
   L.deal_startup = file.variable(deals, "startup_id", {"deal"}, DType::str, {{"long_name", std::string("startup")}});
   L.deal_investor = file.variable(deals, "investor_id", {"deal"}, DType::str, {{"long_name", std::string("investor: a vendor id or an independent investor id")}});
   L.deal_amount = file.variable(deals, "amount", {"deal"}, DType::f64, attrs(cur, "amount invested, credits included"));
@@ -162,62 +165,55 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.run_vendor = file.variable(runs, "vendor_id", {"run"}, DType::str, {{"long_name", std::string("vendor whose host ran it")}});
   L.run_flops = file.variable(runs, "flops", {"run"}, DType::f64, attrs("FLOP", "training compute of the run"));
   L.run_start = file.variable(runs, "start", {"run"}, DType::f64,
-                              {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it started")}});
+                              time_attrs("when it started"));
   L.run_end = file.variable(runs, "end", {"run"}, DType::f64,
-                            {{"units", since}, {"calendar", std::string("standard")}, {"long_name", std::string("when it finished")}});
+                            time_attrs("when it finished"));
 }
 
 RunRecorder::~RunRecorder() = default;
 
+void RunRecorder::add_failure(const std::string& kind, const std::string& id, double seconds, double cash,
+                              std::int64_t customers, double written_off) {
+  Layout& L = *layout_;
+  file_.append_value(L.exit_index, L.exits++);
+  file_.append_value(L.exit_time, seconds / kSecondsPerDay);
+  file_.append(L.exit_kind, kind);
+  file_.append(L.exit_id, id);
+  file_.append_value(L.exit_cash, cash);
+  file_.append_value(L.exit_customers, customers);
+  file_.append_value(L.exit_written_off, written_off);
+}
+
 void RunRecorder::add_month(const MonthReport& report) {
   Layout& L = *layout_;
-  for (const auto& e : report.exits) {
-    const std::int64_t index = L.exits++;
-    const double days = e.seconds / kSecondsPerDay;
-    file_.append(L.exit_index, std::span<const std::int64_t>(&index, 1));
-    file_.append(L.exit_time, std::span<const double>(&days, 1));
-    file_.append(L.exit_kind, std::string("vendor"));
-    file_.append(L.exit_id, scenario_.vendors[e.vendor].id);
-    file_.append(L.exit_cash, std::span<const double>(&e.cash, 1));
-    file_.append(L.exit_customers, std::span<const std::int64_t>(&e.customers, 1));
-    const double none = 0;
-    file_.append(L.exit_written_off, std::span<const double>(&none, 1));
-  }
-  for (const auto& f : report.startup_failures) {
-    const std::int64_t index = L.exits++, customers = 0;
-    const double days = f.seconds / kSecondsPerDay;
-    file_.append(L.exit_index, std::span<const std::int64_t>(&index, 1));
-    file_.append(L.exit_time, std::span<const double>(&days, 1));
-    file_.append(L.exit_kind, std::string("startup"));
-    file_.append(L.exit_id, scenario_.startups[f.startup].id);
-    file_.append(L.exit_cash, std::span<const double>(&f.cash, 1));
-    file_.append(L.exit_customers, std::span<const std::int64_t>(&customers, 1));
-    file_.append(L.exit_written_off, std::span<const double>(&f.written_off, 1));
-  }
+  for (const auto& e : report.exits)
+    add_failure("vendor", scenario_.vendors[e.vendor].id, e.seconds, e.cash, e.customers, 0.0);
+  for (const auto& f : report.startup_failures)
+    add_failure("startup", scenario_.startups[f.startup].id, f.seconds, f.cash, 0, f.written_off);
   for (const auto& d : report.deals) {
     const std::int64_t index = L.deals++, exclusive = d.terms.exclusive, months = d.terms.duration_months;
     const double days = d.seconds / kSecondsPerDay, credits = d.terms.amount * d.terms.credit_share;
-    file_.append(L.deal_index, std::span<const std::int64_t>(&index, 1));
-    file_.append(L.deal_time, std::span<const double>(&days, 1));
+    file_.append_value(L.deal_index, index);
+    file_.append_value(L.deal_time, days);
     file_.append(L.deal_startup, scenario_.startups[d.startup].id);
     file_.append(L.deal_investor, d.terms.investor.is_vendor ? scenario_.vendors[d.terms.investor.index].id
                                                              : scenario_.investors[d.terms.investor.index].id);
-    file_.append(L.deal_amount, std::span<const double>(&d.terms.amount, 1));
-    file_.append(L.deal_pre_money, std::span<const double>(&d.terms.pre_money, 1));
-    file_.append(L.deal_credits, std::span<const double>(&credits, 1));
-    file_.append(L.deal_commitment, std::span<const double>(&d.terms.commitment, 1));
-    file_.append(L.deal_exclusive, std::span<const std::int64_t>(&exclusive, 1));
-    file_.append(L.deal_duration, std::span<const std::int64_t>(&months, 1));
+    file_.append_value(L.deal_amount, d.terms.amount);
+    file_.append_value(L.deal_pre_money, d.terms.pre_money);
+    file_.append_value(L.deal_credits, credits);
+    file_.append_value(L.deal_commitment, d.terms.commitment);
+    file_.append_value(L.deal_exclusive, exclusive);
+    file_.append_value(L.deal_duration, months);
   }
   for (const auto& run : report.training_runs) {
     const std::int64_t index = L.runs++;
     const double start = run.start_seconds / kSecondsPerDay, end = run.end_seconds / kSecondsPerDay;
-    file_.append(L.run_index, std::span<const std::int64_t>(&index, 1));
+    file_.append_value(L.run_index, index);
     file_.append(L.run_startup, scenario_.startups[run.startup].id);
     file_.append(L.run_vendor, scenario_.vendors[run.vendor].id);
-    file_.append(L.run_flops, std::span<const double>(&run.flops, 1));
-    file_.append(L.run_start, std::span<const double>(&start, 1));
-    file_.append(L.run_end, std::span<const double>(&end, 1));
+    file_.append_value(L.run_flops, run.flops);
+    file_.append_value(L.run_start, start);
+    file_.append_value(L.run_end, end);
   }
   period_.push_back(report);
   // Run statistics, kept current so the file is complete whenever it closes.
@@ -229,14 +225,14 @@ void RunRecorder::add_price_changes(const std::vector<PriceChange>& changes) {
   Layout& L = *layout_;
   for (const auto& c : changes) {
     const std::int64_t index = L.changes++;
-    file_.append(L.change_index, std::span<const std::int64_t>(&index, 1));
+    file_.append_value(L.change_index, index);
     const double announced = c.announced_seconds / kSecondsPerDay, effective = c.effective_seconds / kSecondsPerDay;
-    file_.append(L.change_time, std::span<const double>(&announced, 1));
-    file_.append(L.change_effective, std::span<const double>(&effective, 1));
+    file_.append_value(L.change_time, announced);
+    file_.append_value(L.change_effective, effective);
     file_.append(L.change_vendor, scenario_.vendors[c.vendor].id);
     file_.append(L.change_product, scenario_.products[c.product].id);
-    file_.append(L.change_old, std::span<const double>(&c.old_price, 1));
-    file_.append(L.change_new, std::span<const double>(&c.new_price, 1));
+    file_.append_value(L.change_old, c.old_price);
+    file_.append_value(L.change_new, c.new_price);
     file_.append(L.change_reason, c.reason);
   }
 }
@@ -297,7 +293,7 @@ void RunRecorder::write_period() {
   for (std::size_t s = 0; s < S; ++s) adoption[s] = double(last.segment_cloud_firms[s]) / double(last.segment_firms[s]);
 
   const double time_days = calendar_.month_start_seconds(period_.front().month) / kSecondsPerDay;
-  file_.append(L.time, std::span<const double>(&time_days, 1));
+  file_.append_value(L.time, time_days);
   file_.append(L.price, last.price.values());
   file_.append(L.quantity, quantity.values());
   file_.append(L.revenue, revenue.values());
@@ -309,9 +305,9 @@ void RunRecorder::write_period() {
   file_.append(L.vendor_gross_margin, margin);
   file_.append(L.market_share, share);
   file_.append(L.vendor_customers, last.customers);
-  file_.append(L.hhi, std::span<const double>(&hhi, 1));
-  file_.append(L.market_revenue, std::span<const double>(&market, 1));
-  file_.append(L.consumer_surplus, std::span<const double>(&surplus, 1));
+  file_.append_value(L.hhi, hhi);
+  file_.append_value(L.market_revenue, market);
+  file_.append_value(L.consumer_surplus, surplus);
   file_.append(L.vendor_capex, capex);
   file_.append(L.vendor_flops, last.flops);
   file_.append(L.cloud_adoption, adoption);

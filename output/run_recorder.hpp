@@ -23,6 +23,8 @@ class RunRecorder {
  private:
   struct Layout;
   void write_period();
+  void add_failure(const std::string& kind, const std::string& id, double seconds, double cash,
+                   std::int64_t customers, double written_off);
 
   output::NetcdfFile& file_;
   const Scenario& scenario_;
