@@ -27,10 +27,12 @@ TermSheet offer_terms(const InvestorRef& who, const InvestmentPolicy& policy, Ai
   return sheet;
 }
 
-double startup_value(const TermSheet& sheet) {
+double startup_value(const TermSheet& sheet, std::size_t trains_on) {
   if (!sheet.offered) return 0;
   const double credits = sheet.amount * sheet.credit_share;
-  return (sheet.amount - credits) + kCreditValue * credits - (sheet.exclusive ? kExclusivityCost * sheet.amount : 0);
+  const bool usable = sheet.investor.is_vendor && (sheet.investor.index == trains_on || sheet.exclusive);
+  return (sheet.amount - credits) + (usable ? kCreditValue * credits : 0.0) -
+         (sheet.exclusive ? kExclusivityCost * sheet.amount : 0);
 }
 
 }  // namespace cm

@@ -50,10 +50,11 @@ struct InvestorMessage {
 TermSheet offer_terms(const InvestorRef& who, const InvestmentPolicy& policy, AiStrategy strategy,
                       const RoundRequest& request, double budget_left, bool has_other_partner);
 
-// How much a term sheet is worth to the startup: cash counts fully, credits at kCreditValue (they
-// can only buy compute from one cloud), and exclusivity costs kExclusivityCost of the amount.
+// How much a term sheet is worth to a startup that trains on `trains_on`: cash counts fully,
+// credits at kCreditValue if they buy its compute (the investor is its training cloud, or the deal
+// is exclusive and moves it there), else nothing; exclusivity costs kExclusivityCost of the amount.
 constexpr double kCreditValue = 0.8;
 constexpr double kExclusivityCost = 0.1;
-double startup_value(const TermSheet& sheet);
+double startup_value(const TermSheet& sheet, std::size_t trains_on);
 
 }  // namespace cm

@@ -29,7 +29,16 @@ std::vector<InvestorRef> investors_of(const Scenario& sc) {
 void StartupActor::start_run() {
   const std::size_t v = world_.startups.trains_on(startup_);
   if (!world_.active(v) || platform_.vendor_hosts[v].empty()) return;
-  const double flops = world_.startups.next_run_flops(startup_);
+  // The planned run, or what the startup can pay for: funding buys compute.
+  const Startup& me = world_.scenario.startups[startup_];
+  const double gpu_price = world_.prices.in_force(v, *world_.gpu_product(), sg4::Engine::get_clock());
+  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * me.burn_per_month) +
+                       world_.startups.credits(startup_, v);
+  const double affordable = gpu_price > 0 ? me.training_budget_share * spare / gpu_price *
+                                                world_.scenario.market.flops_per_gpu_hour
+                                          : world_.startups.next_run_flops(startup_);
+  const double flops = std::min(world_.startups.next_run_flops(startup_), affordable);
+  if (flops < 1e-3 * world_.startups.next_run_flops(startup_)) return;  // wait for money
   auto exec = sg4::this_actor::exec_init(flops);
   exec->set_host(platform_.vendor_hosts[v].front());
   exec->set_bound(world_.scenario.startups[startup_].training_rate);
@@ -39,8 +48,10 @@ void StartupActor::start_run() {
 
 void StartupActor::operator()() {
   if (world_.gpu_product()) start_run();
-  for (int m = 0; m < world_.months(); ++m) {
-    const double check = world_.month_start(m) + kStartupReviewDelaySeconds;
+  const double horizon = world_.month_start(world_.months());
+  for (int m = 0; m <= world_.months(); ++m) {
+    // Month checks, then a last stretch of training up to the end of the run.
+    const double check = m < world_.months() ? world_.month_start(m) + kStartupReviewDelaySeconds : horizon;
     // Train until the check; a run that finishes starts the next one.
     while (true) {
       const sg4::ExecPtr exec = board_.running(startup_);  // a copy: finish() clears the board's
@@ -57,6 +68,7 @@ void StartupActor::operator()() {
       }
     }
     if (sg4::Engine::get_clock() < check) sg4::this_actor::sleep_until(check);
+    if (m == world_.months()) break;
     if (!world_.startups.alive(startup_)) {
       board_.cancel(startup_);
       return;
@@ -64,6 +76,9 @@ void StartupActor::operator()() {
     if (!board_.running(startup_) && world_.gpu_product()) start_run();  // e.g. its vendor had left
     if (world_.startups.runway_months(startup_) < world_.scenario.startups[startup_].runway_months) raise_round();
   }
+  // Stay until the clerk has billed the last month: an actor's executions end with it.
+  sg4::this_actor::sleep_until(horizon + kStartupReviewDelaySeconds);
+  board_.cancel(startup_);
 }
 
 void StartupActor::raise_round() {
@@ -100,8 +115,9 @@ void StartupActor::raise_round() {
   };
   std::sort(sheets.begin(), sheets.end(), [&](const TermSheet& a, const TermSheet& b) { return order(a) < order(b); });
   const TermSheet* best = nullptr;
+  const std::size_t trains_on = world_.startups.trains_on(startup_);
   for (const auto& s : sheets)
-    if (s.offered && (!best || startup_value(s) > startup_value(*best))) best = &s;
+    if (s.offered && (!best || startup_value(s, trains_on) > startup_value(*best, trains_on))) best = &s;
   for (const auto& s : sheets) {
     if (!s.offered) continue;
     auto decision = std::make_unique<InvestorMessage>();
@@ -133,8 +149,13 @@ void InvestorActor::operator()() {
         who_.is_vendor ? sc.vendors[who_.index].investment.value_or(InvestmentPolicy{}) : sc.investors[who_.index].policy;
     const AiStrategy strategy = who_.is_vendor ? sc.vendors[who_.index].ai_strategy : AiStrategy::none;
     const bool other_partner = who_.is_vendor && world_.startups.has_partner_other_than(who_.index, request.startup);
-    auto sheet = std::make_unique<TermSheet>(offer_terms(
-        who_, policy, strategy, request, world_.investor_budget_left(who_) - total_reserved(), other_partner));
+    // A vendor that invests only as the owner of an in-house lab funds that lab alone.
+    const bool lab_owner_only = who_.is_vendor && !sc.vendors[who_.index].investment && !request.owned_by_investor;
+    auto sheet = std::make_unique<TermSheet>();
+    sheet->investor = who_;
+    if (!lab_owner_only)
+      *sheet = offer_terms(who_, policy, strategy, request, world_.investor_budget_left(who_) - total_reserved(),
+                           other_partner);
     if (sheet->offered) reserved[request.startup] = sheet->amount;
     sg4::Mailbox::by_name(message->reply_to)->put_init(sheet.release(), 0)->detach();
   }

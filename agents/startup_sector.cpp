@@ -33,7 +33,9 @@ std::optional<std::size_t> StartupSector::partner(std::size_t i) const {
 bool StartupSector::hosts(std::size_t v, std::size_t i, AiStrategy strategy) const {
   if (!state_[i].alive) return false;
   if (const auto p = partner(i)) return *p == v;
-  return strategy == AiStrategy::open_ecosystem || strategy == AiStrategy::hybrid;
+  // Open marketplaces list the independent models of their own region.
+  return (strategy == AiStrategy::open_ecosystem || strategy == AiStrategy::hybrid) &&
+         scenario_.startups[i].region == scenario_.vendors[v].region;
 }
 
 StartupSector::Ecosystem StartupSector::ecosystem(std::size_t v, AiStrategy strategy) const {
@@ -57,7 +59,7 @@ void StartupSector::complete_run(std::size_t i, double flops) {
   State& st = state_[i];
   st.cumulative_flops += flops;
   st.quality = model_quality(st.cumulative_flops, scenario_.market.quality_per_decade);
-  st.next_run_flops = flops * scenario_.startups[i].run_growth;
+  st.next_run_flops *= scenario_.startups[i].run_growth;  // ambitions grow even when a run had to be smaller
 }
 
 ComputeBill StartupSector::bill_compute(const std::vector<ComputeUse>& use, const std::vector<double>& gpu_price,

@@ -48,6 +48,11 @@ World::World(const Scenario& sc)
 }
 
 double World::compute_capacity_ratio(std::size_t v) const {
+  // The hosts are the accelerator fleet when there is a GPU product; else all compute capacity.
+  if (gpu_product_) {
+    const double start = scenario.vendors[v].offers[*gpu_product_].capacity;
+    return start > 0 ? capacity_(v, *gpu_product_) / start : 1.0;
+  }
   double now = 0, start = 0;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
     if (scenario.products[p].kind != ProductKind::compute) continue;

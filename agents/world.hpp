@@ -52,8 +52,8 @@ class World {
   double availability(std::size_t vendor, int month) const;
 
   bool active(std::size_t vendor) const { return active_[vendor]; }
-  // The vendor's compute capacity (compute products, valued at reference prices) relative to the
-  // start: what its SimGrid hosts' speed follows.
+  // The vendor's GPU capacity (or, without a GPU product, all compute capacity valued at reference
+  // prices) relative to the start: what its SimGrid hosts' speed follows.
   double compute_capacity_ratio(std::size_t vendor) const;
   double unit_cost(std::size_t vendor, std::size_t product) const;
   // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these

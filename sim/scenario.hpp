@@ -165,7 +165,8 @@ struct Startup {
   double burn_per_month = 0;           // currency per month besides compute
   double training_flops = 1e22;        // cumulative training compute at the start, FLOP (sets quality)
   double run_flops = 3.14e23;          // FLOP of its next training run (GPT-3 175B: 3640 PF-days)
-  double run_growth = 3.0;             // each run is this many times the previous one
+  double run_growth = 3.0;             // each run is this many times the previous one (if it can pay for it)
+  double training_budget_share = 0.5;  // a run may spend at most this fraction of the money it can spare
   double training_rate = 1e18;         // FLOP/s of the cluster it rents for a run (bound on the SimGrid execution)
   std::size_t trains_on = 0;           // vendor whose hosts run its training
   double runway_months = 6;            // opens a round when cash covers fewer months of spending

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "sim/scenario_names.hpp"
@@ -480,11 +481,42 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   number(f, "round_months", s.round_months, Range{0, 120, true, false});
   number(f, "valuation", s.valuation, Range::positive());
   number(f, "api_price", s.api_price, Range::non_negative());
+  number(f, "training_budget_share", s.training_budget_share, Range{0, 1, true, false});
   f.done();
   return s;
 }
 
 }  // namespace
+
+// Startups train on vendors' hosts and pay for it in GPU-hours: a vendor's hosts must not run more
+// FLOP in a (31-day) month than its GPU capacity sells, or training would buy more GPU-hours than
+// exist. Checked when there are startups and a GPU product.
+void check_training_fleets(const Scenario& sc, const NodePtr& root) {
+  if (sc.startups.empty()) return;
+  std::optional<std::size_t> gpu;
+  for (std::size_t p = 0; p < sc.products.size() && !gpu; ++p)
+    if (sc.products[p].unit == "gpu_hour") gpu = p;
+  for (std::size_t p = 0; p < sc.products.size() && !gpu; ++p)
+    if (sc.products[p].kind == ProductKind::compute) gpu = p;
+  if (!gpu) return;
+  for (std::size_t v = 0; v < sc.vendors.size(); ++v) {
+    double flops = 0;
+    for (const auto& dc : sc.vendors[v].datacenters) flops += dc.flops;
+    const double hours = flops * 31 * 86400 / sc.market.flops_per_gpu_hour;
+    const double capacity = sc.vendors[v].offers[*gpu].capacity;
+    if (hours > capacity * (1 + 1e-9)) {
+      const auto& item = root->find("vendors")->value->items[v];
+      char figures[160];
+      std::snprintf(figures, sizeof figures, "%.4g GPU-hours a month (flops x 31 days / market.flops_per_gpu_hour)",
+                    hours);
+      char cap[64];
+      std::snprintf(cap, sizeof cap, "%.4g", capacity);
+      fail(item->where, "vendor '" + sc.vendors[v].id + "': its data centres can train " + figures + " but its '" +
+                            sc.products[*gpu].id + "' capacity is " + cap +
+                            " GPU-hours a month; lower the data centres' flops or raise the capacity");
+    }
+  }
+}
 
 Scenario decode_scenario(const NodePtr& root) {
   Scenario sc;
@@ -547,6 +579,7 @@ Scenario decode_scenario(const NodePtr& root) {
       check_id_not_in(vendor_ids, id, *item, "startup", "vendor");
       check_id_not_in(investor_ids, id, *item, "startup", "investor");
     }
+  check_training_fleets(sc, root);
   f.done();
   return sc;
 }

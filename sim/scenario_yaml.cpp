@@ -213,6 +213,7 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   out << YAML::Key << "round_months" << YAML::Value << exact(s.round_months);
   out << YAML::Key << "valuation" << YAML::Value << exact(s.valuation);
   if (s.api_price) out << YAML::Key << "api_price" << YAML::Value << exact(*s.api_price);
+  out << YAML::Key << "training_budget_share" << YAML::Value << exact(s.training_budget_share);
   out << YAML::EndMap;
 }
 
