@@ -26,8 +26,7 @@ World::World(const Scenario& sc)
       orders_(sc.vendors.size()),
       depreciation_(sc.vendors.size()),
       vendor_invested_(sc.vendors.size(), 0.0),
-      fund_invested_(sc.investors.size(), 0.0),
-      export_cap_used_(sc.events.size(), std::vector<double>(std::size_t(sc.time.months()) + 1, 0.0)) {
+      fund_invested_(sc.investors.size(), 0.0) {
   for (const auto& fund : sc.investors) fund_cash_.push_back(fund.policy.budget);
   for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
     if (sc.products[p].unit == "gpu_hour") gpu_product_ = p;
@@ -154,9 +153,14 @@ MonthReport World::close_month(int month, const std::vector<TrainingWork>& train
     r.customers.push_back(active_[v] ? contracts[v + 1] : 0);
   }
   demand_history_.push_back(bill.wanted);
+  std::vector<CapacityRequest> requests;
+  for (std::size_t v = 0; v < vendors; ++v)
+    if (active_[v] && scenario.vendors[v].capacity_policy)
+      for (const auto& q : plan_capacity(v, month, bill.wanted)) requests.push_back(q);
+  apply_export_controls(month, requests);
+  for (const auto& q : requests) place_order(q, month, r);
   for (std::size_t v = 0; v < vendors; ++v) {
     if (!active_[v]) continue;
-    if (scenario.vendors[v].capacity_policy) plan_capacity(v, month, bill.wanted, r);
     months_negative_[v] = cash_[v] < 0 ? months_negative_[v] + 1 : 0;
     const Duration& grace = scenario.vendors[v].exit_after;
     const int grace_months = grace.months + int(std::ceil(grace.days / 30.4375));
@@ -185,42 +189,56 @@ MonthReport World::close_month(int month, const std::vector<TrainingWork>& train
   return r;
 }
 
-void World::plan_capacity(std::size_t v, int month, const Grid& wanted, MonthReport& r) {
+std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int month, const Grid& wanted) const {
   const Vendor& vendor = scenario.vendors[v];
   const CapacityPolicy& policy = *vendor.capacity_policy;
-  const int lead = policy.lead_time.months;
+  std::vector<CapacityRequest> requests;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
     double on_order = 0;
     for (const auto& o : orders_[v])
       if (o.product == p) on_order += o.units;
     const int span = std::min(month, 12);  // growth over up to a year of history
     const double before = demand_history_[std::size_t(month - span)](v, p);
-    double units =
-        capacity_order(wanted(v, p), before, span, capacity_(v, p), on_order, lead, policy.target_utilization);
-    if (units <= 0) continue;
+    const double units = capacity_order(wanted(v, p), before, span, capacity_(v, p), on_order,
+                                        policy.lead_time.months, policy.target_utilization);
     // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
-    double capex_per_unit = vendor.offers[p].capex_per_unit * std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) *
-                            shock_factor(v, p, month);
-    // Export controls: only the domestic substitute, within the region's monthly production cap.
-    const std::int64_t today = days_from_civil(calendar.add_months(month));
-    for (std::size_t e = 0; e < scenario.events.size(); ++e) {
-      const Event& ev = scenario.events[e];
-      if (ev.type != EventType::export_control || ev.product != p || !ev.region || *ev.region != vendor.region ||
-          days_from_civil(ev.at) > today)
-        continue;
-      double& used = export_cap_used_[e][std::size_t(month)];
-      units = std::min(units, std::max(0.0, ev.substitute_cap - used));
-      used += units;
-      capex_per_unit /= ev.substitute_efficiency;
-    }
-    if (units <= 0) continue;
-    const double capex = units * capex_per_unit;
-    orders_[v].push_back({month + 1 + lead, p, units});
-    cash_[v] -= capex;
-    r.capex[v] += capex;
-    const int life = std::max(1, int(std::lround(policy.life_years * 12)));
-    if (capex > 0) depreciation_[v].push_back({month + 1 + lead, month + 1 + lead + life, capex / life});
+    const double capex_per_unit = vendor.offers[p].capex_per_unit *
+                                  std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) * shock_factor(v, p, month);
+    if (units > 0) requests.push_back({v, p, units, capex_per_unit});
   }
+  return requests;
+}
+
+void World::apply_export_controls(int month, std::vector<CapacityRequest>& requests) const {
+  const std::int64_t today = days_from_civil(calendar.add_months(month));
+  for (const Event& ev : scenario.events) {
+    if (ev.type != EventType::export_control || days_from_civil(ev.at) > today) continue;
+    // The region's vendors share the substitute's monthly output in proportion to what they ask.
+    auto affected = [&](const CapacityRequest& q) {
+      return q.product == ev.product && scenario.vendors[q.vendor].region == *ev.region;
+    };
+    double asked = 0;
+    for (const auto& q : requests)
+      if (affected(q)) asked += q.units;
+    const double granted = asked > 0 ? std::min(1.0, ev.substitute_cap / asked) : 0.0;
+    for (auto& q : requests) {
+      if (!affected(q)) continue;
+      q.units *= granted;
+      q.capex_per_unit /= ev.substitute_efficiency;
+    }
+  }
+}
+
+void World::place_order(const CapacityRequest& q, int month, MonthReport& r) {
+  if (q.units <= 0) return;
+  const CapacityPolicy& policy = *scenario.vendors[q.vendor].capacity_policy;
+  const int arrives = month + 1 + policy.lead_time.months;
+  const double capex = q.units * q.capex_per_unit;
+  orders_[q.vendor].push_back({arrives, q.product, q.units});
+  cash_[q.vendor] -= capex;
+  r.capex[q.vendor] += capex;
+  const int life = std::max(1, int(std::lround(policy.life_years * 12)));
+  if (capex > 0) depreciation_[q.vendor].push_back({arrives, arrives + life, capex / life});
 }
 
 void World::retire(std::size_t v, int month, MonthReport& r) {

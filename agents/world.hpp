@@ -74,7 +74,15 @@ class World {
   };
   std::vector<double> budget_factors(int month) const;
   SupplyConditions supply(int month) const;
-  void plan_capacity(std::size_t vendor, int month, const Grid& wanted, MonthReport& report);
+  struct CapacityRequest {
+    std::size_t vendor, product;
+    double units;            // of monthly capacity
+    double capex_per_unit;
+  };
+  std::vector<CapacityRequest> plan_capacity(std::size_t vendor, int month, const Grid& wanted) const;
+  // Export controls scale a region's requests to the substitute's cap, pro rata, at its efficiency.
+  void apply_export_controls(int month, std::vector<CapacityRequest>& requests) const;
+  void place_order(const CapacityRequest& request, int month, MonthReport& report);
   void retire(std::size_t vendor, int month, MonthReport& report);
 
   std::vector<char> active_;
@@ -88,7 +96,6 @@ class World {
   std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start
   std::vector<double> fund_cash_;            // per independent investor
   std::vector<double> vendor_invested_, fund_invested_;
-  std::vector<std::vector<double>> export_cap_used_;  // [event][month]: substitute capacity ordered
   void settle_startups(int month, const ComputeBill& compute, MonthReport& report);
   std::vector<Deal> pending_deals_;
   std::vector<TrainingRun> pending_runs_;
