@@ -148,6 +148,15 @@ class StartupsOutput(TempDirTest):
             d.close()
 
 
+    def test_runs_with_startups_and_mailboxes_are_reproducible(self):
+        import filecmp
+        scenario = os.path.join(SOURCE, "tests", "scenarios", "startups.yaml")
+        a, b = self.path("a.h5"), self.path("b.h5")
+        self.run_ok("run", scenario, "-o", a, "--quiet")
+        self.run_ok("run", scenario, "-o", b, "--quiet")
+        self.assertTrue(filecmp.cmp(a, b, shallow=False))
+
+
 class OutputPeriods(TempDirTest):
     def test_quarterly_output_sums_flows_and_keeps_stocks(self):
         monthly, quarterly = self.path("m.h5"), self.path("q.h5")
