@@ -14,20 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import xarray as xr  # noqa: E402
 
-
-def label(var):
-    """Axis label from a variable's long_name and units."""
-    units = var.attrs.get("units", "")
-    name = var.attrs.get("long_name", var.name)
-    return f"{name}\n[{units}]" if units and units != "1" else name
-
-
-def plot_by(ax, var, dim, title):
-    for key in var[dim].values:
-        ax.plot(var["time"].values, var.sel({dim: key}).values, label=str(key))
-    ax.set_title(title)
-    ax.set_ylabel(label(var), fontsize=8)
-    ax.grid(alpha=0.3)
+from plotting import finish, label, plot_by  # noqa: E402
 
 
 def main(argv=None):
@@ -63,10 +50,7 @@ def main(argv=None):
 
     axes[0, 0].legend(fontsize=8, ncol=2)
     axes[2, 1].legend(fontsize=8, ncol=2)
-    fig.suptitle(f"{ds.attrs.get('title', args.input)} (seed {ds.attrs.get('seed')})")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(args.output, dpi=110)
+    finish(fig, ds, args.output, args.input)
     return 0
 
 

@@ -21,28 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from plotting import finish, label, plot_by  # noqa: E402
+
 PROG = "plot_startups.py"
 NEEDED = ("startup_cash", "startup_quality", "roundtrip_revenue", "vendor_flops", "capacity")
-
-
-def label(var):
-    """Axis label from a variable's long_name and units."""
-    units = var.attrs.get("units", "")
-    name = var.attrs.get("long_name", var.name)
-    if len(name) > 48:
-        name = name[:45] + "..."
-    return f"{name}\n[{units}]" if units and units != "1" else name
-
-
-def plot_by(ax, var, dim, title, keys=None):
-    keys = list(keys if keys is not None else var[dim].values)
-    if len(keys) > 10:  # more lines than the default colour cycle
-        ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
-    for key in keys:
-        ax.plot(var["time"].values, var.sel({dim: key}).values, label=str(key))
-    ax.set_title(title)
-    ax.set_ylabel(label(var), fontsize=8)
-    ax.grid(alpha=0.3)
 
 
 def open_group(path, group):
@@ -187,10 +169,7 @@ def main(argv=None):
         ax.legend(fontsize=8, ncol=2)
 
     shown = "" if len(startups) == ds.sizes["startup"] else f", {len(startups)} of {ds.sizes['startup']} startups"
-    fig.suptitle(f"{ds.attrs.get('title', args.input)} (seed {ds.attrs.get('seed')}{shown})")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(args.output, dpi=110)
+    finish(fig, ds, args.output, args.input, shown)
     return 0
 
 

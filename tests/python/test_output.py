@@ -146,6 +146,12 @@ class StartupsOutput(TempDirTest):
         self.assertTrue((runs["end"] > runs["start"]).all())
         for d in (ds, deals, runs):
             d.close()
+        png = self.path("startups.png")
+        proc = subprocess.run([sys.executable, os.path.join(SOURCE, "tools", "plot_startups.py"), out, "-o", png],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
 
     def test_runs_with_startups_and_mailboxes_are_reproducible(self):
