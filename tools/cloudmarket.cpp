@@ -1,6 +1,11 @@
 // The `cloudmarket` command line (design.md §4).
 // Exit codes: 0 success; 2 invalid input (usage, scenario); 1 failure while running.
 #include <boost/program_options.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <iostream>
 #include <string>
@@ -29,6 +34,9 @@ const char* kUsage =
     "                      run a scenario and write its time series to OUT.h5\n"
     "  validate SCENARIO.yaml [--print] [--set PATH=VALUE]...\n"
     "                      check a scenario; --print shows it fully resolved\n"
+    "  sweep SWEEP.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
+    "                      run a batch of scenarios (see docs/sweep.md); also:\n"
+    "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep collect DIR | sweep analyze DIR\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -116,6 +124,29 @@ int validate_command(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// `cloudmarket sweep ...` hands over to tools/sweep.py on Debian's Python (same process, so
+// mpirun's environment and the exit code carry through), telling it where this binary is.
+int sweep_command(const std::vector<std::string>& args) {
+  static const std::vector<std::string> kVerbs{"run", "plan", "run-one", "collect", "analyze"};
+  std::vector<std::string> argv{cm::kPython, std::string(cm::kToolsDir) + "/sweep.py"};
+  const bool verb = !args.empty() && std::find(kVerbs.begin(), kVerbs.end(), args.front()) != kVerbs.end();
+  const bool help = !args.empty() && (args.front() == "--help" || args.front() == "-h");
+  if (!verb && !help) argv.push_back("run");
+  argv.insert(argv.end(), args.begin(), args.end());
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0 && !help) {
+    self[n] = '\0';
+    argv.push_back("--binary");
+    argv.push_back(self);
+  }
+  std::vector<char*> c_argv;
+  for (auto& a : argv) c_argv.push_back(a.data());
+  c_argv.push_back(nullptr);
+  execv(cm::kPython, c_argv.data());
+  throw std::runtime_error(std::string("cannot start ") + cm::kPython + ": " + std::strerror(errno));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,8 +169,10 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
+    if (command == "sweep") return sweep_command(rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate"})) message += " (did you mean '" + *hint + "'?)";
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "sweep"}))
+      message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;
   } catch (const UsageError& e) {
