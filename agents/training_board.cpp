@@ -27,8 +27,8 @@ void TrainingBoard::cancel(std::size_t i) {
   e.flops = e.billed = 0;
 }
 
-std::vector<World::TrainingWork> TrainingBoard::take_work() {
-  std::vector<World::TrainingWork> work;
+std::vector<ComputeUse> TrainingBoard::take_work() {
+  std::vector<ComputeUse> work;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     Entry& e = entries_[i];
     for (const auto& w : e.finished_unbilled) work.push_back(w);

@@ -20,7 +20,7 @@ class TrainingBoard {
   void cancel(std::size_t startup);
   const simgrid::s4u::ExecPtr& running(std::size_t startup) const { return entries_[startup].exec; }
   // FLOP executed since the last call, per startup and vendor; resets the count.
-  std::vector<World::TrainingWork> take_work();
+  std::vector<ComputeUse> take_work();
 
  private:
   struct Entry {
@@ -29,7 +29,7 @@ class TrainingBoard {
     double flops = 0;          // size of the running execution
     double billed = 0;         // of the running execution, FLOP already billed
     double start_seconds = 0;
-    std::vector<World::TrainingWork> finished_unbilled;
+    std::vector<ComputeUse> finished_unbilled;
   };
   std::vector<Entry> entries_;
 };

@@ -91,7 +91,7 @@ void World::open_month(int month) {
   if (month > 0) market.adopt_ai(month);
 }
 
-MonthReport World::close_month(int month, const std::vector<TrainingWork>& training) {
+MonthReport World::close_month(int month, const std::vector<ComputeUse>& training) {
   const std::size_t vendors = scenario.vendors.size(), products = scenario.products.size();
   const auto factor = budget_factors(month);
   MonthReport r;
@@ -106,9 +106,7 @@ MonthReport World::close_month(int month, const std::vector<TrainingWork>& train
   std::vector<double> gpu_price(vendors, 0.0);
   if (gpu_product_)
     for (std::size_t v = 0; v < vendors; ++v) gpu_price[v] = r.price(v, *gpu_product_);
-  std::vector<ComputeUse> use;
-  for (const auto& t : training) use.push_back({t.startup, t.vendor, t.flops});
-  const ComputeBill compute = startups.bill_compute(use, gpu_price, month);
+  const ComputeBill compute = startups.bill_compute(training, gpu_price, month);
   Grid for_enterprises = r.capacity;
   if (gpu_product_)
     for (std::size_t v = 0; v < vendors; ++v)
@@ -159,6 +157,8 @@ MonthReport World::close_month(int month, const std::vector<TrainingWork>& train
       for (const auto& q : plan_capacity(v, month, bill.wanted)) requests.push_back(q);
   apply_export_controls(month, requests);
   for (const auto& q : requests) place_order(q, month, r);
+  settle_startups(month, compute, r);
+  // With all of the month's cash flows posted: vendors whose cash stayed negative too long leave.
   for (std::size_t v = 0; v < vendors; ++v) {
     if (!active_[v]) continue;
     months_negative_[v] = cash_[v] < 0 ? months_negative_[v] + 1 : 0;
@@ -166,7 +166,6 @@ MonthReport World::close_month(int month, const std::vector<TrainingWork>& train
     const int grace_months = grace.months + int(std::ceil(grace.days / 30.4375));
     if (months_negative_[v] > grace_months) retire(v, month, r);
   }
-  settle_startups(month, compute, r);
   r.cash = cash_;
   for (const auto& s : scenario.segments) r.segment_firms.push_back(s.firms);
   r.segment_cloud_firms = market.cloud_firms();

@@ -33,12 +33,7 @@ class World {
   // At the end of `month`: bill it at the prices in force from its start, post every vendor's P&L,
   // order capacity, and retire vendors whose cash stayed negative too long.
   // `training` lists the FLOP each startup's training ran this month and on which vendor.
-  struct TrainingWork {
-    std::size_t startup;
-    std::size_t vendor;
-    double flops;
-  };
-  MonthReport close_month(int month, const std::vector<TrainingWork>& training = {});
+  MonthReport close_month(int month, const std::vector<ComputeUse>& training = {});
 
   // A deal signed by a startup's actor: moves the money and records it for the output.
   void sign_deal(const Deal& deal);
