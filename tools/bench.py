@@ -56,11 +56,38 @@ def scaled(segments, total_firms):
     return [f"segments.{sid}.firms={max(1, round(n * total_firms / current))}" for sid, n in segments]
 
 
+def per_run_overhead(binary, repeat=20):
+    """Wall time of a tiny run: process start, engine set-up and file write dominate it."""
+    tiny = os.path.join(ROOT, "tests", "scenarios", "small.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [binary, "run", tiny, "-o", os.path.join(tmp, "tiny.h5"), "--quiet",
+               "--set", "segments.retail.firms=100", "--set", "time.years=1"]
+        return min(run_once(cmd)[0] for _ in range(repeat))
+
+
+def sweep_speedup(binary):
+    """Wall time of the same sweep with 1 and with 2 workers."""
+    sweep = os.path.join(ROOT, "scenarios", "bench", "sweep_speedup.yaml")
+    walls = []
+    for jobs in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run([binary, "sweep", sweep, "-o", os.path.join(tmp, "sweep"), "--jobs", str(jobs)],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+    return walls
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+
+    print(f"per-run overhead (tiny scenario: process start, engine set-up, file write): "
+          f"{1e3 * per_run_overhead(args.binary):.1f} ms (target <= 50 ms)")
+    one, two = sweep_speedup(args.binary)
+    print(f"sweep of 16 runs: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {one / two:.2f}x (target >= 1.8x)")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.h5")
