@@ -66,7 +66,7 @@ def per_run_overhead(binary, repeat=20):
 
 
 def sweep_speedup(binary):
-    """Wall time of the same sweep with 1 and with 2 workers."""
+    """Wall time of the same sweep (32 runs) with 1 and with 2 workers."""
     sweep = os.path.join(ROOT, "scenarios", "bench", "sweep_speedup.yaml")
     walls = []
     for jobs in (1, 2):
@@ -87,7 +87,7 @@ def main():
     print(f"per-run overhead (tiny scenario: process start, engine set-up, file write): "
           f"{1e3 * per_run_overhead(args.binary):.1f} ms (target <= 50 ms)")
     one, two = sweep_speedup(args.binary)
-    print(f"sweep of 16 runs: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {one / two:.2f}x (target >= 1.8x)")
+    print(f"sweep of 32 runs: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {one / two:.2f}x (target >= 1.8x)")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.h5")
