@@ -12,9 +12,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import xarray as xr  # noqa: E402
 
-from plotting import finish, label, plot_by  # noqa: E402
+from plotting import finish, label, open_run, plot_by  # noqa: E402
 
 
 def main(argv=None):
@@ -24,10 +23,8 @@ def main(argv=None):
     parser.add_argument("--product", help="product whose prices to show (default: the first)")
     args = parser.parse_args(argv)
 
-    try:
-        ds = xr.open_dataset(args.input, engine="h5netcdf")
-    except (OSError, ValueError) as error:
-        print(f"plot.py: error: cannot open {args.input}: {error}", file=sys.stderr)
+    ds = open_run(args.input, "plot.py")
+    if ds is None:
         return 2
     product = args.product or str(ds["product"].values[0])
     if product not in [str(p) for p in ds["product"].values]:

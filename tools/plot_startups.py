@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from plotting import finish, label, plot_by  # noqa: E402
+from plotting import finish, label, open_run, plot_by  # noqa: E402
 
 PROG = "plot_startups.py"
 NEEDED = ("startup_cash", "startup_quality", "roundtrip_revenue", "vendor_flops", "capacity")
@@ -96,10 +96,8 @@ def main(argv=None):
                         help="show at most this many startups, those of highest final quality (0: all; default 15)")
     args = parser.parse_args(argv)
 
-    try:
-        ds = xr.open_dataset(args.input, engine="h5netcdf")
-    except (OSError, ValueError) as error:
-        print(f"{PROG}: error: cannot open {args.input}: {error}", file=sys.stderr)
+    ds = open_run(args.input, PROG)
+    if ds is None:
         return 2
     missing = [v for v in NEEDED if v not in ds]
     if "startup" not in ds.dims or ds.sizes["startup"] == 0 or missing:

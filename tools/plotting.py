@@ -1,8 +1,20 @@
 """Shared pieces of the plotting tools (tools/plot.py, tools/plot_startups.py)."""
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import xarray as xr  # noqa: E402
+
+
+def open_run(path, prog):
+    """The output file of a run, or None after telling the user why it cannot be opened."""
+    try:
+        return xr.open_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as error:
+        print(f"{prog}: error: cannot open {path}: {error}", file=sys.stderr)
+        return None
 
 
 def label(var):
