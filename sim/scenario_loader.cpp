@@ -114,6 +114,13 @@ std::size_t product_index(const std::vector<Product>& products, const std::strin
   fail(where, message + "; products are: " + list);
 }
 
+// The `id` of a list element; from then on errors name the element ("vendor 'aws'").
+std::string read_id(Fields& f, const std::string& kind) {
+  std::string id = yaml::to_id(f.required("id"), "id");
+  f.rename(kind + " '" + id + "'");
+  return id;
+}
+
 Range markup_range() { return Range::between(-0.99, 100); }
 
 Date to_date(const Node& node, const std::string& key) {
@@ -263,17 +270,12 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
 Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   Vendor v;
   Fields f(node, "vendor");
-  v.id = yaml::to_id(f.required("id"), "id");
-  const std::string what = "vendor '" + v.id + "'";
-  f.rename(what);
+  v.id = read_id(f, "vendor");
+  const std::string what = f.what();
   yaml::read_optional(f, "region", v.region, yaml::to_id);
   v.initial_share = yaml::to_number(f.required("initial_share"), "initial_share", Range::open_fraction());
-  yaml::read_optional(f, "cash", v.cash, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range{});
-  });
-  yaml::read_optional(f, "fixed_cost_per_month", v.fixed_cost_per_month, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range::non_negative());
-  });
+  number(f, "cash", v.cash, Range{});
+  number(f, "fixed_cost_per_month", v.fixed_cost_per_month, Range::non_negative());
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
 
   if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing(*pricing, what, Pricing{});
@@ -307,9 +309,7 @@ Budget decode_budget(const Node& node, const std::string& segment) {
   b.distribution = yaml::to_enum(f.required("distribution"), "distribution", budget_distribution_names());
   if (b.distribution == BudgetDistribution::lognormal) {
     b.median = yaml::to_number(f.required("median"), "median", Range::positive());
-    yaml::read_optional(f, "sigma", b.sigma, [](const Node& n, const std::string& k) {
-      return yaml::to_number(n, k, Range::between(0, 5));
-    });
+    number(f, "sigma", b.sigma, Range::between(0, 5));
   } else {
     b.minimum = yaml::to_number(f.required("minimum"), "minimum", Range::positive());
     b.alpha = yaml::to_number(f.required("alpha"), "alpha", Range{1, 20, true, false});
@@ -334,14 +334,11 @@ AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& prod
 Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   Segment s;
   Fields f(node, "segment");
-  s.id = yaml::to_id(f.required("id"), "id");
-  const std::string what = "segment '" + s.id + "'";
-  f.rename(what);
+  s.id = read_id(f, "segment");
+  const std::string what = f.what();
   s.firms = yaml::to_integer(f.required("firms"), "firms", 1, limits::kMaxFirmsTotal);
   s.budget = decode_budget((f.required("budget")), s.id);
-  yaml::read_optional(f, "growth", s.growth, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range{-1, 10, true, false});
-  });
+  number(f, "growth", s.growth, Range{-1, 10, true, false});
 
   s.spend_shares = product_shares(f.required("spend_shares"), "spend_shares", products, what);
   yaml::read_optional(f, "region", s.region, yaml::to_id);
@@ -352,18 +349,12 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   number(f, "nesting", s.nesting, Range{0.05, 1, false, false});
   number(f, "multi_cloud_threshold", s.multi_cloud_threshold, Range::non_negative());
   if (const Node* ai = f.optional("ai_adoption")) s.ai_adoption = decode_ai_adoption(*ai, products, what);
-  yaml::read_optional(f, "price_sensitivity", s.price_sensitivity, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range{0, 100, true, false});
-  });
-  yaml::read_optional(f, "switching_cost", s.switching_cost, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range::between(0, 20));
-  });
+  number(f, "price_sensitivity", s.price_sensitivity, Range{0, 100, true, false});
+  number(f, "switching_cost", s.switching_cost, Range::between(0, 20));
   yaml::read_optional(f, "contract_months", s.contract_months, [](const Node& n, const std::string& k) {
     return int(yaml::to_integer(n, k, 1, limits::kMaxContractMonths));
   });
-  yaml::read_optional(f, "cloud_adoption", s.cloud_adoption, [](const Node& n, const std::string& k) {
-    return yaml::to_number(n, k, Range::open_fraction());
-  });
+  number(f, "cloud_adoption", s.cloud_adoption, Range::open_fraction());
   f.done();
   return s;
 }
@@ -451,8 +442,7 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
 Investor decode_investor(const Node& node) {
   Investor inv;
   Fields f(node, "investor");
-  inv.id = yaml::to_id(f.required("id"), "id");
-  f.rename("investor '" + inv.id + "'");
+  inv.id = read_id(f, "investor");
   read_investment_cash(f, inv.policy);
   f.done();
   return inv;
@@ -461,9 +451,8 @@ Investor decode_investor(const Node& node) {
 Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   Startup s;
   Fields f(node, "startup");
-  s.id = yaml::to_id(f.required("id"), "id");
-  const std::string what = "startup '" + s.id + "'";
-  f.rename(what);
+  s.id = read_id(f, "startup");
+  const std::string what = f.what();
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
   s.cash = yaml::to_number(f.required("cash"), "cash", Range::non_negative());
