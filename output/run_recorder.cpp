@@ -172,6 +172,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
 
 RunRecorder::~RunRecorder() = default;
 
+void RunRecorder::finish() { file_.attribute("", {"firm_decisions", firm_decisions_}); }
+
 void RunRecorder::add_failure(const std::string& kind, const std::string& id, double seconds, double cash,
                               std::int64_t customers, double written_off) {
   Layout& L = *layout_;
@@ -216,8 +218,7 @@ void RunRecorder::add_month(const MonthReport& report) {
     file_.append_value(L.run_end, end);
   }
   period_.push_back(report);
-  // Run statistics, kept current so the file is complete whenever it closes.
-  file_.attribute("", {"firm_decisions", report.firm_decisions});
+  firm_decisions_ = report.firm_decisions;
   if (int(period_.size()) == months_per_period_) write_period();
 }
 

@@ -19,6 +19,8 @@ class RunRecorder {
   ~RunRecorder();
   void add_month(const MonthReport& report);
   void add_price_changes(const std::vector<PriceChange>& changes);
+  // After the last month: run statistics (firm decisions) as global attributes.
+  void finish();
 
  private:
   struct Layout;
@@ -32,6 +34,7 @@ class RunRecorder {
   int months_per_period_;
   std::unique_ptr<Layout> layout_;
   std::vector<MonthReport> period_;  // the months of the current output period
+  std::int64_t firm_decisions_ = 0;
 };
 
 }  // namespace cm

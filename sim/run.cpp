@@ -45,6 +45,7 @@ void run_to_file(const Scenario& scenario, const RunOptions& options) {
       RunSink sink(recorder, progress, calendar);
       simulate(scenario, sink);
       progress.finish();
+      recorder.finish();
       file.close();
     }
     fs::rename(partial, out);
