@@ -67,14 +67,18 @@ double World::unit_cost(std::size_t v, std::size_t p) const {
          learning_factor(experience_(v, p), initial_experience_(v, p), offer.learning_rate);
 }
 
+std::vector<const Event*> World::events_in_force(EventType type, int month) const {
+  const std::int64_t today = days_from_civil(calendar.add_months(month));
+  std::vector<const Event*> in_force;
+  for (const auto& e : scenario.events)
+    if (e.type == type && days_from_civil(e.at) <= today && (!e.until || days_from_civil(*e.until) > today))
+      in_force.push_back(&e);
+  return in_force;
+}
+
 std::vector<double> World::budget_factors(int month) const {
   std::vector<double> factor(scenario.segments.size(), 1.0);
-  const std::int64_t today = days_from_civil(calendar.add_months(month));
-  for (const auto& e : scenario.events) {
-    if (e.type != EventType::budget_shock || days_from_civil(e.at) > today) continue;
-    if (e.until && days_from_civil(*e.until) <= today) continue;
-    factor[e.segment] *= 1.0 + *e.change;
-  }
+  for (const Event* e : events_in_force(EventType::budget_shock, month)) factor[e->segment] *= 1.0 + *e->change;
   return factor;
 }
 
@@ -209,9 +213,8 @@ std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int mont
 }
 
 void World::apply_export_controls(int month, std::vector<CapacityRequest>& requests) const {
-  const std::int64_t today = days_from_civil(calendar.add_months(month));
-  for (const Event& ev : scenario.events) {
-    if (ev.type != EventType::export_control || days_from_civil(ev.at) > today) continue;
+  for (const Event* control : events_in_force(EventType::export_control, month)) {
+    const Event& ev = *control;
     // The region's vendors share the substitute's monthly output in proportion to what they ask.
     auto affected = [&](const CapacityRequest& q) {
       return q.product == ev.product && scenario.vendors[q.vendor].region == *ev.region;
@@ -289,22 +292,16 @@ Grid World::ecosystem_utility(int month) const {
 }
 
 double World::availability(std::size_t v, int month) const {
-  const std::int64_t today = days_from_civil(calendar.add_months(month));
   double a = 1.0;
-  for (const auto& e : scenario.events)
-    if (e.type == EventType::outage && e.vendor == v && days_from_civil(e.at) <= today &&
-        (!e.until || days_from_civil(*e.until) > today))
-      a *= e.availability;
+  for (const Event* e : events_in_force(EventType::outage, month))
+    if (e->vendor == v) a *= e->availability;
   return a;
 }
 
 double World::shock_factor(std::size_t v, std::size_t p, int month) const {
-  const std::int64_t today = days_from_civil(calendar.add_months(month));
   double f = 1.0;
-  for (const auto& e : scenario.events)
-    if (e.type == EventType::cost_shock && e.product == p && days_from_civil(e.at) <= today &&
-        (!e.region || *e.region == scenario.vendors[v].region))
-      f *= 1.0 + *e.change;
+  for (const Event* e : events_in_force(EventType::cost_shock, month))
+    if (e->product == p && (!e->region || *e->region == scenario.vendors[v].region)) f *= 1.0 + *e->change;
   return f;
 }
 

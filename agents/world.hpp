@@ -67,6 +67,8 @@ class World {
     int from, to;         // months [from, to)
     double per_month;
   };
+  // The events of one type in force at `month`'s start (from `at`, until `until` if it has one).
+  std::vector<const Event*> events_in_force(EventType type, int month) const;
   std::vector<double> budget_factors(int month) const;
   SupplyConditions supply(int month) const;
   struct CapacityRequest {
