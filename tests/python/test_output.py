@@ -144,6 +144,12 @@ class StartupsOutput(TempDirTest):
         runs = xr.open_dataset(out, engine="h5netcdf", group="events/training_runs")
         self.assertGreater(runs.sizes["run"], 0)
         self.assertTrue((runs["end"] > runs["start"]).all())
+        # The sweep tool keeps its own list of output variables for checking metrics before any run:
+        # it must name every time series a run writes, with the same dimensions.
+        sys.path.insert(0, os.path.join(SOURCE, "tools"))
+        from sweeplib.sweepfile import OUTPUT_VARIABLES
+        written = {name: ds[name].dims for name in ds.data_vars if ds[name].dims[:1] == ("time",)}
+        self.assertEqual(written, dict(OUTPUT_VARIABLES))
         for d in (ds, deals, runs):
             d.close()
         png = self.path("startups.png")

@@ -32,7 +32,8 @@ MAX_CHECKED_VALUES = 32    # values of one parameter checked with `cloudmarket v
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 
 # Variables of a run's output (schema cloudmarket-output/1) that metrics may summarise, with their
-# dimensions; `time` always comes first. Keep in step with output/run_recorder.cpp.
+# dimensions; `time` always comes first. Keep in step with output/run_recorder.cpp: a test
+# (tests/python/test_output.py) compares this list with what a run writes.
 OUTPUT_VARIABLES = {
     "price": ("time", "vendor", "product"),
     "quantity": ("time", "vendor", "product"),
