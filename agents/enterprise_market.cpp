@@ -1,6 +1,7 @@
 #include "agents/enterprise_market.hpp"
 
 #include <cmath>
+#include <numeric>
 
 #include "agents/bass.hpp"
 #include "agents/share_calibration.hpp"
@@ -173,6 +174,16 @@ void EnterpriseMarket::adopt_ai(int month) {
   }
 }
 
+std::pair<std::vector<double>, std::vector<double>> EnterpriseMarket::segment_budgets(std::size_t s) const {
+  std::vector<double> budget(options(), 0.0), ai(options(), 0.0);
+  for (const auto& tally : tally_[s])
+    for (std::size_t j = 0; j < options(); ++j) {
+      budget[j] += tally.budget[j];
+      ai[j] += tally.ai_budget[j];
+    }
+  return {budget, ai};
+}
+
 double EnterpriseMarket::growth_factor(std::size_t segment, int month) const {
   return std::pow(1.0 + scenario_.segments[segment].growth, month / 12.0);
 }
@@ -185,12 +196,7 @@ double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
 std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor) const {
   std::vector<Grid> wanted;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
-    std::vector<double> budget(options(), 0.0), ai(options(), 0.0);
-    for (const auto& tally : tally_[s])
-      for (std::size_t j = 0; j < options(); ++j) {
-        budget[j] += tally.budget[j];
-        ai[j] += tally.ai_budget[j];
-      }
+    const auto [budget, ai] = segment_budgets(s);
     const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
     const double ai_scale = scale * ai_factor(s, month);
     Grid g(vendors_, spend_shares_.cols());
@@ -207,12 +213,9 @@ std::vector<Grid> EnterpriseMarket::expected_wanted_at_reference(int month, cons
   std::vector<Grid> wanted;
   std::vector<double> probability(options());
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
-    double budget = 0, ai = 0;
-    for (const auto& tally : tally_[s])
-      for (std::size_t j = 0; j < options(); ++j) {
-        budget += tally.budget[j];
-        ai += tally.ai_budget[j];
-      }
+    const auto [on, ai_on] = segment_budgets(s);
+    const double budget = std::accumulate(on.begin(), on.end(), 0.0);
+    const double ai = std::accumulate(ai_on.begin(), ai_on.end(), 0.0);
     choice_probabilities(sets[s], Supplier(-1), 0.0, probability);
     const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
     const double ai_scale = scale * ai_factor(s, month);
@@ -255,9 +258,8 @@ double EnterpriseMarket::consumer_surplus(int month, const std::vector<double>& 
                                           const std::vector<ChoiceSet>& sets) const {
   double surplus = 0;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
-    double budget = 0;
-    for (const auto& tally : tally_[s])
-      for (std::size_t j = 0; j < options(); ++j) budget += tally.budget[j];
+    const auto on = segment_budgets(s).first;
+    const double budget = std::accumulate(on.begin(), on.end(), 0.0);
     const double monthly = budget * growth_factor(s, month) * budget_factor[s] / 12.0;
     surplus += monthly / scenario_.segments[s].price_sensitivity * inclusive_value(sets[s]);
   }

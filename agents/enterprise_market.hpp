@@ -63,6 +63,9 @@ class EnterpriseMarket {
 
  private:
   double growth_factor(std::size_t segment, int month) const;
+  // Per option, the base budgets (currency per year at the start) and the AI budgets of the
+  // segment's firms that it serves, over all renewal phases.
+  std::pair<std::vector<double>, std::vector<double>> segment_budgets(std::size_t segment) const;
   double ai_factor(std::size_t segment, int month) const;
   void retally(std::size_t segment, int phase, const RenewalTable& table);
 
