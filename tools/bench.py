@@ -67,7 +67,7 @@ def per_run_overhead(binary, repeat=20):
 
 def sweep_speedup(binary):
     """Wall time of the same sweep (32 runs) with 1 and with 2 workers."""
-    sweep = os.path.join(ROOT, "scenarios", "bench", "sweep_speedup.yaml")
+    sweep = os.path.join(ROOT, "scenarios", "sweeps", "bench_speedup.yaml")
     walls = []
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
