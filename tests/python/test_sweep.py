@@ -243,7 +243,8 @@ class GridSweep(SweepTest):
             script = f.read()
         self.assertIn("#SBATCH --array=0-2\n", script)  # 8 runs, 3 per task
         self.assertIn("export HDF5_USE_FILE_LOCKING=FALSE", script)
-        self.assertIn("sweep run-one \"$DIR\" --index \"$i\"", script)
+        self.assertIn('sweep run-one "$DIR" --index "$first-$last" --resume', script)
+        self.assertIn("#SBATCH --mem=2G\n", script)
         self.assertIn(f"sweep collect {os.path.abspath(planned)}", script)
         # the array script itself, as Slurm would run its last task (runs 6 and 7)
         env = dict(os.environ, SLURM_ARRAY_TASK_ID="2")
@@ -261,7 +262,10 @@ class GridSweep(SweepTest):
         proc = sweep("run-one", planned, "--index", "8")
         self.assertEqual(proc.returncode, 2)
         self.assertIn("out of range", proc.stderr)
-        proc = sweep("collect", planned)
+        proc = sweep("collect", planned)  # runs still pending: sweep.h5 is written, but the exit says so
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("not complete", proc.stderr)
+        proc = sweep("collect", planned, "--partial")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         import xarray as xr
         with xr.open_dataset(os.path.join(planned, "sweep.h5"), engine="h5netcdf") as ds:

@@ -12,6 +12,7 @@ killed with kill -9 leaves no simulator writing into DIR behind its back (only a
 """
 import collections
 import ctypes
+import errno
 import ctypes.util
 import fcntl
 import json
@@ -24,7 +25,19 @@ import tempfile
 import time
 
 STDERR_TAIL = 2000
-OK, FAILED, TIMEOUT, PENDING = "ok", "failed", "timeout", "pending"
+OK, FAILED, TIMEOUT, KILLED, PENDING = "ok", "failed", "timeout", "killed", "pending"
+STATES = (OK, FAILED, TIMEOUT, KILLED, PENDING)
+
+
+def _current_umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode():
+    """The mode a file created with open() gets: 0666 less the umask (mkstemp would give 0600)."""
+    return 0o666 & ~_current_umask()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -48,6 +61,7 @@ def write_atomic(path, text):
     folder = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, file_mode())  # colleagues sharing the directory read what the umask lets them
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -108,18 +122,192 @@ def remove_stale_partials(directory):
 
 
 class Busy(Exception):
-    pass
+    """Another sweep process holds the directory."""
 
 
-def lock_directory(directory):
-    """An exclusive lock on DIR for this process's lifetime (released by the kernel if it dies)."""
-    fd = os.open(os.path.join(directory, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+class LockError(Exception):
+    """The directory cannot be locked for another reason (its message says which)."""
+
+
+# flock(2) errors that mean "this filesystem does not do flock" (NFS without lockd, Lustre mounted
+# without -o flock, some FUSE filesystems), as opposed to "someone else holds the lock".
+_NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)}
+_HOST = socket.gethostname()
+
+
+def _alive(host, pid):
+    """False only when the owner is known dead (same host, no such process)."""
+    if host != _HOST:
+        return True
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_text(verb):
+    return f"{_HOST} {os.getpid()} {verb}\n"
+
+
+def _read_owner(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            host, pid, verb = (f.read(256).split() + ["?", "0", "?"])[:3]
+        return host, int(pid) if pid.isdigit() else 0, verb
     except OSError:
-        os.close(fd)
-        raise Busy(f"another sweep is running in {directory}")
-    return fd
+        return None
+
+
+class DirectoryLock:
+    """A lock on a sweep directory for this process's lifetime.
+
+    `sweep run` and `plan` take it exclusive; `run-one` (Slurm array tasks) takes it shared, so
+    tasks run side by side but not beside a local `run --resume`. It is flock(2) on DIR/.lock,
+    released by the kernel if the process dies. Where the filesystem has no flock, it falls back
+    to files: DIR/.lock.d (a directory, created atomically, naming its owner) for the exclusive
+    lock and DIR/.tasks/HOST.PID for each shared holder; an owner on this host that has died is
+    cleared, one on another host must be removed by hand if it was killed with kill -9.
+    """
+
+    def __init__(self, directory, shared=False, verb="run"):
+        self.directory, self.shared, self.verb = directory, shared, verb
+        self.fd = None
+        self.files = []          # fallback: what to remove on release
+        self.fallback = False
+        path = os.path.join(directory, ".lock")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise LockError(f"cannot open the lock file {path}: {error.strerror}") from None
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(fd)
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise Busy(self._busy_message()) from None
+            if error.errno not in _NO_FLOCK:
+                raise LockError(f"cannot lock {path}: {error.strerror}") from None
+            self.fallback = True
+            self._file_lock()
+            return
+        self.fd = fd
+        if not shared:
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, _owner_text(verb).encode(), 0)
+            except OSError:
+                pass
+
+    def _busy_message(self):
+        if self.shared:
+            return (f"another sweep is running in {self.directory} (a `sweep run` or `plan`); "
+                    "wait for it to end, or run-one after it")
+        return (f"another sweep is running in {self.directory} (a `sweep run`, or Slurm array tasks "
+                "running `run-one`); wait for it to end (squeue shows array tasks)")
+
+    # -- fallback on filesystems without flock -------------------------------------------------
+
+    def _file_lock(self):
+        exclusive = os.path.join(self.directory, ".lock.d")
+        tasks = os.path.join(self.directory, ".tasks")
+        why = "this filesystem does not support flock, so the sweep locks with files instead"
+        if self.shared:
+            os.makedirs(tasks, exist_ok=True)
+            mine = os.path.join(tasks, f"{_HOST}.{os.getpid()}")
+            with open(mine, "w", encoding="utf-8") as f:
+                f.write(_owner_text(self.verb))
+            self.files.append(mine)
+            owner = self._live_exclusive(exclusive)
+            if owner:
+                self.release()
+                raise Busy(f"another sweep is running in {self.directory} ({owner[2]} on {owner[0]}, pid "
+                           f"{owner[1]}; {why}: if it is gone, remove {exclusive})")
+            return
+        for _ in range(2):  # a second try after clearing the lock of an owner that died
+            try:
+                os.mkdir(exclusive)
+                break
+            except FileExistsError:
+                owner = self._live_exclusive(exclusive)
+                if owner:
+                    raise Busy(f"another sweep is running in {self.directory} ({owner[2]} on {owner[0]}, pid "
+                               f"{owner[1]}; {why}: if it is gone, remove {exclusive})") from None
+            except OSError as error:
+                raise LockError(f"cannot create {exclusive}: {error.strerror}") from None
+        else:
+            raise Busy(f"another sweep is running in {self.directory} ({why}: if none is, remove {exclusive})")
+        self.files.append(exclusive)
+        with open(os.path.join(exclusive, "owner"), "w", encoding="utf-8") as f:
+            f.write(_owner_text(self.verb))
+        self.files.insert(0, os.path.join(exclusive, "owner"))
+        live = []
+        for name in sorted(os.listdir(tasks)) if os.path.isdir(tasks) else []:
+            owner = _read_owner(os.path.join(tasks, name))
+            if owner and _alive(owner[0], owner[1]):
+                live.append(f"{owner[2]} on {owner[0]}, pid {owner[1]}")
+            else:
+                _remove(os.path.join(tasks, name))
+        if live:
+            self.release()
+            more = f" and {len(live) - 3} more" if len(live) > 3 else ""
+            raise Busy(f"another sweep is running in {self.directory} ({'; '.join(live[:3])}{more}; {why}: "
+                       f"if they are gone, remove their files in {tasks})")
+
+    def _live_exclusive(self, exclusive):
+        """The owner (host, pid, verb) of DIR/.lock.d if it may still be running; clears a dead one."""
+        if not os.path.isdir(exclusive):
+            return None
+        owner = _read_owner(os.path.join(exclusive, "owner"))
+        if owner is None:  # being created this instant, or its owner died before naming itself
+            time.sleep(0.2)
+            owner = _read_owner(os.path.join(exclusive, "owner"))
+        if owner is not None and not _alive(owner[0], owner[1]):
+            _remove(os.path.join(exclusive, "owner"))
+            try:
+                os.rmdir(exclusive)
+            except OSError:
+                pass
+            return None
+        return owner or ("?", 0, "a sweep")
+
+    def release(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        for path in self.files:
+            try:
+                os.rmdir(path) if os.path.isdir(path) else os.unlink(path)
+            except OSError:
+                pass
+        self.files = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class NoLock:
+    """--no-lock: nothing guards the directory (the user vouches that one sweep process uses it)."""
+    fallback = False
+
+    def release(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+def lock_directory(directory, shared=False, verb="run", enabled=True):
+    """A DirectoryLock (or NoLock when `enabled` is False); raises Busy or LockError."""
+    return DirectoryLock(directory, shared, verb) if enabled else NoLock()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -203,22 +391,26 @@ class RunProcess:
             except (ProcessLookupError, PermissionError):
                 pass
 
-    def abandon(self):
-        """Kill the run without recording a status (the sweep itself is stopping)."""
+    def abandon(self, why="the sweep was stopped"):
+        """Kill the run (the sweep itself is stopping): remove its partial output and record it
+        as killed, so that nobody mistakes it for a run still going; --resume runs it again."""
+        if self.status is not None:
+            return self.status
         self.kill()
         if self.proc is not None:
             self.proc.wait()
-        _remove(self.output + ".partial")
-        self.log.close()
+        return self._finish(self.proc.returncode if self.proc else None, f"\nsweep: killed: {why}", killed=True)
 
-    def _finish(self, rc, message=""):
+    def _finish(self, rc, message="", killed=False):
         wall = time.monotonic() - self.start
         self.log.seek(0, os.SEEK_END)
         size = self.log.tell()
         self.log.seek(max(0, size - 4 * STDERR_TAIL))
         tail = (self.log.read().decode("utf-8", "replace") + message)[-STDERR_TAIL:]
         self.log.close()
-        if self.timed_out:
+        if killed:
+            state = KILLED
+        elif self.timed_out:
             state = TIMEOUT
             tail = (tail + f"\nsweep: killed after {self.timeout:g} s (timeout_seconds)")[-STDERR_TAIL:]
         elif rc == 0 and os.path.isfile(self.output):
@@ -238,8 +430,23 @@ class RunProcess:
 
 
 def run_one(directory, manifest, index, binary):
-    """Run one run to its end (used by `run-one` and by MPI workers); returns its status dict."""
-    return RunProcess(directory, manifest, index, binary).wait()
+    """Run one run to its end (used by `run-one` and by MPI workers); returns its status dict.
+    Interrupted (SIGTERM from scancel, Ctrl-C), it kills the run, removes its partial output and
+    records it as killed before passing the interruption on."""
+    rp = RunProcess(directory, manifest, index, binary)
+    try:
+        return rp.wait()
+    except BaseException as stop:
+        rp.abandon(_why(stop))
+        raise
+
+
+def _why(stop):
+    if isinstance(stop, KeyboardInterrupt):
+        return "interrupted (SIGINT)"
+    if isinstance(stop, SystemExit) and stop.code == 128 + signal.SIGTERM:
+        return "terminated (SIGTERM: scancel, a time limit or kill)"
+    return f"the sweep stopped ({type(stop).__name__})"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -340,40 +547,109 @@ def run_local(directory, manifest, indices, binary, jobs, progress):
                 next_deadline = min(rp.deadline for rp in running)
                 time.sleep(max(0.001, min(0.01, next_deadline - now)))
             running = still
-    finally:
+    except BaseException as stop:
         for rp in running:  # interrupted: no run is left going or half-written
-            rp.abandon()
+            rp.abandon(_why(stop))
+        raise
     return statuses
 
 
-_READY, _DONE = "ready", "done"
+_READY, _DONE, _KILLED = "ready", "done", "killed"
 
 
-def mpi_master(comm, indices, progress):
-    """Rank 0: hand out run indices to the worker ranks as they ask; returns their statuses."""
+def mpi_recv(comm, source, info=None, deadline=None):
+    """comm.recv that lets Python run its signal handlers while it waits (a blocking MPI receive
+    never returns to Python, so SIGTERM would go unanswered until the rank is killed). Returns
+    (message, source rank), or (None, None) at `deadline` (time.monotonic())."""
     from mpi4py import MPI
-    pending = collections.deque(indices)
-    workers = comm.Get_size() - 1
-    statuses = []
-    info = MPI.Status()
-    while workers:
-        kind, status = comm.recv(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=info)
-        if kind == _DONE:
-            statuses.append(status)
-            progress.update(status)
-        if pending:
-            comm.send(pending.popleft(), dest=info.Get_source())
-        else:
-            comm.send(None, dest=info.Get_source())
-            workers -= 1
-    return statuses
+    info = info if info is not None else MPI.Status()
+    source = MPI.ANY_SOURCE if source is None else source
+    delay = 0.0002
+    while not comm.Iprobe(source=source, tag=MPI.ANY_TAG, status=info):
+        if deadline is not None and time.monotonic() >= deadline:
+            return None, None
+        time.sleep(delay)
+        delay = min(2 * delay, 0.02)
+    rank = info.Get_source()
+    return comm.recv(source=rank, tag=info.Get_tag()), rank
+
+
+class MpiMaster:
+    """Rank 0: hands out run indices to the worker ranks as they ask, then tells them the exit code.
+    Worker ranks stopped by a signal report it (their run recorded as killed) and leave."""
+
+    def __init__(self, comm):
+        self.comm = comm
+        self.working = set(range(1, comm.Get_size()))   # may still send us something
+        self.waiting = set()                            # told to stop, waiting for the exit code
+
+    def run(self, indices, progress):
+        pending = collections.deque(indices)
+        statuses = []
+        while self.working:
+            (kind, status), rank = mpi_recv(self.comm, None)
+            if status is not None:
+                statuses.append(status)
+                progress.update(status)
+            if kind == _KILLED:
+                self.working.discard(rank)
+                continue
+            if pending:
+                self.comm.send(pending.popleft(), dest=rank)
+            else:
+                self.comm.send(None, dest=rank)
+                self.working.discard(rank)
+                self.waiting.add(rank)
+        return statuses
+
+    def finish(self, code):
+        for rank in sorted(self.waiting):
+            self.comm.send(code, dest=rank)
+        self.waiting.clear()
+
+    def stop(self, code, grace=5.0):
+        """Rank 0 itself was stopped: release the waiting workers, give the working ones (which got
+        the same signal from mpirun or Slurm) `grace` seconds to clean up and report; True when
+        every worker is accounted for."""
+        self.finish(code)
+        deadline = time.monotonic() + grace
+        while self.working:
+            message, rank = mpi_recv(self.comm, None, deadline=deadline)
+            if rank is None:
+                return False
+            kind, _ = message
+            if kind == _KILLED:
+                self.working.discard(rank)
+            else:  # a run ended normally: hand out nothing more
+                self.comm.send(None, dest=rank)
+                self.working.discard(rank)
+                self.waiting.add(rank)
+                self.finish(code)
+        return True
 
 
 def mpi_worker(comm, directory, manifest, binary):
-    """Other ranks: ask rank 0 for an index, run it, report, until told to stop."""
+    """Other ranks: ask rank 0 for an index, run it, report, until told to stop; returns the exit
+    code rank 0 sends. Stopped by a signal, the run is killed and recorded as such (run_one), rank 0
+    is told, and the signal's exception goes on."""
     comm.send((_READY, None), dest=0)
-    while True:
-        index = comm.recv(source=0)
-        if index is None:
-            return
-        comm.send((_DONE, run_one(directory, manifest, index, binary)), dest=0)
+    stopped = False
+    index = None
+    try:
+        while True:
+            index, _ = mpi_recv(comm, 0)
+            if index is None:
+                stopped = True
+                code, _ = mpi_recv(comm, 0)
+                return code
+            status = run_one(directory, manifest, index, binary)
+            index = None
+            comm.send((_DONE, status), dest=0)
+    except BaseException:
+        if not stopped:
+            status = read_status(directory, index) if index is not None else None
+            try:
+                comm.send((_KILLED, status), dest=0)
+            except Exception:
+                pass
+        raise

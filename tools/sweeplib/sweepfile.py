@@ -17,6 +17,7 @@ import io
 import math
 import os
 import re
+import stat
 import subprocess
 
 import yaml
@@ -28,6 +29,8 @@ REDUCTIONS = ("last", "mean", "max", "min", "sum")
 DISTRIBUTIONS = ("uniform", "loguniform")
 MAX_RUNS = 10_000_000
 MAX_SEED = 10**15          # `cloudmarket run --seed` takes [0, 1e15]
+MAX_FILE_BYTES = 16 << 20  # larger sweep or design files are refused (as the scenario loader does)
+MAX_DEPTH = 64             # nesting of lists and mappings (as the scenario loader allows)
 MAX_CHECKED_VALUES = 32    # values of one parameter checked with `cloudmarket validate`
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 
@@ -328,23 +331,110 @@ def _check_aliases(root, reader):
     return True
 
 
-def compose_file(path, errors, what="sweep file"):
-    """(text, root node) of a YAML file, or (text, None) after reporting why not."""
+def _file_type(mode):
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _line_col(text, offset):
+    """1-based line and column (in characters) of `offset` into `text` (str or bytes)."""
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    line = text.count(newline, 0, offset) + 1
+    start = text.rfind(newline, 0, offset) + 1
+    head = text[start:offset]
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", "replace")
+    return line, len(head) + 1
+
+
+def read_text(path, errors, what="sweep file", limit=MAX_FILE_BYTES):
+    """The UTF-8 text of a regular file of at most `limit` bytes, or None after reporting why not.
+    Never blocks (a FIFO is refused unopened for reading) and never reads more than limit + 1 bytes."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as error:
-        errors.messages.append(f"{path}: error: cannot read file: {getattr(error, 'strerror', None) or error}")
-        return None, None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError as error:
+        errors.messages.append(f"{path}: error: cannot read file: {error.strerror}")
+        return None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            errors.messages.append(f"{path}: error: cannot read file: it is {_file_type(mode)}, not a regular file")
+            return None
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        errors.messages.append(f"{path}: error: cannot read file: {error.strerror}")
+        return None
+    finally:
+        os.close(fd)
+    if size > limit:
+        errors.messages.append(f"{path}: error: the {what} is larger than the limit of {limit} bytes")
+        return None
+    data = b"".join(chunks)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, col = _line_col(data, error.start)
+        errors.add(Mark(path, line, col), f"the {what} is not UTF-8 text: byte 0x{data[error.start]:02x} "
+                                          "cannot start or continue a character")
+        return None
+
+
+def _check_depth(text, path, errors, what):
+    """Nesting deeper than MAX_DEPTH, reported at the first place it happens (PyYAML's composer
+    recurses once per level and would end in a RecursionError). Parsing events is iterative."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    errors.add(Mark(path, event.start_mark.line + 1, event.start_mark.column + 1),
+                               f"the {what} nests lists and mappings more than {MAX_DEPTH} levels deep")
+                    return False
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # reported with its place by compose
+    return True
+
+
+def _yaml_error(path, errors, error, text):
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         errors.add(Mark(path, line, col), error.problem or str(error))
-        return text, None
+    elif isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow (NUL, controls)
+        line, col = _line_col(text, error.position)
+        char = error.character if isinstance(error.character, str) else chr(error.character)
+        errors.add(Mark(path, line, col), f"character U+{ord(char):04X} is not allowed in YAML ({error.reason})")
+    else:
+        errors.add(Mark(path, 1, 1), str(error).replace("\n", " "))
+
+
+def compose_file(path, errors, what="sweep file"):
+    """(text, root node) of a YAML file, or (text, None) after reporting why not."""
+    text = read_text(path, errors, what)
+    if text is None:
+        return None, None
+    try:
+        if not _check_depth(text, path, errors, what):
+            return text, None
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        errors.add(Mark(path, 1, 1), str(error))
+        _yaml_error(path, errors, error, text)
+        return text, None
+    except RecursionError:  # cannot happen after _check_depth; kept so that it is never a traceback
+        errors.add(Mark(path, 1, 1), f"the {what} nests too deep")
         return text, None
     if root is None:
         errors.add(Mark(path, 1, 1), f"the {what} is empty")
@@ -593,8 +683,11 @@ def load(path):
         if value is not None:
             sweep.base = os.path.join(os.path.dirname(path), value)
             sweep.base_mark = r.mark(node)
-            if not os.path.isfile(sweep.base):
+            if not os.path.exists(sweep.base):
                 r.error(node, f"base scenario '{value}' not found (looked for {sweep.base})")
+            elif not os.path.isfile(sweep.base):
+                r.error(node, f"base scenario '{value}' is {_file_type(os.stat(sweep.base).st_mode)}, "
+                              "not a regular file")
     if "seed" in top:
         value = r.integer(top["seed"][1], "seed", 0, 2**63 - 1)
         sweep.seed = value if value is not None else 0
@@ -675,7 +768,7 @@ def _read_design(r, node, sweep):
             design["file"] = value
             design["_path"] = os.path.join(os.path.dirname(sweep.file), value)
             design["_mark"] = r.mark(m["file"][1])
-            if not os.path.isfile(design["_path"]):
+            if not os.path.exists(design["_path"]):
                 r.error(m["file"][1], f"design file '{value}' not found (looked for {design['_path']})")
     sweep.design = design
 
@@ -832,12 +925,18 @@ def _csv_cells(line):
 def _read_csv(r, sweep):
     path = sweep.design["_path"]
     errors = r.errors
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            lines = f.read().splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        errors.add(sweep.design["_mark"], f"cannot read design file: {error}")
+    before = len(errors.messages)
+    text = read_text(path, errors, "design file")
+    if text is None:
+        problems = errors.messages[before:]
+        del errors.messages[before:]
+        for problem in problems:  # report it at the design's `file:` too, where the user named it
+            errors.add(sweep.design["_mark"], f"cannot use design file {sweep.design['file']}: "
+                                              f"{problem.split(': error: ', 1)[-1]}")
+            if re.match(r"^.+:\d+:\d+: error: ", problem):
+                errors.messages.append(problem)
         return
+    lines = text.splitlines()
     rows = [(n + 1, line) for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
     if not rows:
         errors.add(Mark(path, 1, 1), "the design file is empty: it needs a header of parameter paths and a row per point")
