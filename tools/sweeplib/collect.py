@@ -193,6 +193,7 @@ def collect(directory, output=None):
     params = manifest["parameters"]
     points = manifest["points"]
     fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=os.path.dirname(os.path.abspath(output)))
+    os.fchmod(fd, runner.file_mode())  # mkstemp's 0600 would hide sweep.h5 from colleagues
     os.close(fd)
     try:
         with h5netcdf.File(tmp, "w") as f:
@@ -344,6 +345,7 @@ def analyze(directory, conf_level=0.95):
             rows.append((label, p, *[float(res[k][j]) for k in fields]))
 
     fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=directory)
+    os.fchmod(fd, runner.file_mode())
     os.close(fd)
     try:
         with open(path, "rb") as src, open(tmp, "wb") as dst:
