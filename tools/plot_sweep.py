@@ -14,12 +14,19 @@ import math
 import os
 import sys
 
-import matplotlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sweeplib import deps  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: E402
+    import numpy as np  # noqa: E402
+    import xarray as xr  # noqa: E402
+except ImportError as _error:
+    print(f"plot_sweep.py: error: {deps.missing_message(_error)}", file=sys.stderr)
+    sys.exit(1)
 
 
 def _short(text, n=28):
@@ -160,4 +167,13 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except ImportError as error:  # e.g. h5netcdf, which xarray loads only when it opens the file
+        print(f"plot_sweep.py: error: {deps.missing_message(error)}", file=sys.stderr)
+        sys.exit(1)
+    except OSError as error:
+        print(f"plot_sweep.py: error: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -2,7 +2,8 @@
 
 Compute nodes that run `cloudmarket sweep` need Debian's /usr/bin/python3 with:
   run-one, status        the standard library only
-  run, plan              python3-yaml, python3-numpy (and for run: what collect needs)
+  plan                   python3-yaml, python3-numpy, python3-scipy
+  run                    as plan, and what collect needs
   collect, analyze       python3-numpy, python3-h5py, python3-h5netcdf; analyze also python3-scipy
   --mpi                  python3-mpi4py
   tools/plot_sweep.py    python3-xarray, python3-h5netcdf, python3-matplotlib
