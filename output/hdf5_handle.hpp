@@ -62,10 +62,26 @@ class Hid {
 };
 
 // Switches off HDF5's printing of its error stack to stderr (process-wide); check() reports
-// the errors instead.
-inline void silence_hdf5_errors() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+// the errors instead. Also keeps HDF5 from tearing itself down at exit: after a file's close has
+// failed (disk full), HDF5 1.10's teardown closes that file a second time and crashes (SIGSEGV in
+// H5F__close_cb). We close every handle ourselves, so the teardown has nothing left to do; the
+// call only takes effect before HDF5's first use in the process, and is harmless after it.
+inline void silence_hdf5_errors() noexcept {
+  (void)H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace detail {
+// The system's reason inside a file driver's message ("... error message = 'No space left on
+// device', buf = ..."), or the whole message when it has none.
+inline std::string driver_reason(const std::string& desc) {
+  const std::string tag = "error message = '";
+  const auto begin = desc.find(tag);
+  if (begin == std::string::npos) return desc;
+  const auto end = desc.find('\'', begin + tag.size());
+  return end == std::string::npos ? desc : desc.substr(begin + tag.size(), end - begin - tag.size());
+}
+
 inline herr_t collect_error(unsigned n, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);
   if (n > 0) return 0;  // the innermost error is the informative one ("name already exists")
@@ -74,7 +90,7 @@ inline herr_t collect_error(unsigned n, const H5E_error2_t* err, void* data) {
   *out += " (";
   *out += err->func_name ? err->func_name : "?";
   *out += ": ";
-  *out += err->desc && *err->desc ? err->desc : minor;
+  *out += err->desc && *err->desc ? driver_reason(err->desc) : minor;
   if (err->desc && *err->desc && minor[0]) {
     *out += " [";
     *out += minor;

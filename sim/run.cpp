@@ -1,9 +1,7 @@
 #include "sim/run.hpp"
 
-#include <cstdio>
-#include <filesystem>
-
 #include "output/netcdf_file.hpp"
+#include "output/partial_file.hpp"
 #include "output/run_recorder.hpp"
 #include "sim/progress.hpp"
 #include "sim/scenario_loader.hpp"
@@ -32,28 +30,20 @@ class RunSink : public RunObserver {
 }  // namespace
 
 void run_to_file(const Scenario& scenario, const RunOptions& options) {
-  namespace fs = std::filesystem;
-  const fs::path out(options.output_path);
-  if (out.has_parent_path()) fs::create_directories(out.parent_path());
-  const fs::path partial = fs::path(options.output_path + ".partial");
-  try {
-    {
-      output::NetcdfFile file(partial.string());
-      RunRecorder recorder(file, scenario, scenario_to_yaml(scenario));
-      Progress progress(options.progress, scenario.time.months());
-      const Calendar calendar(scenario.time.start);
-      RunSink sink(recorder, progress, calendar);
-      simulate(scenario, sink);
-      progress.finish();
-      recorder.finish();
-      file.close();
-    }
-    fs::rename(partial, out);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw;
+  // The temporary file is this run's own: a failure (or a signal) removes it and nothing else.
+  output::PartialFile partial(options.output_path);
+  {
+    output::NetcdfFile file(partial.path());
+    RunRecorder recorder(file, scenario, scenario_to_yaml(scenario));
+    Progress progress(options.progress, scenario.time.months());
+    const Calendar calendar(scenario.time.start);
+    RunSink sink(recorder, progress, calendar);
+    simulate(scenario, sink);
+    progress.finish();
+    recorder.finish();
+    file.close();
   }
+  partial.commit();
 }
 
 }  // namespace cm

@@ -9,6 +9,7 @@
 #include "agents/startup_actor.hpp"
 #include "agents/vendor_actor.hpp"
 #include "agents/world.hpp"
+#include "output/partial_file.hpp"
 #include "sim/platform.hpp"
 
 namespace cm {
@@ -39,7 +40,11 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
   char name[] = "cloudmarket";
   char quiet[] = "--log=root.thresh:critical";
   char* argv[] = {name, quiet, nullptr};
+  // The engine installs its own SIGINT handler (it exits without any clean-up): the run's output
+  // takes the signal back, so that an interrupted run still removes its partial file.
+  output::hold_signals();
   sg4::Engine engine(&argc, argv);
+  output::take_back_signals();
 
   World world(scenario);
   const Platform platform = build_platform(scenario);

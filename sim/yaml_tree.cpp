@@ -3,8 +3,11 @@
 // are expanded by us under a node budget instead of by a library that would expand without limit.
 #include "sim/yaml_tree.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,6 +18,8 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "sim/file_kind.hpp"
 
 namespace cm::yaml {
 
@@ -94,23 +99,33 @@ struct ReadResult {
 };
 
 ReadResult read_bounded(const std::string& path, std::size_t max_bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return {std::nullopt, std::string("cannot read file: ") + std::strerror(errno)};
-  // Read at most max_bytes + 1: the file's reported size can lie (pipes, /dev/zero, growing files).
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever. Only
+  // regular files are read; the flag does not change how they read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return {std::nullopt, std::string("cannot read file: ") + std::strerror(errno)};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const std::string what = file_kind_name(st.st_mode);
+    ::close(fd);
+    return {std::nullopt, "cannot read file: it is " + what + ", not a regular file"};
+  }
+  // Read at most max_bytes + 1: the file's reported size can lie (a file that grows as we read).
   std::string text;
   char buffer[65536];
-  bool too_big = false;
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, f)) {
-    text.append(buffer, n);
-    if (text.size() > max_bytes) {
-      too_big = true;
-      break;
+  while (text.size() <= max_bytes) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int read_errno = errno;
+      ::close(fd);
+      return {std::nullopt, std::string("cannot read file: ") + std::strerror(read_errno)};
     }
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
   }
-  int read_errno = std::ferror(f) ? errno : 0;  // e.g. EISDIR when path is a directory
-  std::fclose(f);
-  if (too_big) return {std::nullopt, "file is larger than the limit of " + std::to_string(max_bytes) + " bytes"};
-  if (read_errno) return {std::nullopt, std::string("cannot read file: ") + std::strerror(read_errno)};
+  ::close(fd);
+  if (text.size() > max_bytes)
+    return {std::nullopt, "file is larger than the limit of " + std::to_string(max_bytes) + " bytes"};
   return {std::move(text), {}};
 }
 
@@ -365,7 +380,7 @@ std::string path_key(const std::filesystem::path& path) {
 }
 
 NodePtr load_chain(const std::string& path, const Limits& limits, std::vector<std::string>& shown,
-                   std::vector<std::string>& keys);
+                   std::vector<std::string>& keys, std::vector<std::string>* files_read);
 
 std::string cycle_text(const std::vector<std::string>& shown, std::size_t from, const std::string& again) {
   std::string text;
@@ -375,7 +390,8 @@ std::string cycle_text(const std::vector<std::string>& shown, std::size_t from, 
 
 // Resolve the `extends` entry of `root` (a file named `path`): returns the fully merged tree.
 NodePtr resolve_extends(NodePtr root, const std::string& path, const Limits& limits,
-                        std::vector<std::string>& shown, std::vector<std::string>& keys) {
+                        std::vector<std::string>& shown, std::vector<std::string>& keys,
+                        std::vector<std::string>* files_read) {
   const NodePtr value = root->find("extends")->value;
   if (value->kind != Kind::scalar)
     throw InputError(value->where, "'extends' must be a file path, not a " + value->kind_name());
@@ -389,7 +405,7 @@ NodePtr resolve_extends(NodePtr root, const std::string& path, const Limits& lim
 
   NodePtr base;
   try {
-    base = load_chain(base_path, limits, shown, keys);
+    base = load_chain(base_path, limits, shown, keys, files_read);
   } catch (const InputError& e) {
     if (e.where().file != base_path || e.where().line != 0) throw;
     // The base could not be read at all: point at the line that names it.
@@ -402,12 +418,13 @@ NodePtr resolve_extends(NodePtr root, const std::string& path, const Limits& lim
 }
 
 NodePtr load_chain(const std::string& path, const Limits& limits, std::vector<std::string>& shown,
-                   std::vector<std::string>& keys) {
+                   std::vector<std::string>& keys, std::vector<std::string>* files_read) {
   NodePtr root = parse_file(path, limits);
+  if (files_read) files_read->push_back(path);
   if (root->kind != Kind::map || !root->find("extends")) return root;
   shown.push_back(path);
   keys.push_back(path_key(path));
-  NodePtr merged = resolve_extends(root, path, limits, shown, keys);
+  NodePtr merged = resolve_extends(root, path, limits, shown, keys, files_read);
   shown.pop_back();
   keys.pop_back();
   return merged;
@@ -423,10 +440,13 @@ struct Segment {
 
 class Override {
  public:
-  explicit Override(const std::string& assignment)
-      : assignment_(assignment), label_("<--set " + assignment + ">") {}
+  Override(const std::string& assignment, const Limits& limits)
+      : assignment_(assignment), label_(label_of(assignment)), limits_(limits) {}
 
   void apply(NodePtr& root) {
+    if (assignment_.size() > limits_.max_file_bytes)
+      fail(0, "the override is " + std::to_string(assignment_.size()) + " bytes long; at most " +
+                  std::to_string(limits_.max_file_bytes) + " are allowed");
     std::size_t eq = assignment_.find('=');
     if (eq == std::string::npos) fail(assignment_.size(), "expected PATH=VALUE, but there is no '='");
     std::vector<Segment> path = split(eq);
@@ -441,6 +461,14 @@ class Override {
   SourceLocation at(std::size_t offset) const { return {label_, 1, static_cast<int>(offset) + 1}; }
   [[noreturn]] void fail(std::size_t offset, const std::string& message) const { throw InputError(at(offset), message); }
 
+  // Every node of the override carries this label as its file name, so it must stay short however
+  // long the assignment is (a copy of a 100 kB assignment in each of 20 000 nodes is 2 GB).
+  static std::string label_of(const std::string& assignment) {
+    constexpr std::size_t kShown = 60;
+    if (assignment.size() <= kShown) return "<--set " + assignment + ">";
+    return "<--set " + assignment.substr(0, kShown) + "...>";
+  }
+
   std::vector<Segment> split(std::size_t eq) const {
     if (eq == 0) fail(0, "empty path before '='");
     std::vector<Segment> segments;
@@ -448,6 +476,8 @@ class Override {
     while (start <= eq) {
       std::size_t dot = std::min(assignment_.find('.', start), eq);
       if (dot == start) fail(start, "empty path segment");
+      if (segments.size() == static_cast<std::size_t>(limits_.max_depth))
+        fail(start, "the path is deeper than " + std::to_string(limits_.max_depth) + " levels");
       segments.push_back({assignment_.substr(start, dot - start), start});
       start = dot + 1;
     }
@@ -459,7 +489,7 @@ class Override {
   NodePtr parse_value(std::size_t begin) const {
     NodePtr value;
     try {
-      value = parse_string(assignment_.substr(begin), label_);
+      value = parse_string(assignment_.substr(begin), label_, limits_);
     } catch (const InputError& e) {
       SourceLocation w = e.where();
       if (w.line <= 1) w = at(begin + std::max(w.column, 1) - 1);
@@ -517,6 +547,7 @@ class Override {
 
   std::string assignment_;
   std::string label_;
+  Limits limits_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -601,12 +632,14 @@ NodePtr deep_merge(const NodePtr& base, const NodePtr& over) {
   return clone(over);
 }
 
-NodePtr load_with_extends(const std::string& path, const Limits& limits) {
+NodePtr load_with_extends(const std::string& path, const Limits& limits, std::vector<std::string>* files_read) {
   std::vector<std::string> shown, keys;
-  return load_chain(path, limits, shown, keys);
+  return load_chain(path, limits, shown, keys, files_read);
 }
 
-void apply_override(NodePtr& root, const std::string& assignment) { Override(assignment).apply(root); }
+void apply_override(NodePtr& root, const std::string& assignment, const Limits& limits) {
+  Override(assignment, limits).apply(root);
+}
 
 std::string emit(const NodePtr& node) {
   YAML::Emitter out;

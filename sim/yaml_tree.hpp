@@ -57,15 +57,19 @@ NodePtr deep_merge(const NodePtr& base, const NodePtr& over);
 
 // Load a scenario file and resolve `extends:` (a path relative to the file that names it), deep-
 // merging the file over its base, recursively. The `extends` key is removed from the result.
-// Cycles and missing bases are InputErrors at the `extends` value.
-NodePtr load_with_extends(const std::string& path, const Limits& limits = {});
+// Cycles and missing bases are InputErrors at the `extends` value. Only regular files are read (a
+// FIFO or a device is refused without blocking). `files_read`, if given, receives every file read.
+NodePtr load_with_extends(const std::string& path, const Limits& limits = {},
+                          std::vector<std::string>* files_read = nullptr);
 
 // Apply one command-line override "a.b.c=VALUE". Path segments name map keys; on a list, a segment
 // names the element whose `id` equals it (or a 0-based index if it is all digits). VALUE is parsed
 // as YAML (so `=3`, `=0.1`, `=[a, b]` and `={x: 1}` work); missing map keys are created (typos are
 // then caught by schema validation). Errors (no '=', empty path, no element with that id, indexing
-// into a scalar) are InputErrors located at file "<--set PATH=VALUE>".
-void apply_override(NodePtr& root, const std::string& assignment);
+// into a scalar, a path deeper than limits.max_depth, an assignment longer than limits.max_file_bytes)
+// are InputErrors located at file "<--set PATH=VALUE>" (long assignments are shown cut short).
+// Memory and time are linear in the assignment's length.
+void apply_override(NodePtr& root, const std::string& assignment, const Limits& limits = {});
 
 // Emit as block-style YAML that parse_string reads back to an equal tree (quoted scalars stay quoted).
 std::string emit(const NodePtr& node);

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
-
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "output/output_path.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/progress.hpp"
 #include "sim/run.hpp"
@@ -63,11 +65,36 @@ po::variables_map parse(const std::string& command, const std::vector<std::strin
   return vm;
 }
 
+// --seed takes what the scenario's `seed` key takes: a whole number from 0 to 10^15, in decimal.
+std::string checked_seed(const std::string& text) {
+  constexpr std::uint64_t kMaxSeed = 1'000'000'000'000'000ULL;  // as the scenario's `seed`
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || ec != std::errc() || ptr != end || seed > kMaxSeed)
+    throw UsageError("--seed '" + text + "': expected a whole number from 0 to " + std::to_string(kMaxSeed));
+  return text;
+}
+
 std::vector<std::string> overrides_of(const po::variables_map& vm) {
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
-  if (vm.count("seed")) overrides.push_back("seed=" + vm["seed"].as<std::string>());
+  if (vm.count("seed")) overrides.push_back("seed=" + checked_seed(vm["seed"].as<std::string>()));
   return overrides;
+}
+
+// The scenario with its overrides applied, and every file it was read from.
+struct LoadedScenario {
+  cm::Scenario scenario;
+  std::vector<std::string> files;
+};
+
+LoadedScenario load(const std::string& path, const std::vector<std::string>& overrides) {
+  LoadedScenario loaded;
+  cm::yaml::NodePtr root = cm::yaml::load_with_extends(path, {}, &loaded.files);
+  for (const auto& assignment : overrides) cm::yaml::apply_override(root, assignment);
+  loaded.scenario = cm::decode_scenario(root);
+  return loaded;
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -86,12 +113,14 @@ int run_command(const std::vector<std::string>& args) {
     std::cout << options;
     return kOk;
   }
-  // Everything is validated before any work starts.
-  const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm));
+  // Everything is validated before any work starts: the scenario, then where its output goes.
+  const LoadedScenario loaded = load(vm["scenario"].as<std::string>(), overrides_of(vm));
   cm::RunOptions run;
   run.output_path = vm["output"].as<std::string>();
+  if (auto problem = cm::output::output_path_problem(run.output_path, loaded.files))
+    throw UsageError("-o: " + *problem);
   run.progress = !vm.count("quiet") && cm::stderr_is_terminal();
-  cm::run_to_file(scenario, run);
+  cm::run_to_file(loaded.scenario, run);
   return kOk;
 }
 
@@ -111,7 +140,7 @@ int validate_command(const std::vector<std::string>& args) {
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
-  const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
+  const cm::Scenario sc = load(path, overrides_of(vm)).scenario;
   if (vm.count("print")) {
     std::cout << cm::scenario_to_yaml(sc);
     return kOk;
