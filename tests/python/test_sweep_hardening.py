@@ -78,7 +78,7 @@ class Hardening(TempDirTest):
             garbage: f"{garbage}:2:7: error: the sweep file is not UTF-8 text: byte 0xff",
             nul: f"{nul}:2:8: error: character U+0000 is not allowed in YAML",
             big: f"{big}: error: the sweep file is larger than the limit of 16777216 bytes",
-            csv_sweep: f"{csv_sweep}:3:29: error: cannot use design file points.csv: cannot read file: it is a FIFO",
+            csv_sweep: f"{csv_sweep}:3:27: error: cannot use design file points.csv: cannot read file: it is a FIFO",
         }
         for path, expected in cases.items():
             with self.subTest(path=path):
@@ -141,8 +141,10 @@ class Hardening(TempDirTest):
         self.assertEqual(sweep("collect", planned, "--partial").returncode, 0)
 
         # 16: run-one holds the directory: a local --resume (or a new plan) waits its turn
-        marker = self.path("started")
-        slow = self.write("slow.sh", f"#!/bin/sh\ncase \"$1\" in run) touch {marker}; sleep 3;; esac\nexec {BINARY} \"$@\"\n")
+        marker, release = self.path("started"), self.path("release")
+        # a run that waits (at most 60 s) until the test lets it go
+        slow = self.write("slow.sh", f"#!/bin/sh\ncase \"$1\" in run) touch {marker}; i=0; while [ ! -e {release} ] "
+                                     f"&& [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;; esac\nexec {BINARY} \"$@\"\n")
         os.chmod(slow, 0o755)
         task = subprocess.Popen([sys.executable, SWEEP, "run-one", planned, "--index", "2", "--binary", slow],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -156,7 +158,8 @@ class Hardening(TempDirTest):
                 self.assertIn("another sweep is running", proc.stderr)
             self.assertIsNone(task.poll(), "the array task was still running")
         finally:
-            _, err = task.communicate(timeout=60)
+            open(release, "w").close()
+            _, err = task.communicate(timeout=90)
         self.assertEqual(task.returncode, 0, err)
         proc = sweep("run", GRID, "-o", planned, "--resume", "--jobs", "2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
