@@ -10,7 +10,7 @@ APT_PACKAGES := build-essential cmake pkg-config libsimgrid-dev libboost-dev lib
                 python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
                 python3-scipy python3-pandas python3-yaml openmpi-bin libopenmpi-dev python3-mpi4py
 
-.PHONY: all deps build run test validate bench clean
+.PHONY: all deps build run test validate bench install clean
 
 all: build
 
@@ -47,6 +47,11 @@ validate: build
 
 bench: build
 	$(PY) tools/bench.py --binary $(BUILD)/cloudmarket
+
+# The binary, its sweep tools, scenarios and docs under PREFIX (bin/, share/cloudmarket/, share/doc/).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) out

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -38,7 +40,8 @@ const char* kUsage =
     "                      check a scenario; --print shows it fully resolved\n"
     "  sweep SWEEP.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
     "                      run a batch of scenarios (see docs/sweep.md); also:\n"
-    "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep collect DIR | sweep analyze DIR\n"
+    "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep status DIR\n"
+    "  sweep collect DIR | sweep analyze DIR\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -153,27 +156,56 @@ int validate_command(const std::vector<std::string>& args) {
   return kOk;
 }
 
-// `cloudmarket sweep ...` hands over to tools/sweep.py on Debian's Python (same process, so
-// mpirun's environment and the exit code carry through), telling it where this binary is.
+// This binary's own path, or "" if the system does not say.
+std::string own_path() {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return {};
+  self[n] = '\0';
+  return self;
+}
+
+// Where tools/sweep.py and its library are: beside an installed binary (PREFIX/bin/cloudmarket ->
+// PREFIX/share/cloudmarket/tools), else in the source tree this binary was built from.
+std::string tools_dir() {
+  namespace fs = std::filesystem;
+  const std::string self = own_path();
+  if (!self.empty()) {
+    const fs::path installed = fs::path(self).parent_path() / cm::kInstalledToolsDir;
+    std::error_code ec;
+    if (fs::is_regular_file(installed / "sweep.py", ec)) return installed.lexically_normal().string();
+  }
+  return cm::kToolsDir;
+}
+
+// Debian's interpreter with its python3-* packages, unless CLOUDMARKET_PYTHON names another.
+std::string python() {
+  const char* chosen = std::getenv("CLOUDMARKET_PYTHON");
+  return chosen && *chosen ? chosen : cm::kPython;
+}
+
+// `cloudmarket sweep ...` hands over to tools/sweep.py (same process, so mpirun's environment and
+// the exit code carry through), telling it where this binary is.
 int sweep_command(const std::vector<std::string>& args) {
-  static const std::vector<std::string> kVerbs{"run", "plan", "run-one", "collect", "analyze"};
-  std::vector<std::string> argv{cm::kPython, std::string(cm::kToolsDir) + "/sweep.py"};
+  static const std::vector<std::string> kVerbs{"run", "plan", "run-one", "status", "collect", "analyze"};
+  const std::string interpreter = python();
+  std::vector<std::string> argv{interpreter, tools_dir() + "/sweep.py"};
   const bool verb = !args.empty() && std::find(kVerbs.begin(), kVerbs.end(), args.front()) != kVerbs.end();
   const bool help = !args.empty() && (args.front() == "--help" || args.front() == "-h");
   if (!verb && !help) argv.push_back("run");
   argv.insert(argv.end(), args.begin(), args.end());
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0 && !help) {
-    self[n] = '\0';
+  const std::string self = own_path();
+  if (!self.empty() && !help) {
     argv.push_back("--binary");
     argv.push_back(self);
   }
   std::vector<char*> c_argv;
   for (auto& a : argv) c_argv.push_back(a.data());
   c_argv.push_back(nullptr);
-  execv(cm::kPython, c_argv.data());
-  throw std::runtime_error(std::string("cannot start ") + cm::kPython + ": " + std::strerror(errno));
+  execv(interpreter.c_str(), c_argv.data());
+  throw std::runtime_error("cannot start " + interpreter + " for sweeps: " + std::strerror(errno) +
+                           " (install Debian's python3, or set CLOUDMARKET_PYTHON to an interpreter with h5py, "
+                           "numpy, scipy and yaml)");
 }
 
 }  // namespace
@@ -193,7 +225,8 @@ int main(int argc, char** argv) {
     }
     if (command == "--version") {
       std::cout << "cloudmarket " << cm::kVersion << " (scenario schema " << cm::kScenarioSchema << ", output schema "
-                << cm::kOutputSchema << ")\n";
+                << cm::kOutputSchema << ")\n"
+                << "sweep tools: " << tools_dir() << " (Python: " << python() << ")\n";
       return kOk;
     }
     if (command == "run") return run_command(rest);
