@@ -24,6 +24,9 @@ Grid PriceBook::in_force(double seconds) const {
 
 void PriceBook::announce(std::size_t vendor, std::size_t product, double seconds, double price,
                          const std::string& reason) {
+  // A positive price never falls below limits::kMinPrice (docs/model.md): a rule or a chain of cuts
+  // that would go lower stops there, so quantity = spend / price stays finite. 0 (free) stays 0.
+  if (price > 0 && price < limits::kMinPrice) price = limits::kMinPrice;
   const double effective = calendar_.month_start_seconds(calendar_.month_containing(seconds) + 1);
   auto& entries = history_[vendor * products_ + product];
   const double old_price = in_force(vendor, product, effective);

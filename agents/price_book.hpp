@@ -32,7 +32,8 @@ class PriceBook {
   Grid in_force(double seconds) const;  // vendor x product
   // The last price announced, whether or not in force yet.
   double latest(std::size_t vendor, std::size_t product) const { return history_[vendor * products_ + product].back().price; }
-  // Announce a new list price at `seconds`; it takes effect at the next month start.
+  // Announce a new list price at `seconds`; it takes effect at the next month start. A positive
+  // price below limits::kMinPrice is raised to it.
   void announce(std::size_t vendor, std::size_t product, double seconds, double price, const std::string& reason);
   // Changes announced since the last call, in announcement order.
   std::vector<PriceChange> take_changes();

@@ -245,6 +245,11 @@ inline constexpr std::size_t kMaxEvents = 10000;
 inline constexpr std::size_t kMaxSchedule = 1000;
 inline constexpr std::size_t kMaxStartups = 1000;
 inline constexpr std::size_t kMaxInvestors = 1000;
+// Magnitudes (docs/scenario.md, "Conventions"): every money amount, price and quantity the run adds
+// up, multiplies or divides stays finite when inputs keep within these bounds.
+inline constexpr double kMaxMoney = 1e15;     // currency: cash, costs, budgets, prices, tickets
+inline constexpr double kMinPrice = 1e-9;     // currency / unit: a positive price or unit cost
+inline constexpr double kMaxQuantity = 1e18;  // units / month: capacity, experience, substitute capacity
 }  // namespace limits
 
 }  // namespace cm

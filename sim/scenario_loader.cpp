@@ -123,6 +123,24 @@ std::string read_id(Fields& f, const std::string& kind) {
 
 Range markup_range() { return Range::between(-0.99, 100); }
 
+// Magnitudes (docs/scenario.md, "Conventions"): bounds that keep every sum, product and quotient of
+// the run finite. Money amounts are at most 1e15 in size; a price or unit cost is 0 (free) or at
+// least 1e-9, since quantities are spend / price; quantities of units are at most 1e18 a month.
+const char* const kMoneyReason = "money amounts are at most 1e15 so that the run's sums stay finite";
+Range money() { return Range::between(0, limits::kMaxMoney).because(kMoneyReason); }
+Range positive_money() { return Range{0, limits::kMaxMoney, true, false}.because(kMoneyReason); }
+Range signed_money() { return Range::between(-limits::kMaxMoney, limits::kMaxMoney).because(kMoneyReason); }
+Range price_range() {
+  Range r = Range::between(0, limits::kMaxMoney);
+  r.positive_minimum = limits::kMinPrice;
+  return r.because("a price is 0 (free) or at least 1e-09 currency per unit, so that quantity = spend / price "
+                   "stays finite, and at most 1e15");
+}
+Range quantity_range(bool positive) {
+  return Range{0, limits::kMaxQuantity, positive, false}.because(
+      "quantities are at most 1e18 units a month so that costs stay finite");
+}
+
 Date to_date(const Node& node, const std::string& key) {
   const std::string text = yaml::to_text(node, key);
   auto date = parse_date(text);
@@ -175,7 +193,7 @@ std::vector<ScheduledPrice> decode_schedule(const Node& node) {
     ScheduledPrice step;
     step.at = to_date(f.required("at"), "at");
     number(f, "change", step.change, Range{-1, 100, true, false});
-    number(f, "price", step.price, Range::non_negative());
+    number(f, "price", step.price, price_range());
     if (step.change.has_value() == step.price.has_value())
       fail(item->where, "a schedule step needs exactly one of 'change' and 'price'");
     if (!steps.empty() && days_from_civil(step.at) < days_from_civil(steps.back().at))
@@ -208,13 +226,13 @@ Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
 Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing) {
   Offer o;
   Fields f(node, what);
-  o.price = yaml::to_number(f.required("price"), "price", Range::non_negative());
-  o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", Range::non_negative());
-  o.capacity = yaml::to_number(f.required("capacity"), "capacity", Range::positive());
+  o.price = yaml::to_number(f.required("price"), "price", price_range());
+  o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", price_range());
+  o.capacity = yaml::to_number(f.required("capacity"), "capacity", quantity_range(true));
   number(f, "cost_trend", o.cost_trend, Range{-1, 1, true, false});
   number(f, "learning_rate", o.learning_rate, Range::between(0, 0.5));
-  number(f, "initial_experience", o.initial_experience, Range::non_negative());
-  number(f, "capex_per_unit", o.capex_per_unit, Range::non_negative());
+  number(f, "initial_experience", o.initial_experience, quantity_range(false));
+  number(f, "capex_per_unit", o.capex_per_unit, money());
   if (const Node* pricing = f.optional("pricing")) o.pricing = decode_pricing(*pricing, what, vendor_pricing);
   f.done();
   return o;
@@ -233,8 +251,8 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
 
 // The cash side of an investment policy, which vendors and independent investors both have.
 void read_investment_cash(Fields& f, InvestmentPolicy& p) {
-  p.budget = yaml::to_number(f.required("budget"), "budget", Range::non_negative());
-  number(f, "max_ticket", p.max_ticket, Range::non_negative());
+  p.budget = yaml::to_number(f.required("budget"), "budget", money());
+  number(f, "max_ticket", p.max_ticket, money());
 }
 
 InvestmentPolicy decode_investment(const Node& node, const std::string& what) {
@@ -274,8 +292,8 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   const std::string what = f.what();
   yaml::read_optional(f, "region", v.region, yaml::to_id);
   v.initial_share = yaml::to_number(f.required("initial_share"), "initial_share", Range::open_fraction());
-  number(f, "cash", v.cash, Range{});
-  number(f, "fixed_cost_per_month", v.fixed_cost_per_month, Range::non_negative());
+  number(f, "cash", v.cash, signed_money());
+  number(f, "fixed_cost_per_month", v.fixed_cost_per_month, money());
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
 
   if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing(*pricing, what, Pricing{});
@@ -308,10 +326,10 @@ Budget decode_budget(const Node& node, const std::string& segment) {
   Fields f(node, "budget of segment '" + segment + "'");
   b.distribution = yaml::to_enum(f.required("distribution"), "distribution", budget_distribution_names());
   if (b.distribution == BudgetDistribution::lognormal) {
-    b.median = yaml::to_number(f.required("median"), "median", Range::positive());
+    b.median = yaml::to_number(f.required("median"), "median", positive_money());
     number(f, "sigma", b.sigma, Range::between(0, 5));
   } else {
-    b.minimum = yaml::to_number(f.required("minimum"), "minimum", Range::positive());
+    b.minimum = yaml::to_number(f.required("minimum"), "minimum", positive_money());
     b.alpha = yaml::to_number(f.required("alpha"), "alpha", Range{1, 20, true, false});
   }
   f.done();
@@ -347,7 +365,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   });
   number(f, "price_elasticity", s.price_elasticity, Range::between(0, 5));
   number(f, "nesting", s.nesting, Range{0.05, 1, false, false});
-  number(f, "multi_cloud_threshold", s.multi_cloud_threshold, Range::non_negative());
+  number(f, "multi_cloud_threshold", s.multi_cloud_threshold, money());
   if (const Node* ai = f.optional("ai_adoption")) s.ai_adoption = decode_ai_adoption(*ai, products, what);
   number(f, "price_sensitivity", s.price_sensitivity, Range{0, 100, true, false});
   number(f, "switching_cost", s.switching_cost, Range::between(0, 20));
@@ -415,14 +433,14 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
       number(f, "change", e.change, Range{-1, 100, true, false});
-      number(f, "price", e.price, Range::non_negative());
+      number(f, "price", e.price, price_range());
       if (e.change.has_value() == e.price.has_value())
         fail(item->where, "a price_change event needs exactly one of 'change' and 'price'");
     } else if (e.type == EventType::export_control) {
       e.region = yaml::to_id(f.required("region"), "region");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
       number(f, "substitute_efficiency", e.substitute_efficiency, Range{0, 1, true, false});
-      number(f, "substitute_cap", e.substitute_cap, Range::non_negative());
+      number(f, "substitute_cap", e.substitute_cap, quantity_range(false));
     } else if (e.type == EventType::outage) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       read_until(f, e);
@@ -455,8 +473,8 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   const std::string what = f.what();
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
-  s.cash = yaml::to_number(f.required("cash"), "cash", Range::non_negative());
-  s.burn_per_month = yaml::to_number(f.required("burn_per_month"), "burn_per_month", Range::non_negative());
+  s.cash = yaml::to_number(f.required("cash"), "cash", money());
+  s.burn_per_month = yaml::to_number(f.required("burn_per_month"), "burn_per_month", money());
   number(f, "training_flops", s.training_flops, Range::positive());
   number(f, "run_flops", s.run_flops, Range::positive());
   number(f, "run_growth", s.run_growth, Range::between(1, 100));
@@ -468,8 +486,8 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
                               vendors[s.trains_on].id + "'");
   number(f, "runway_months", s.runway_months, Range{0, 120, true, false});
   number(f, "round_months", s.round_months, Range{0, 120, true, false});
-  number(f, "valuation", s.valuation, Range::positive());
-  number(f, "api_price", s.api_price, Range::non_negative());
+  number(f, "valuation", s.valuation, positive_money());
+  number(f, "api_price", s.api_price, price_range());
   number(f, "training_budget_share", s.training_budget_share, Range{0, 1, true, false});
   f.done();
   return s;

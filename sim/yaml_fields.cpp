@@ -33,6 +33,8 @@ const std::string& scalar_of(const Node& node, const std::string& key, const cha
 
 std::string Range::describe() const {
   const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
+  if (positive_minimum > 0 && has_hi)
+    return "0 or in [" + number_text(positive_minimum) + ", " + number_text(hi) + "]";
   if (has_lo && has_hi)
     return std::string("in ") + (lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) +
            (hi_open ? ")" : "]");
@@ -56,7 +58,9 @@ double to_number(const Node& node, const std::string& key, Range range) {
     fail(node.where, "'" + key + "' must be a number, got '" + text + "'");
   if (!std::isfinite(x) || errno == ERANGE)
     fail(node.where, "'" + key + "' must be a finite number, got '" + text + "'");
-  if (!range.contains(x)) fail(node.where, "'" + key + "' must be " + range.describe() + ", got " + text);
+  if (!range.contains(x))
+    fail(node.where, "'" + key + "' must be " + range.describe() + ", got " + text +
+                         (range.reason.empty() ? "" : " (" + range.reason + ")"));
   return x;
 }
 
