@@ -8,13 +8,14 @@ writes depends on which worker ran it or when: the seed comes from the manifest.
 
 Children die with their parent: each is started with PR_SET_PDEATHSIG=SIGKILL (Linux), so a sweep
 killed with kill -9 leaves no simulator writing into DIR behind its back (only a stale
-`<index>.h5.partial`, which the next start of that run removes).
+`<index>.h5.XXXXXX.partial`, which the next start of that run removes).
 """
 import collections
 import ctypes
 import errno
 import ctypes.util
 import fcntl
+import glob
 import json
 import os
 import signal
@@ -110,6 +111,13 @@ def _remove(path):
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def _remove_partials(output):
+    """A run's temporary outputs: the simulator writes OUT.XXXXXX.partial (a name of its own) and
+    removes it itself unless it is killed with SIGKILL, as a timed-out or abandoned run is."""
+    for path in glob.glob(glob.escape(output) + ".*.partial") + [output + ".partial"]:
+        _remove(path)
 
 
 def remove_stale_partials(directory):
@@ -346,7 +354,7 @@ class RunProcess:
         # Forget any earlier attempt first: its status, then its output, then a partial.
         _remove(status_path(directory, index))
         _remove(self.output)
-        _remove(self.output + ".partial")
+        _remove_partials(self.output)
         os.makedirs(os.path.dirname(self.output), exist_ok=True)
         os.makedirs(os.path.dirname(status_path(directory, index)), exist_ok=True)
         self.log = tempfile.TemporaryFile()
@@ -418,7 +426,7 @@ class RunProcess:
         else:
             state = FAILED
         if state != OK:
-            _remove(self.output + ".partial")
+            _remove_partials(self.output)
         self.status = {
             "index": self.index, "point": self.run["point"], "replication": self.run["replication"],
             "seed": self.run["seed"], "status": state, "exit_code": rc, "wall_seconds": round(wall, 6),
