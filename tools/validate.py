@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Long validation (`make validate`): every shipped scenario, run over its full horizon, keeps the
-model's identities in every period, and the long theory checks pass.
+model's identities in every period, runs over its full horizon at the documented extremes of the
+choice-model and magnitude keys (the corners of tests/python/test_extremes.py, which `make test`
+runs over one year) without NaN or inf where docs/output.md allows none, and the long theory
+checks pass.
 
 usage: tools/validate.py --binary build/cloudmarket --unit-tests build/tests/unit_tests
 """
@@ -69,6 +72,28 @@ def main():
             failed += bool(problems)
             if not problems:
                 print(f"ok   {name}: identities hold in every period ({wall:.1f} s)")
+        # The documented extremes over the full horizon (`make test` runs them over one year).
+        sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+        os.environ.setdefault("CLOUDMARKET", os.path.abspath(args.binary))
+        import test_extremes as extremes  # noqa: E402 (needs CLOUDMARKET for its helpers)
+        allowed = extremes.nan_allowed()
+        for scenario in scenarios:
+            name = os.path.relpath(scenario, ROOT)
+            sc = extremes.resolved(scenario)
+            for corner_name, corner in extremes.CORNERS.items():
+                out = os.path.join(tmp, "extreme.h5")
+                proc = subprocess.run([args.binary, "run", scenario, "-o", out, "--quiet"] +
+                                      extremes.overrides(sc, corner), capture_output=True, text=True)
+                if proc.returncode != 0:
+                    print(f"FAIL {name} at {corner_name}: exit {proc.returncode}: {proc.stderr.strip()}")
+                    failed += 1
+                    continue
+                bad = extremes.non_finite(out, allowed)
+                if bad:
+                    print(f"FAIL {name} at {corner_name}: NaN or inf in {', '.join(bad)}")
+                    failed += 1
+                else:
+                    print(f"ok   {name} at {corner_name}: finite over the full horizon")
     # One process per test case: a simulation starts SimGrid's engine, a process-wide singleton.
     names = subprocess.run([args.unit_tests, "--list-test-names-only", "[validation_long]"], capture_output=True,
                            text=True).stdout.split("\n")  # Catch2 v2 exits with the number listed
