@@ -591,8 +591,9 @@ Scenario decode_scenario(const NodePtr& root) {
   return sc;
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  yaml::NodePtr root = yaml::load_with_extends(path);
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       std::vector<std::string>* files_read) {
+  yaml::NodePtr root = yaml::load_with_extends(path, {}, files_read);
   for (const auto& assignment : overrides) yaml::apply_override(root, assignment);
   return decode_scenario(root);
 }

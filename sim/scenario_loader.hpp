@@ -10,7 +10,9 @@
 
 namespace cm {
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// `files_read`, if given, receives every file read: the scenario and its `extends:` chain.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {},
+                       std::vector<std::string>* files_read = nullptr);
 
 // Decode and validate a resolved document tree.
 Scenario decode_scenario(const yaml::NodePtr& root);

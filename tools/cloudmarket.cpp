@@ -86,20 +86,6 @@ std::vector<std::string> overrides_of(const po::variables_map& vm) {
   return overrides;
 }
 
-// The scenario with its overrides applied, and every file it was read from.
-struct LoadedScenario {
-  cm::Scenario scenario;
-  std::vector<std::string> files;
-};
-
-LoadedScenario load(const std::string& path, const std::vector<std::string>& overrides) {
-  LoadedScenario loaded;
-  cm::yaml::NodePtr root = cm::yaml::load_with_extends(path, {}, &loaded.files);
-  for (const auto& assignment : overrides) cm::yaml::apply_override(root, assignment);
-  loaded.scenario = cm::decode_scenario(root);
-  return loaded;
-}
-
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
   options.add_options()
@@ -117,13 +103,13 @@ int run_command(const std::vector<std::string>& args) {
     return kOk;
   }
   // Everything is validated before any work starts: the scenario, then where its output goes.
-  const LoadedScenario loaded = load(vm["scenario"].as<std::string>(), overrides_of(vm));
+  std::vector<std::string> inputs;
+  const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm), &inputs);
   cm::RunOptions run;
   run.output_path = vm["output"].as<std::string>();
-  if (auto problem = cm::output::output_path_problem(run.output_path, loaded.files))
-    throw UsageError("-o: " + *problem);
+  if (auto problem = cm::output::output_path_problem(run.output_path, inputs)) throw UsageError("-o: " + *problem);
   run.progress = !vm.count("quiet") && cm::stderr_is_terminal();
-  cm::run_to_file(loaded.scenario, run);
+  cm::run_to_file(scenario, run);
   return kOk;
 }
 
@@ -143,7 +129,7 @@ int validate_command(const std::vector<std::string>& args) {
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
-  const cm::Scenario sc = load(path, overrides_of(vm)).scenario;
+  const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
   if (vm.count("print")) {
     std::cout << cm::scenario_to_yaml(sc);
     return kOk;
