@@ -3,6 +3,7 @@ file. Invalid input exits 2 before any work; a failure while running exits 1 wit
 signal removes the run's temporary file and exits 128 + the signal's number."""
 import filecmp
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,17 +79,21 @@ class OutputPath(TempDirTest):
     def test_output_paths_that_cannot_be_written_are_refused_before_the_run(self):
         # The million-firm scenario takes seconds to simulate: exit code 2 (not 1 after the run)
         # shows that each problem is found before any work.
+        base = self.path("base.yaml")  # a copy: should the check fail, only a copy is destroyed
+        shutil.copy(MILLION, base)
         scenario = self.path("scenario.yaml")
         with open(scenario, "w") as f:
-            f.write(f"extends: {MILLION}\nname: million_copy\n")
+            f.write("extends: base.yaml\nname: million_copy\n")
         os.link(scenario, self.path("hard_link.yaml"))
         os.mkdir(self.path("a_directory"))
         with open(scenario, "rb") as f:
             original = f.read()
+        with open(base, "rb") as f:
+            base_original = f.read()
         cases = {
             scenario: "is the input file",
             self.path("hard_link.yaml"): "is the input file",
-            MILLION: "is the input file",  # the extends: target
+            base: "is the input file",  # the extends: target
             "": "empty",
             self.path("sub") + "/": "ends with '/'",
             self.path("a_directory"): "is a directory",
@@ -99,8 +104,9 @@ class OutputPath(TempDirTest):
                 proc = cloudmarket("run", scenario, "-o", out, "--quiet", timeout=30)
                 self.assertEqual(proc.returncode, 2, proc.stderr)
                 self.assertIn(message, proc.stderr)
-        with open(scenario, "rb") as f:
-            self.assertEqual(f.read(), original, "the scenario file must be untouched")
+        for path, before in ((scenario, original), (base, base_original)):
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), before, f"{path} must be untouched")
         self.assertFalse(os.path.exists(self.path("sub")))
         self.assertEqual(leftovers(self.tmp), [])
 
