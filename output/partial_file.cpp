@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <stdexcept>
 
 namespace cm::output {
@@ -22,7 +23,7 @@ char g_temp_path[8192];
 char g_final_path[8192];
 volatile sig_atomic_t g_armed = 0;  // 1 while the temporary file exists and is ours
 bool g_after_progress_line = false;  // stderr is a terminal, which may show a progress line
-struct sigaction g_previous[sizeof kSignals / sizeof kSignals[0]];
+struct sigaction g_previous[std::size(kSignals)];
 bool g_installed = false;
 
 void say(const char* text) {
@@ -72,14 +73,17 @@ mode_t current_umask() {
   return mask;
 }
 
-}  // namespace
-
-namespace {
 sigset_t cleanup_signals() {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : kSignals) sigaddset(&set, sig);
   return set;
+}
+
+void restore_signals() {
+  if (!g_installed) return;
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &g_previous[i], nullptr);
+  g_installed = false;
 }
 }  // namespace
 
@@ -107,21 +111,15 @@ void take_back_signals() {
   g_installed = true;
 }
 
-namespace {
-void restore_signals() {
-  if (!g_installed) return;
-  for (std::size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &g_previous[i], nullptr);
-  g_installed = false;
-}
-}  // namespace
-
 PartialFile::PartialFile(const std::string& final_path) : final_path_(final_path) {
   namespace fs = std::filesystem;
   if (g_armed) throw std::logic_error("PartialFile: only one output at a time");
-  const fs::path out(final_path);
-  if (out.has_parent_path()) fs::create_directories(out.parent_path());
   // mkstemps replaces the X's with a name no other file has, and creates it with O_EXCL.
   std::string pattern = final_path + ".XXXXXX.partial";
+  copy_into(g_temp_path, sizeof g_temp_path, pattern);  // checks the length before anything is made
+  copy_into(g_final_path, sizeof g_final_path, final_path_);
+  const fs::path out(final_path);
+  if (out.has_parent_path()) fs::create_directories(out.parent_path());
   const int fd = ::mkstemps(pattern.data(), static_cast<int>(std::strlen(".partial")));
   if (fd < 0)
     throw std::runtime_error("cannot create a temporary file next to '" + final_path + "': " + std::strerror(errno));
@@ -135,7 +133,6 @@ PartialFile::PartialFile(const std::string& final_path) : final_path_(final_path
     throw std::runtime_error("cannot set the mode of '" + temp_path_ + "': " + std::strerror(chmod_errno));
   }
   copy_into(g_temp_path, sizeof g_temp_path, temp_path_);
-  copy_into(g_final_path, sizeof g_final_path, final_path_);
   g_after_progress_line = ::isatty(STDERR_FILENO) == 1;
   g_armed = 1;
   take_back_signals();
@@ -143,8 +140,8 @@ PartialFile::PartialFile(const std::string& final_path) : final_path_(final_path
 
 PartialFile::~PartialFile() {
   if (committed_) return;
+  ::unlink(temp_path_.c_str());  // before disarming: a signal in between finds nothing left to do
   g_armed = 0;
-  ::unlink(temp_path_.c_str());
   restore_signals();
 }
 
