@@ -55,6 +55,8 @@ struct MonthReport {
   std::vector<std::int64_t> startup_alive;
   std::vector<std::vector<double>> inference_tokens;  // [startup][vendor], million tokens served
   std::vector<StartupFailureReport> startup_failures;
+  std::vector<double> startup_serving_cost;           // per startup: inference compute paid to hosts (priced APIs)
+  std::vector<ApiPriceChange> api_price_changes;      // announced this month
   std::vector<Deal> deals;
   std::vector<TrainingRun> training_runs;
 };

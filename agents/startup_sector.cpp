@@ -1,5 +1,7 @@
 #include "agents/startup_sector.hpp"
 
+#include "agents/model_api_market.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,6 +23,7 @@ StartupSector::StartupSector(const Scenario& sc) : scenario_(sc) {
     st.trains_on = s.trains_on;
     st.credits.assign(sc.vendors.size(), 0.0);
     st.monthly_spend = s.burn_per_month;
+    if (s.api_price && !s.open_weight) st.api_prices.emplace_back(-std::numeric_limits<double>::infinity(), *s.api_price);
     state_.push_back(std::move(st));
   }
 }
@@ -32,6 +35,7 @@ std::optional<std::size_t> StartupSector::partner(std::size_t i) const {
 
 bool StartupSector::hosts(std::size_t v, std::size_t i, AiStrategy strategy) const {
   if (!state_[i].alive) return false;
+  if (scenario_.startups[i].open_weight) return true;  // anyone may serve open weights
   if (const auto p = partner(i)) return *p == v;
   // Open marketplaces list the independent models of their own region.
   return (strategy == AiStrategy::open_ecosystem || strategy == AiStrategy::hybrid) &&
@@ -98,38 +102,88 @@ ComputeBill StartupSector::bill_compute(const std::vector<ComputeUse>& use, cons
   return bill;
 }
 
-ModelPayouts StartupSector::pay_models(const Grid& revenue, const Grid& quantity,
-                                       const std::vector<std::size_t>& model_products) {
+ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quantity,
+                                         const std::vector<std::size_t>& model_products,
+                                         const std::vector<double>& gpu_price, double seconds) const {
   const std::size_t vendors = scenario_.vendors.size();
-  ModelPayouts out{std::vector<double>(vendors, 0.0), std::vector<double>(state_.size(), 0.0),
-                   std::vector<std::vector<double>>(state_.size(), std::vector<double>(vendors, 0.0))};
-  const double beta = scenario_.market.model_choice_quality;
+  ModelPayouts out{std::vector<double>(vendors, 0.0), std::vector<double>(vendors, 0.0),
+                   std::vector<double>(state_.size(), 0.0), std::vector<double>(state_.size(), 0.0),
+                   std::vector<std::vector<double>>(state_.size(), std::vector<double>(vendors, 0.0)),
+                   Grid(vendors, revenue.cols())};
+  const MarketRules& m = scenario_.market;
+  const ModelChoiceWeights weights{m.model_choice_quality, m.model_choice_price};
   for (std::size_t v = 0; v < vendors; ++v) {
     const AiStrategy strategy = scenario_.vendors[v].ai_strategy;
+    const double rs = scenario_.vendors[v].revenue_share;
+    const double serving = serving_cost_per_million_tokens(m.flops_per_million_tokens, m.flops_per_gpu_hour, gpu_price[v]);
+    std::vector<std::size_t> listed;
+    std::vector<ListedModel> models;
+    for (std::size_t i = 0; i < state_.size(); ++i) {
+      if (!hosts(v, i, strategy)) continue;
+      listed.push_back(i);
+      models.push_back({state_[i].quality, scenario_.startups[i].open_weight ? std::nullopt : api_price_at(i, seconds)});
+    }
+    if (listed.empty()) continue;  // no hosted model: the vendor serves its own
     for (std::size_t p : model_products) {
-      // Adopters at vendor v pick among the models it hosts by logit on quality and API price
-      // (relative to the vendor's list price, which a model without its own price charges).
+      // Buyers at vendor v pick among the models it hosts (agents/model_api_market.hpp); the list
+      // price is what a model without its own price charges.
       const double list = quantity(v, p) > 0 ? revenue(v, p) / quantity(v, p) : 0.0;
-      std::vector<double> weight(state_.size(), 0.0);
-      double total = 0;
-      for (std::size_t i = 0; i < state_.size(); ++i) {
-        if (!hosts(v, i, strategy)) continue;
-        const auto& api = scenario_.startups[i].api_price;
-        const double relative = (api && list > 0) ? *api / list - 1.0 : 0.0;
-        total += (weight[i] = std::exp(beta * state_[i].quality - scenario_.market.model_choice_price * relative));
-      }
-      if (total <= 0) continue;  // no hosted model: the vendor serves its own
-      const double to_models = (1.0 - scenario_.vendors[v].revenue_share) * revenue(v, p);
-      for (std::size_t i = 0; i < state_.size(); ++i) {
-        if (weight[i] <= 0) continue;
-        const double share = weight[i] / total;
-        out.revenue[i] += share * to_models;
-        out.tokens[i][v] += share * quantity(v, p);
-        out.paid[v] += share * to_models;
+      const auto share = token_shares(models, list, weights);
+      const double to_models = (1.0 - rs) * revenue(v, p);
+      for (std::size_t k = 0; k < listed.size(); ++k) {
+        const std::size_t i = listed[k];
+        const double tokens = share[k] * quantity(v, p);
+        out.tokens[i][v] += tokens;
+        if (scenario_.startups[i].open_weight) continue;  // the host keeps all: no payout
+        double payout = share[k] * to_models;  // at the list price: (1 - rs) of what its buyers paid
+        if (models[k].api_price) {
+          out.buyers_extra(v, p) += tokens * (*models[k].api_price - list);
+          payout = (1.0 - rs) * *models[k].api_price * tokens;
+          out.serving_cost[i] += tokens * serving;
+          out.serving[v] += tokens * serving;
+        }
+        out.revenue[i] += payout;
+        out.paid[v] += payout;
       }
     }
   }
-  for (std::size_t i = 0; i < state_.size(); ++i) state_[i].cash += out.revenue[i];
+  return out;
+}
+
+void StartupSector::settle_models(const ModelPayouts& payouts) {
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    state_[i].cash += payouts.revenue[i] - payouts.serving_cost[i];
+    state_[i].api_profit += payouts.revenue[i] - payouts.serving_cost[i];
+  }
+}
+
+std::optional<double> StartupSector::api_price_at(std::size_t i, double seconds) const {
+  std::optional<double> price;
+  for (const auto& [from, p] : state_[i].api_prices)
+    if (from <= seconds) price = p;
+  return price;
+}
+
+std::optional<double> StartupSector::latest_api_price(std::size_t i) const {
+  const auto& h = state_[i].api_prices;
+  return h.empty() ? std::nullopt : std::optional<double>(h.back().second);
+}
+
+void StartupSector::announce_api_price(std::size_t i, double seconds, double effective_seconds, double price,
+                                       const std::string& reason) {
+  if (price > 0 && price < limits::kMinPrice) price = limits::kMinPrice;  // as list prices (PriceBook)
+  auto& h = state_[i].api_prices;
+  const double old = h.empty() ? 0.0 : h.back().second;
+  if (!h.empty() && h.back().first == effective_seconds)
+    h.back().second = price;  // a second change before the first took effect replaces it
+  else
+    h.emplace_back(effective_seconds, price);
+  pending_api_changes_.push_back({seconds, effective_seconds, i, old, price, reason});
+}
+
+std::vector<ApiPriceChange> StartupSector::take_api_price_changes() {
+  std::vector<ApiPriceChange> out;
+  out.swap(pending_api_changes_);
   return out;
 }
 

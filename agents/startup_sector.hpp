@@ -3,6 +3,9 @@
 // paid with credits then cash, marketplace payouts, burn, failure, deals and investors' stakes.
 // Startup actors (training runs, funding rounds) and the market clerk drive it.
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "agents/deals.hpp"
@@ -33,11 +36,24 @@ struct ComputeBill {
   std::vector<double> spend;       // per startup, currency
 };
 
-// What marketplaces paid startups for their models in a month.
+// What marketplaces paid startups for their models in a month (agents/model_api_market.hpp).
 struct ModelPayouts {
   std::vector<double> paid;        // per vendor, currency paid out to startups
+  std::vector<double> serving;     // per vendor, inference compute charged to owners that price their APIs
   std::vector<double> revenue;     // per startup, currency
+  std::vector<double> serving_cost;  // per startup, currency paid to hosts for inference compute
   std::vector<std::vector<double>> tokens;  // [startup][vendor], million tokens served
+  Grid buyers_extra;               // vendor x product: what buyers paid above the list price (API prices)
+};
+
+// A change of a startup's API price (effective at the next month start, like list prices).
+struct ApiPriceChange {
+  double announced_seconds = 0;
+  double effective_seconds = 0;
+  std::size_t startup = 0;
+  double old_price = 0;
+  double new_price = 0;
+  std::string reason;  // the pricing rule that made it
 };
 
 // FLOP a startup's training ran in a month, on a vendor's hosts.
@@ -80,7 +96,20 @@ class StartupSector {
 
   void complete_run(std::size_t i, double flops);  // a training run finished
   ComputeBill bill_compute(const std::vector<ComputeUse>& use, const std::vector<double>& gpu_price, int month);
-  ModelPayouts pay_models(const Grid& revenue, const Grid& quantity, const std::vector<std::size_t>& model_products);
+  // How a month's model tokens split over the models each marketplace lists, and who pays whom;
+  // moves no money (settle_models does), so the buyers' payments can be billed first.
+  ModelPayouts split_models(const Grid& revenue, const Grid& quantity, const std::vector<std::size_t>& model_products,
+                            const std::vector<double>& gpu_price, double seconds) const;
+  void settle_models(const ModelPayouts& payouts);
+
+  // API prices: a startup's own price in force at `seconds` (none: it charges its hosts' list
+  // prices), the last one announced, and announcing a new one effective at `effective_seconds`.
+  std::optional<double> api_price_at(std::size_t i, double seconds) const;
+  std::optional<double> latest_api_price(std::size_t i) const;
+  void announce_api_price(std::size_t i, double seconds, double effective_seconds, double price, const std::string& reason);
+  std::vector<ApiPriceChange> take_api_price_changes();
+  // Cumulative API profit (payouts - serving cost) so far, for q_learning.
+  double api_profit_to_date(std::size_t i) const { return state_[i].api_profit; }
   std::vector<StartupFailure> burn_and_fail(int month);
 
   void apply_deal(const Deal& deal, int month);
@@ -113,7 +142,10 @@ class StartupSector {
     double post_money = 0;        // last round's; 0 before any round
     double quality_at_last_round = 0;
     double monthly_spend = 0;     // burn + last month's compute, for the runway
+    std::vector<std::pair<double, double>> api_prices;  // (effective seconds, price), by time
+    double api_profit = 0;
   };
+  std::vector<ApiPriceChange> pending_api_changes_;
   const Scenario& scenario_;
   std::vector<State> state_;
 };

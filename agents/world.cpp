@@ -6,6 +6,7 @@
 
 #include "agents/billing.hpp"
 #include "agents/capacity_planning.hpp"
+#include "agents/model_api_market.hpp"
 #include "agents/pricing.hpp"
 
 namespace cm {
@@ -131,6 +132,23 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       bill.quantity(v, *gpu_product_) += compute.gpu_hours[v];
     }
 
+  // Models with their own API prices: buyers pay those, not the list price (billed with the month).
+  const ModelPayouts models = startups.split_models(r.revenue, r.quantity, model_products_, gpu_price, month_start(month));
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p : model_products_) {
+      const double extra = models.buyers_extra(v, p);
+      if (extra == 0) continue;
+      r.revenue(v, p) += extra;
+      // Each segment pays in proportion to its spend on the product at the vendor.
+      std::vector<double> part(scenario.segments.size(), 0.0);
+      double total = 0;
+      for (std::size_t s = 0; s < part.size(); ++s)
+        total += (part[s] = spend_at_price(wanted[s](v, p), r.price(v, p), market.reference_price()[p], elasticity[s]) *
+                            bill.served(v, p));
+      for (std::size_t s = 0; s < part.size() && total > 0; ++s) r.segment_spend[s] += extra * part[s] / total;
+    }
+  last_quantity_ = r.quantity;
+
   const auto contracts = market.contracts();
   for (std::size_t v = 0; v < vendors; ++v) {
     const Vendor& vendor = scenario.vendors[v];
@@ -161,7 +179,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       for (const auto& q : plan_capacity(v, month, bill.wanted)) requests.push_back(q);
   apply_export_controls(month, requests);
   for (const auto& q : requests) place_order(q, month, r);
-  settle_startups(month, compute, r);
+  settle_startups(month, compute, models, r);
   // With all of the month's cash flows posted: vendors whose cash stayed negative too long leave.
   for (std::size_t v = 0; v < vendors; ++v) {
     if (!active_[v]) continue;
@@ -265,6 +283,45 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month) 
   return profit;
 }
 
+void World::announce_api_price(std::size_t startup, double now, double price, const std::string& reason) {
+  // Like list prices: effective at the next month start (agents/price_book.hpp).
+  startups.announce_api_price(startup, now, month_start(calendar.month_containing(now) + 1), price, reason);
+}
+
+double World::serving_cost(std::size_t vendor, double seconds) const {
+  const double gpu = gpu_product_ ? prices.in_force(vendor, *gpu_product_, seconds) : 0.0;
+  return serving_cost_per_million_tokens(scenario.market.flops_per_million_tokens, scenario.market.flops_per_gpu_hour, gpu);
+}
+
+std::vector<std::size_t> World::api_marketplaces(std::size_t startup) const {
+  std::vector<std::size_t> hosts;
+  for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
+    if (active_[v] && startups.hosts(v, startup, scenario.vendors[v].ai_strategy)) hosts.push_back(v);
+  return hosts;
+}
+
+double World::expected_api_profit(std::size_t startup, double price, const std::vector<std::optional<double>>& seen,
+                                  double now) const {
+  const MarketRules& m = scenario.market;
+  const ModelChoiceWeights weights{m.model_choice_quality, m.model_choice_price};
+  double profit = 0;
+  for (std::size_t v : api_marketplaces(startup)) {
+    std::vector<ListedModel> models;
+    std::size_t own = 0;
+    for (std::size_t i = 0; i < startups.size(); ++i) {
+      if (!startups.hosts(v, i, scenario.vendors[v].ai_strategy)) continue;
+      if (i == startup) own = models.size();
+      models.push_back({startups.quality(i), scenario.startups[i].open_weight ? std::nullopt : seen[i]});
+    }
+    for (std::size_t p : model_products_) {
+      const double tokens = last_quantity_.rows() ? last_quantity_(v, p) : 0.0;
+      if (tokens <= 0) continue;
+      profit += api_profit(models, own, price, prices.in_force(v, p, now), tokens, scenario.vendors[v].revenue_share,
+                           serving_cost(v, now), weights);
+    }
+  }
+  return profit;
+}
 
 // ---- startups, deals and supply shocks ----
 
@@ -335,13 +392,16 @@ void World::finish_training_run(const TrainingRun& run) {
 }
 
 // Money the startups and the model marketplaces move in a month; posts vendors' cash.
-void World::settle_startups(int month, const ComputeBill& compute, MonthReport& r) {
+void World::settle_startups(int month, const ComputeBill& compute, const ModelPayouts& payouts, MonthReport& r) {
   const std::size_t vendors = scenario.vendors.size();
-  const ModelPayouts payouts = startups.pay_models(r.revenue, r.quantity, model_products_);
-  r.model_payouts = payouts.paid;
+  startups.settle_models(payouts);
+  // Net of the inference compute that owners pricing their own APIs pay their hosts.
+  for (std::size_t v = 0; v < vendors; ++v) r.model_payouts.push_back(payouts.paid[v] - payouts.serving[v]);
   r.roundtrip_revenue = compute.roundtrip;
   r.inference_tokens = payouts.tokens;
-  for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v];
+  r.startup_serving_cost = payouts.serving_cost;
+  r.api_price_changes = startups.take_api_price_changes();
+  for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v] + payouts.serving[v];
   for (std::size_t i = 0; i < startups.size(); ++i)
     r.startup_burn.push_back(startups.alive(i) ? scenario.startups[i].burn_per_month : 0.0);
   for (const auto& f : startups.burn_and_fail(month))

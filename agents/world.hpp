@@ -3,6 +3,7 @@
 // market and the vendors' books, costs and capacity. Actors run one at a time (SimGrid is
 // cooperative), so no locks.
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "agents/enterprise_market.hpp"
@@ -57,6 +58,18 @@ class World {
   // Cumulative gross profit (revenue - cost of goods) of one product line so far.
   double product_profit_to_date(std::size_t vendor, std::size_t product) const { return product_profit_(vendor, product); }
 
+  // Startups' API prices (agents/model_api_market.hpp). A change takes effect at the next month start.
+  void announce_api_price(std::size_t startup, double now, double price, const std::string& reason);
+  // Inference compute cost of a million tokens on a vendor's hosts at its GPU price at `seconds`.
+  double serving_cost(std::size_t vendor, double seconds) const;
+  // The active vendors whose marketplaces list a startup's model now.
+  std::vector<std::size_t> api_marketplaces(std::size_t startup) const;
+  // A startup's expected API profit per month at its own price `price`, every other model's price
+  // as in `seen` (per startup; none: the host's list price), last month's tokens per marketplace
+  // and the list prices in force at `now`.
+  double expected_api_profit(std::size_t startup, double price, const std::vector<std::optional<double>>& seen,
+                             double now) const;
+
  private:
   struct Order {
     int arrives;          // month the capacity enters service
@@ -93,7 +106,8 @@ class World {
   std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start
   std::vector<double> fund_cash_;            // per independent investor
   std::vector<double> vendor_invested_, fund_invested_;
-  void settle_startups(int month, const ComputeBill& compute, MonthReport& report);
+  void settle_startups(int month, const ComputeBill& compute, const ModelPayouts& payouts, MonthReport& report);
+  Grid last_quantity_;                       // vendor x product, units sold last month
   std::vector<Deal> pending_deals_;
   std::vector<TrainingRun> pending_runs_;
   std::optional<std::size_t> gpu_product_;

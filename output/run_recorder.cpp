@@ -1,5 +1,6 @@
 #include "output/run_recorder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -44,6 +45,10 @@ struct RunRecorder::Layout {
   std::int64_t exits = 0;
   VarId change_index, change_time, change_effective, change_vendor, change_product, change_old, change_new, change_reason;
   std::int64_t changes = 0;
+  // events/api_price_changes: only in runs where some startup prices its API.
+  bool api_changes_table = false;
+  VarId api_index, api_time, api_effective, api_startup, api_old, api_new, api_reason;
+  std::int64_t api_changes = 0;
 };
 
 RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std::string& resolved_yaml)
@@ -168,6 +173,20 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
                               time_attrs("when it started"));
   L.run_end = file.variable(runs, "end", {"run"}, DType::f64,
                             time_attrs("when it finished"));
+
+  L.api_changes_table = std::any_of(sc.startups.begin(), sc.startups.end(),
+                                    [](const Startup& s) { return s.pricing.strategy != PricingRule::fixed; });
+  if (L.api_changes_table) {
+    const std::string api = "events/api_price_changes";
+    file.attribute(api, {"long_name", std::string("announced changes of startups' API prices")});
+    L.api_index = file.growing_dimension(api, "change", DType::i64, {{"long_name", std::string("API price change number")}});
+    L.api_time = file.variable(api, "announced", {"change"}, DType::f64, time_attrs("when the change was announced"));
+    L.api_effective = file.variable(api, "effective", {"change"}, DType::f64, time_attrs("when the new price takes effect"));
+    L.api_startup = file.variable(api, "startup_id", {"change"}, DType::str, {{"long_name", std::string("startup")}});
+    L.api_old = file.variable(api, "old_price", {"change"}, DType::f64, attrs(cur + "/million_tokens", "API price before the change"));
+    L.api_new = file.variable(api, "new_price", {"change"}, DType::f64, attrs(cur + "/million_tokens", "API price after the change"));
+    L.api_reason = file.variable(api, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+  }
 }
 
 RunRecorder::~RunRecorder() = default;
@@ -206,6 +225,16 @@ void RunRecorder::add_month(const MonthReport& report) {
     file_.append_value(L.deal_commitment, d.terms.commitment);
     file_.append_value(L.deal_exclusive, exclusive);
     file_.append_value(L.deal_duration, months);
+  }
+  for (const auto& c : report.api_price_changes) {
+    if (!L.api_changes_table) break;
+    file_.append_value(L.api_index, L.api_changes++);
+    file_.append_value(L.api_time, c.announced_seconds / kSecondsPerDay);
+    file_.append_value(L.api_effective, c.effective_seconds / kSecondsPerDay);
+    file_.append(L.api_startup, scenario_.startups[c.startup].id);
+    file_.append_value(L.api_old, c.old_price);
+    file_.append_value(L.api_new, c.new_price);
+    file_.append(L.api_reason, c.reason);
   }
   for (const auto& run : report.training_runs) {
     const std::int64_t index = L.runs++;

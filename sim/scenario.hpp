@@ -173,6 +173,12 @@ struct Startup {
   double round_months = 24;            // a round asks for this many months of spending
   double valuation = 1e9;              // pre-money valuation at its first round, currency
   std::optional<double> api_price;     // currency per million tokens; none: the hosting vendor's list price
+  // How it sets its API price (same schema as a vendor's); fixed: api_price never changes.
+  // Needs api_price, the starting price, unless fixed.
+  Pricing pricing;
+  // Open-weight model: every marketplace hosts it at the host's own list price, nobody pays the
+  // owner for it; its quality still follows the owner's training.
+  bool open_weight = false;
 };
 
 // An independent venture investor: cash only, no cloud.

@@ -489,6 +489,20 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   number(f, "valuation", s.valuation, positive_money());
   number(f, "api_price", s.api_price, price_range());
   number(f, "training_budget_share", s.training_budget_share, Range{0, 1, true, false});
+  yaml::read_optional(f, "open_weight", s.open_weight, [](const Node& n, const std::string& k) {
+    return yaml::to_enum(n, k, bool_names());
+  });
+  if (const Node* pricing = f.optional("pricing")) {
+    s.pricing = decode_pricing(*pricing, what, Pricing{});
+    // A strategy moves a price: it needs one to start from (the hosts' list prices differ).
+    if (s.pricing.strategy != PricingRule::fixed && !s.api_price)
+      fail(pricing->where, what + " has a '" + std::string(name_of(s.pricing.strategy)) +
+                               "' pricing strategy and needs an 'api_price' to start from");
+    if (s.open_weight && s.pricing.strategy != PricingRule::fixed)
+      fail(pricing->where, what + " is open-weight: its hosts set its price, so its pricing must be 'fixed'");
+  }
+  if (s.open_weight && s.api_price)
+    fail(node.where, what + " is open-weight: its hosts set its price, so it takes no 'api_price'");
   f.done();
   return s;
 }

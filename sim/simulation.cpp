@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "agents/api_pricing_actor.hpp"
 #include "agents/event_actor.hpp"
 #include "agents/market_actor.hpp"
 #include "agents/startup_actor.hpp"
@@ -63,6 +64,9 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
       if (scenario.vendors[v].pricing_of(p).strategy != PricingRule::fixed)
         sg4::Actor::create("vendor:" + scenario.vendors[v].id + "/" + scenario.products[p].id,
                            platform.vendor_hosts[v].front(), guarded(VendorActor(world, v, p), failure));
+  for (std::size_t i = 0; i < scenario.startups.size(); ++i)
+    if (scenario.startups[i].pricing.strategy != PricingRule::fixed)
+      sg4::Actor::create("api:" + scenario.startups[i].id, platform.market_host, guarded(ApiPricingActor(world, i), failure));
   if (!scenario.events.empty())
     sg4::Actor::create("events", platform.market_host, guarded(EventActor(world), failure));
   engine.run();
