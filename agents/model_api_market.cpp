@@ -1,8 +1,6 @@
 #include "agents/model_api_market.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace cm {
 
@@ -15,6 +13,7 @@ std::vector<double> token_shares(const std::vector<ListedModel>& models, double 
     const double relative = (models[i].api_price && list_price > 0) ? *models[i].api_price / list_price - 1.0 : 0.0;
     total += (weight[i] = std::exp(w.quality * models[i].quality - w.price * relative));
   }
+  if (!(total > 0)) return std::vector<double>(models.size(), 0.0);  // every weight underflowed: nobody is chosen
   for (double& x : weight) x /= total;
   return weight;
 }

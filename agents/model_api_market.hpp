@@ -30,7 +30,7 @@ struct ModelChoiceWeights {
 // The price buyers pay per million tokens of a listed model.
 double price_paid(const ListedModel& model, double list_price);
 
-// Each listed model's share of the marketplace's tokens (sums to 1; empty when nothing is listed).
+// Each listed model's share of the marketplace's tokens (sums to 1; all 0 if every weight underflows).
 std::vector<double> token_shares(const std::vector<ListedModel>& models, double list_price, const ModelChoiceWeights& w);
 
 // Inference compute cost of a million tokens at a GPU-hour price.

@@ -128,7 +128,11 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
       // Buyers at vendor v pick among the models it hosts (agents/model_api_market.hpp); the list
       // price is what a model without its own price charges.
       const double list = quantity(v, p) > 0 ? revenue(v, p) / quantity(v, p) : 0.0;
-      const auto share = token_shares(models, list, weights);
+      // A free (or unsold) product: nobody pays anything, API prices included.
+      std::vector<ListedModel> priced = models;
+      if (!(list > 0))
+        for (auto& model : priced) model.api_price.reset();
+      const auto share = token_shares(priced, list, weights);
       const double to_models = (1.0 - rs) * revenue(v, p);
       for (std::size_t k = 0; k < listed.size(); ++k) {
         const std::size_t i = listed[k];
@@ -136,9 +140,9 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
         out.tokens[i][v] += tokens;
         if (scenario_.startups[i].open_weight) continue;  // the host keeps all: no payout
         double payout = share[k] * to_models;  // at the list price: (1 - rs) of what its buyers paid
-        if (models[k].api_price) {
-          out.buyers_extra(v, p) += tokens * (*models[k].api_price - list);
-          payout = (1.0 - rs) * *models[k].api_price * tokens;
+        if (priced[k].api_price) {
+          out.buyers_extra(v, p) += tokens * (*priced[k].api_price - list);
+          payout = (1.0 - rs) * *priced[k].api_price * tokens;
           out.serving_cost[i] += tokens * serving;
           out.serving[v] += tokens * serving;
         }

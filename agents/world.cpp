@@ -315,8 +315,9 @@ double World::expected_api_profit(std::size_t startup, double price, const std::
     }
     for (std::size_t p : model_products_) {
       const double tokens = last_quantity_.rows() ? last_quantity_(v, p) : 0.0;
-      if (tokens <= 0) continue;
-      profit += api_profit(models, own, price, prices.in_force(v, p, now), tokens, scenario.vendors[v].revenue_share,
+      const double list = prices.in_force(v, p, now);
+      if (tokens <= 0 || !(list > 0)) continue;  // nothing sold, or sold free: no API revenue
+      profit += api_profit(models, own, price, list, tokens, scenario.vendors[v].revenue_share,
                            serving_cost(v, now), weights);
     }
   }

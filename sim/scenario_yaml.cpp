@@ -214,9 +214,12 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   out << YAML::Key << "valuation" << YAML::Value << exact(s.valuation);
   if (s.api_price) out << YAML::Key << "api_price" << YAML::Value << exact(*s.api_price);
   out << YAML::Key << "training_budget_share" << YAML::Value << exact(s.training_budget_share);
-  out << YAML::Key << "open_weight" << YAML::Value << (s.open_weight ? "true" : "false");
-  out << YAML::Key << "pricing" << YAML::Value;
-  emit_pricing(out, s.pricing);
+  // Only when used: a fixed price never reviews, so its other pricing keys mean nothing.
+  if (s.open_weight) out << YAML::Key << "open_weight" << YAML::Value << "true";
+  if (s.pricing.strategy != PricingRule::fixed) {
+    out << YAML::Key << "pricing" << YAML::Value;
+    emit_pricing(out, s.pricing);
+  }
   out << YAML::EndMap;
 }
 

@@ -217,8 +217,10 @@ TEST_CASE("export_control, outage and cost_shock events read only their own keys
 TEST_CASE("startups, investors, investment and every event type read back unchanged", "[scenario]") {
   const Scenario sc = load_scenario(
       kSmall,
-      {"startups=[{id: s1, cash: 1e8, burn_per_month: 1e7, trains_on: alpha},"
-       " {id: lab, region: us, owner: beta, cash: 3.3e9, burn_per_month: 1.7e8, trains_on: beta, run_growth: 2.5}]",
+      {"startups=[{id: s1, cash: 1e8, burn_per_month: 1e7, trains_on: alpha, api_price: 5,"
+       " pricing: {strategy: undercut, undercut: 0.2, review_every: 1 month}},"
+       " {id: lab, region: us, owner: beta, cash: 3.3e9, burn_per_month: 1.7e8, trains_on: beta, run_growth: 2.5,"
+       " open_weight: true}]",
        "investors=[{id: vc, budget: 5e9, max_ticket: 1.5e8}]", "vendors.alpha.ai_strategy=hybrid",
        "vendors.beta.ai_strategy=vertical", "vendors.beta.revenue_share=0.15",
        "vendors.alpha.investment={budget: 1e10, credit_share: 0.6, commitment: 2.5, exclusive: true, duration: 18 months}",
@@ -237,6 +239,12 @@ TEST_CASE("startups, investors, investment and every event type read back unchan
   REQUIRE(again.startups.size() == 2);
   CHECK(*again.startups[1].owner == 1);
   CHECK(again.startups[1].run_growth == 2.5);
+  CHECK(again.startups[1].open_weight);
+  CHECK_FALSE(again.startups[0].open_weight);
+  CHECK(again.startups[0].pricing.strategy == PricingRule::undercut);
+  CHECK(again.startups[0].pricing.undercut == 0.2);
+  CHECK(again.startups[0].pricing.review_every == Duration{1, 0});
+  CHECK(again.startups[1].pricing.strategy == PricingRule::fixed);
   CHECK(again.investors[0].policy.max_ticket == 1.5e8);
   CHECK(again.vendors[0].investment->duration == Duration{18, 0});
   CHECK(again.vendors[0].investment->exclusive);
