@@ -160,6 +160,32 @@ class StartupsOutput(TempDirTest):
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
 
+    def test_startups_api_price_changes_table(self):
+        scenario = os.path.join(SOURCE, "tests", "scenarios", "startups.yaml")
+        out = self.path("api.h5")
+        self.run_ok("run", scenario, "-o", out, "--quiet",
+                    "--set", "startups.s1.api_price=8", "--set", "startups.s2.api_price=12",
+                    "--set", "startups.s1.pricing={strategy: best_response, review_every: 1 month}",
+                    "--set", "startups.s2.pricing={strategy: undercut, undercut: 0.1, min_margin: 0.5}")
+        events = xr.open_dataset(out, engine="h5netcdf", group="events/api_price_changes")
+        frame = events.to_dataframe()
+        events.close()
+        self.assertGreater(len(frame), 0)
+        self.assertTrue(set(frame["startup_id"]) <= {"s1", "s2"})
+        self.assertTrue(set(frame["reason"]) <= {"best_response", "undercut"})
+        self.assertTrue((frame["effective"] > frame["announced"]).all())
+        # Buyers pay the API prices, and still what they pay is what the vendors earn.
+        ds = xr.open_dataset(out, engine="h5netcdf")
+        np.testing.assert_allclose(ds["market_revenue"].values,
+                                   ds["segment_spend"].sum("segment").values
+                                   + ds["startup_compute_spend"].sum("startup").values, rtol=1e-12)
+        ds.close()
+        # Without a startup pricing its API, the table is not written.
+        plain = self.path("plain.h5")
+        self.run_ok("run", scenario, "-o", plain, "--quiet")
+        with netCDF4.Dataset(plain) as nc:
+            self.assertNotIn("api_price_changes", nc["events"].groups)
+
     def test_runs_with_startups_and_mailboxes_are_reproducible(self):
         import filecmp
         scenario = os.path.join(SOURCE, "tests", "scenarios", "startups.yaml")
