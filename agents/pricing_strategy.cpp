@@ -151,6 +151,10 @@ class QLearningPricing final : public PricingStrategy {
     }
     reviews_ = std::max(reviews_, view.review + 1);
     for (const auto& credit : ledger_.settle(view.profit_by_month)) learn(credit);
+    // One price a month can take effect (the last announced): act once a month, at its first
+    // review, so that every action is in force and credited; later reviews keep its price.
+    if (acted_for_ == view.effective_month) return std::nullopt;
+    acted_for_ = view.effective_month;
     const State state = observe(view);
     const int action = choose(view.review, state);
     ledger_.record(view.effective_month, Step{state, action});
@@ -160,6 +164,7 @@ class QLearningPricing final : public PricingStrategy {
   // An event's price is not an action of the learner: it ends the window of the action before it.
   bool take_level(double, const PricingView& view) override {
     ledger_.record(view.effective_month, std::nullopt);
+    acted_for_ = view.effective_month;
     return false;
   }
 
@@ -244,6 +249,7 @@ class QLearningPricing final : public PricingStrategy {
   RewardLedger<Step> ledger_;
   double scale_ = 0;
   int reviews_ = 0, credited_ = 0;
+  std::optional<int> acted_for_;  // effective month of the last action (or event)
 };
 
 // A dated price path (e.g. a known price cut). Each step is applied once, at the first review on or
