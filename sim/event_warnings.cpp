@@ -22,6 +22,10 @@ const Pricing& regime_on(const Vendor& v, std::size_t product, std::int64_t day)
   return *p;
 }
 
+// Rules whose own review never replaces a price it did not set (a scheduled relative step applies
+// to it; absolute steps are checked on their own).
+bool keeps_price(PricingRule rule) { return rule == PricingRule::fixed || rule == PricingRule::scheduled; }
+
 }  // namespace
 
 std::vector<std::string> event_warnings(const Scenario& sc) {
@@ -43,9 +47,10 @@ std::vector<std::string> event_warnings(const Scenario& sc) {
         warnings.push_back(located(e.where, what + " is replaced by the price_change of " + to_iso(o.at) +
                                                 " in the same month" + lost));
     }
-    // A regime that starts later in the month: a fresh strategy owes the event nothing.
+    // A regime that starts later in the month: a fresh strategy owes the event nothing (but
+    // `fixed` and `scheduled` start from the price as it is).
     for (const auto& r : v.later_pricing_of(e.product))
-      if (same_month(r.from, e.at) && days_from_civil(r.from) >= day)
+      if (same_month(r.from, e.at) && days_from_civil(r.from) >= day && !keeps_price(r.pricing.strategy))
         warnings.push_back(located(e.where, what + " is undone by the switch to the '" + name_of(r.pricing.strategy) +
                                                 "' regime on " + to_iso(r.from) + ", in the same month" + lost));
     const Pricing& p = regime_on(v, e.product, day);
@@ -57,11 +62,11 @@ std::vector<std::string> event_warnings(const Scenario& sc) {
                                                   " in the same month" + lost));
     // A hold that ends within the month: the strategy's own rule resumes before the event's price
     // has taken effect.
-    if (e.hold_for && p.strategy != PricingRule::fixed) {
+    if (e.hold_for && !keeps_price(p.strategy)) {
       const Calendar calendar(e.at);
       if (same_month(calendar.date_at(calendar.advance(0, *e.hold_for)), e.at))
         warnings.push_back(located(e.where, what + " holds for only " + to_string(*e.hold_for) +
-                                                ", which ends within its month: the " + name_of(p.strategy) +
+                                                ", which ends within its month, when the " + name_of(p.strategy) +
                                                 " rule resumes" + lost));
     }
   }
