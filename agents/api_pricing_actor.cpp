@@ -69,9 +69,8 @@ void ApiPricingActor::review(double now) {
     }
   }
   view.profit_at = [this, seen, now](double price) { return world_.expected_api_profit(startup_, price, seen, now); };
-  const double to_date = sector.api_profit_to_date(startup_);
-  view.profit_since_last_review = to_date - profit_mark_;
-  profit_mark_ = to_date;
+  if (me.pricing.strategy == PricingRule::q_learning) view.profit_by_month = sector.api_profit_by_month(startup_);
+  view.effective_month = world_.calendar.month_containing(now) + 1;
 
   const auto price = strategy_->review(view);
   if (price && *price != view.own_price) world_.announce_api_price(startup_, now, *price, name_of(me.pricing.strategy));

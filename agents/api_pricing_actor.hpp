@@ -27,7 +27,6 @@ class ApiPricingActor {
   std::size_t startup_;
   std::shared_ptr<PricingStrategy> strategy_;  // shared: SimGrid copies the actor's callable
   int reviews_ = 0;
-  double profit_mark_ = 0;
 };
 
 }  // namespace cm

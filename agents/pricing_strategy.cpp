@@ -1,6 +1,8 @@
 // Pricing strategies: one small class per PricingRule (see pricing_strategy.hpp for the contract).
 #include "agents/pricing_strategy.hpp"
 
+#include "agents/reward_ledger.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,6 +33,7 @@ double lowest(const std::vector<double>& prices) { return *std::min_element(pric
 class FixedPricing final : public PricingStrategy {
  public:
   std::optional<double> review(const PricingView&) override { return std::nullopt; }
+  bool take_level(double, const PricingView&) override { return true; }  // it keeps whatever price it has
 };
 
 class CostPlusPricing final : public PricingStrategy {
@@ -38,6 +41,7 @@ class CostPlusPricing final : public PricingStrategy {
   explicit CostPlusPricing(std::optional<double> markup) : markup_(markup) {}
 
   std::optional<double> review(const PricingView& view) override {
+    if (event_markup_) return changed_to(view.unit_cost * (1.0 + *event_markup_), view.own_price);
     if (markup_) return changed_to(view.unit_cost * (1.0 + *markup_), view.own_price);
     // Keep the initial markup: scale the initial price with the cost. Written as a cost ratio so
     // an unchanged cost gives back exactly the initial price.
@@ -45,8 +49,17 @@ class CostPlusPricing final : public PricingStrategy {
     return changed_to(view.initial_price * (view.unit_cost / view.initial_unit_cost), view.own_price);
   }
 
+  // Re-base: the event's price over the current unit cost is the markup kept until resume().
+  bool take_level(double price, const PricingView& view) override {
+    if (!(view.unit_cost > 0)) return false;  // no markup to re-base: keep the price as it is
+    event_markup_ = price / view.unit_cost - 1.0;
+    return true;
+  }
+  void resume() override { event_markup_.reset(); }
+
  private:
   std::optional<double> markup_;
+  std::optional<double> event_markup_;  // set by a price_change event while it holds
 };
 
 class MatchLowestPricing final : public PricingStrategy {
@@ -114,8 +127,12 @@ class BestResponsePricing final : public PricingStrategy {
 // Tabular Q-learning (Calvano et al. 2020, AER): actions are points of a price grid, the state is
 // every vendor's latest price mapped onto the same grid.
 //
-// Reward scaling: the reward is the realised profit since the last review divided by a scale fixed
-// at the first nonzero profit's magnitude (so the first nonzero reward is +-1), which keeps Q values
+// Credit: an action's reward is the mean monthly profit of the months its price was in force
+// (agents/reward_ledger.hpp), learnt once they have all closed; the next state is the one its
+// successor was chosen in.
+//
+// Reward scaling: the reward is that profit divided by a scale fixed at the first nonzero profit's
+// magnitude (so the first nonzero reward is +-1), which keeps Q values
 // of order 1/(1 - discount) in any currency and market size. Q values start at 0; from there,
 // Q-learning is equivariant to a positive reward scale anyway, so the scale changes no decision.
 class QLearningPricing final : public PricingStrategy {
@@ -129,14 +146,39 @@ class QLearningPricing final : public PricingStrategy {
     // there is nothing to learn. Keep the price and forget the last action, so that no reward is
     // credited to a state the strategy did not see.
     if (!(view.unit_cost > 0)) {
-      previous_.reset();
+      ledger_.record(view.effective_month, std::nullopt);
       return std::nullopt;
     }
+    reviews_ = std::max(reviews_, view.review + 1);
+    for (const auto& credit : ledger_.settle(view.profit_by_month)) learn(credit);
+    // One price a month can take effect (the last announced): act once a month, at its first
+    // review, so that every action is in force and credited; later reviews keep its price.
+    if (acted_for_ == view.effective_month) return std::nullopt;
+    acted_for_ = view.effective_month;
     const State state = observe(view);
-    if (previous_) learn(view.profit_since_last_review, state);
     const int action = choose(view.review, state);
-    previous_ = Step{state, action};
+    ledger_.record(view.effective_month, Step{state, action});
     return changed_to(grid_price(view.unit_cost, action), view.own_price);
+  }
+
+  // An event's price is not an action of the learner: it ends the window of the action before it.
+  bool take_level(double, const PricingView& view) override {
+    ledger_.record(view.effective_month, std::nullopt);
+    acted_for_ = view.effective_month;
+    return false;
+  }
+
+  std::optional<LearntPolicy> learnt_policy() const override {
+    LearntPolicy policy;
+    policy.reviews = reviews_;
+    policy.credited = credited_;
+    for (const auto& [state, q] : q_) {
+      const int level = int(std::max_element(q.begin(), q.end()) - q.begin());
+      policy.states.push_back(state);
+      policy.greedy_level.push_back(level);
+      policy.greedy_markup.push_back(params_.min_markup + level * markup_step());
+    }
+    return policy;
   }
 
  private:
@@ -180,12 +222,14 @@ class QLearningPricing final : public PricingStrategy {
     return scale_ > 0 ? profit / scale_ : 0.0;
   }
 
-  void learn(double profit, const State& state) {
-    const double reward = scaled_reward(profit);
-    const std::vector<double>& next = row(state);
+  // Q(s, a) += alpha (r + delta max_a' Q(s', a') - Q(s, a)), s' the state its successor was chosen in.
+  void learn(const RewardLedger<Step>::Credit& credit) {
+    const double reward = scaled_reward(credit.reward);
+    const std::vector<double>& next = row(credit.successor.state);
     const double future = *std::max_element(next.begin(), next.end());
-    double& q = row(previous_->state)[previous_->action];
+    double& q = row(credit.action.state)[credit.action.action];
     q += params_.learning_rate * (reward + params_.discount * future - q);
+    ++credited_;
   }
 
   // Epsilon-greedy with epsilon = exp(-beta k). Draws are addressed by the review number, so the
@@ -202,8 +246,10 @@ class QLearningPricing final : public PricingStrategy {
   QLearning params_;
   RandomStream stream_;
   std::map<State, std::vector<double>> q_;  // sparse: only states seen
-  std::optional<Step> previous_;
+  RewardLedger<Step> ledger_;
   double scale_ = 0;
+  int reviews_ = 0, credited_ = 0;
+  std::optional<int> acted_for_;  // effective month of the last action (or event)
 };
 
 // A dated price path (e.g. a known price cut). Each step is applied once, at the first review on or
@@ -212,6 +258,9 @@ class ScheduledPricing final : public PricingStrategy {
  public:
   explicit ScheduledPricing(std::vector<ScheduledPrice> schedule)
       : schedule_(std::move(schedule)), applied_(schedule_.size(), false) {}
+
+  // Its steps are relative to the current price (or absolute): the event's price is that price.
+  bool take_level(double, const PricingView&) override { return true; }
 
   std::optional<double> review(const PricingView& view) override {
     const std::int64_t today = days_from_civil(view.today);

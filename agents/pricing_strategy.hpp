@@ -28,8 +28,21 @@ struct PricingView {
   // Own expected profit per month (currency) if the own price were `price`, rivals' prices held
   // as seen, under the model's demand. Present for best_response.
   std::function<double(double price)> profit_at;
-  // Own realised profit on this product since the previous review (currency). For q_learning.
-  double profit_since_last_review = 0;
+  // Own realised gross profit on this product in each closed month (currency; index = month).
+  // For q_learning, which credits an action with the months its price was in force.
+  std::vector<double> profit_by_month;
+  // The month at whose start a price announced now takes effect (agents/price_book.hpp).
+  int effective_month = 0;
+};
+
+// What a q_learning strategy has learnt, for the output: its greedy price level in every state
+// it has seen (states in lexicographic order: own level, then each rival's).
+struct LearntPolicy {
+  int reviews = 0;   // reviews made
+  int credited = 0;  // actions credited with the profit of the months their price was in force
+  std::vector<std::vector<int>> states;
+  std::vector<int> greedy_level;      // index on the grid, 0 = min_markup
+  std::vector<double> greedy_markup;  // min_markup + level * step
 };
 
 class PricingStrategy {
@@ -37,6 +50,18 @@ class PricingStrategy {
   virtual ~PricingStrategy() = default;
   // The new list price, or nothing to keep the current one.
   virtual std::optional<double> review(const PricingView& view) = 0;
+  // A price_change event set the own price to `price` (docs/model.md, "Events that persist").
+  // True: the strategy took it as its new level and keeps reviewing from it (cost_plus re-bases
+  // its markup; scheduled steps are relative to the current price anyway). False: its rule cannot
+  // take a level, so the caller keeps the event's price, skipping its reviews, until resume().
+  virtual bool take_level(double price, const PricingView& view) {
+    (void)price, (void)view;
+    return false;
+  }
+  // The event's hold ended: back to the strategy's own rule.
+  virtual void resume() {}
+  // q_learning only.
+  virtual std::optional<LearntPolicy> learnt_policy() const { return std::nullopt; }
 };
 
 // `stream` gives the strategy's own random draws (q_learning exploration), addressed by review.

@@ -157,7 +157,7 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
 void StartupSector::settle_models(const ModelPayouts& payouts) {
   for (std::size_t i = 0; i < state_.size(); ++i) {
     state_[i].cash += payouts.revenue[i] - payouts.serving_cost[i];
-    state_[i].api_profit += payouts.revenue[i] - payouts.serving_cost[i];
+    state_[i].api_profit_by_month.push_back(payouts.revenue[i] - payouts.serving_cost[i]);
   }
 }
 

@@ -109,7 +109,8 @@ class StartupSector {
   void announce_api_price(std::size_t i, double seconds, double effective_seconds, double price, const std::string& reason);
   std::vector<ApiPriceChange> take_api_price_changes();
   // Cumulative API profit (payouts - serving cost) so far, for q_learning.
-  double api_profit_to_date(std::size_t i) const { return state_[i].api_profit; }
+  // API profit (payouts less serving cost) of each closed month: what q_learning credits.
+  const std::vector<double>& api_profit_by_month(std::size_t i) const { return state_[i].api_profit_by_month; }
   std::vector<StartupFailure> burn_and_fail(int month);
 
   void apply_deal(const Deal& deal, int month);
@@ -143,7 +144,7 @@ class StartupSector {
     double quality_at_last_round = 0;
     double monthly_spend = 0;     // burn + last month's compute, for the runway
     std::vector<std::pair<double, double>> api_prices;  // (effective seconds, price), by time
-    double api_profit = 0;
+    std::vector<double> api_profit_by_month;  // API revenue less serving cost, one entry per closed month
   };
   std::vector<ApiPriceChange> pending_api_changes_;
   const Scenario& scenario_;

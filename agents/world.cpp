@@ -173,6 +173,10 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
     r.customers.push_back(active_[v] ? contracts[v + 1] : 0);
   }
   demand_history_.push_back(bill.wanted);
+  Grid gross(vendors, products);
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p = 0; p < products; ++p) gross(v, p) = r.revenue(v, p) - r.cogs(v, p);
+  profit_history_.push_back(std::move(gross));
   std::vector<CapacityRequest> requests;
   for (std::size_t v = 0; v < vendors; ++v)
     if (active_[v] && scenario.vendors[v].capacity_policy)
@@ -266,6 +270,13 @@ void World::retire(std::size_t v, int month, MonthReport& r) {
   orders_[v].clear();
   r.exits.push_back({v, month_start(month + 1), cash_[v], r.customers[v]});
   pending_exits_.push_back(v);
+}
+
+std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p) const {
+  std::vector<double> profit;
+  profit.reserve(profit_history_.size());
+  for (const auto& month : profit_history_) profit.push_back(month(v, p));
+  return profit;
 }
 
 double World::expected_profit(std::size_t v, const Grid& price_grid, int month) const {

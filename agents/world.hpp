@@ -2,6 +2,7 @@
 // The shared state of one run that actors read and change: calendar, list prices, the enterprise
 // market and the vendors' books, costs and capacity. Actors run one at a time (SimGrid is
 // cooperative), so no locks.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "agents/enterprise_market.hpp"
 #include "agents/month_report.hpp"
 #include "agents/price_book.hpp"
+#include "agents/pricing_strategy.hpp"
 #include "agents/startup_sector.hpp"
 #include "sim/calendar.hpp"
 #include "sim/scenario.hpp"
@@ -57,6 +59,15 @@ class World {
   double expected_profit(std::size_t vendor, const Grid& prices, int month) const;
   // Cumulative gross profit (revenue - cost of goods) of one product line so far.
   double product_profit_to_date(std::size_t vendor, std::size_t product) const { return product_profit_(vendor, product); }
+  // Gross profit of one product line in each closed month (index = month).
+  std::vector<double> product_profit_by_month(std::size_t vendor, std::size_t product) const;
+
+  // Every q_learning strategy the vendors' actors created, kept for the output's learnt policies.
+  struct Learner {
+    std::size_t vendor, product, regime;
+    std::shared_ptr<const PricingStrategy> strategy;
+  };
+  std::vector<Learner> learners;
 
   // Startups' API prices (agents/model_api_market.hpp). A change takes effect at the next month start.
   void announce_api_price(std::size_t startup, double now, double price, const std::string& reason);
@@ -101,6 +112,7 @@ class World {
   Grid capacity_, experience_, initial_experience_, product_profit_;
   std::vector<double> unserved_;             // per vendor, last month
   std::vector<Grid> demand_history_;         // per month: vendor x product units wanted
+  std::vector<Grid> profit_history_;         // per month: vendor x product gross profit
   std::vector<std::vector<Order>> orders_;   // per vendor, not yet arrived
   std::vector<std::vector<Depreciation>> depreciation_;
   std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start

@@ -49,6 +49,9 @@ struct RunRecorder::Layout {
   bool api_changes_table = false;
   VarId api_index, api_time, api_effective, api_startup, api_old, api_new, api_reason;
   std::int64_t api_changes = 0;
+  bool learning = false;  // /strategies/q_learning exists: some regime uses q_learning
+  VarId learner_index, learner_vendor, learner_product, learner_regime, learner_reviews, learner_credited;
+  VarId state_index, state_learner, state_own, state_rivals, state_greedy, state_markup, state_price;
 };
 
 RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std::string& resolved_yaml)
@@ -137,6 +140,33 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur + "/unit", "price before the change"));
   L.change_new = file.variable(events, "new_price", {"change"}, DType::f64, attrs(cur + "/unit", "price after the change"));
   L.change_reason = file.variable(events, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+
+  for (const auto& v : sc.vendors)
+    for (std::size_t p = 0; p < sc.products.size(); ++p) {
+      L.learning = L.learning || v.pricing_of(p).strategy == PricingRule::q_learning;
+      for (const auto& r : v.later_pricing_of(p)) L.learning = L.learning || r.pricing.strategy == PricingRule::q_learning;
+    }
+  if (L.learning) {
+    const std::string q = "strategies/q_learning";
+    auto label = [](const std::string& text) { return std::vector<Attr>{{"long_name", text}}; };
+    file.attribute(q, {"long_name", std::string("what each q_learning strategy learnt, at the end of the run")});
+    L.learner_index = file.growing_dimension(q, "learner", DType::i64, label("q_learning strategy number"));
+    L.learner_vendor = file.variable(q, "vendor_id", {"learner"}, DType::str, label("vendor"));
+    L.learner_product = file.variable(q, "product_id", {"learner"}, DType::str, label("product"));
+    L.learner_regime = file.variable(q, "regime", {"learner"}, DType::i64, label("regime of the vendor's pricing of the product (0: the first)"));
+    L.learner_reviews = file.variable(q, "reviews", {"learner"}, DType::i64, attrs("1", "price reviews made"));
+    L.learner_credited = file.variable(q, "credited", {"learner"}, DType::i64,
+                                       attrs("1", "actions credited with the profit of the months their price was in force"));
+    L.state_index = file.growing_dimension(q, "state", DType::i64, label("state number"));
+    L.state_learner = file.variable(q, "learner_of_state", {"state"}, DType::i64, label("the learner (index along 'learner') whose state it is"));
+    L.state_own = file.variable(q, "own_level", {"state"}, DType::i64, label("own price's grid level (0 = min_markup)"));
+    L.state_rivals = file.variable(q, "rival_levels", {"state"}, DType::str,
+                                   label("active rivals' price levels on the own grid, comma-separated, in vendor order"));
+    L.state_greedy = file.variable(q, "greedy_level", {"state"}, DType::i64, label("grid level of the greedy action"));
+    L.state_markup = file.variable(q, "greedy_markup", {"state"}, DType::f64, attrs("1", "markup of the greedy action over unit cost"));
+    L.state_price = file.variable(q, "greedy_price", {"state"}, DType::f64,
+                                  attrs(cur + "/unit", "greedy action's price at the unit cost of the last month"));
+  }
 
   const std::string failures = "events/failures";
   file.attribute(failures, {"long_name", std::string("agents that left the market")});
@@ -264,6 +294,33 @@ void RunRecorder::add_price_changes(const std::vector<PriceChange>& changes) {
     file_.append_value(L.change_old, c.old_price);
     file_.append_value(L.change_new, c.new_price);
     file_.append(L.change_reason, c.reason);
+  }
+}
+
+void RunRecorder::add_learners(const std::vector<LearnerReport>& learners) {
+  Layout& L = *layout_;
+  if (!L.learning) return;
+  std::int64_t states = 0;
+  for (std::size_t i = 0; i < learners.size(); ++i) {
+    const LearnerReport& l = learners[i];
+    file_.append_value(L.learner_index, std::int64_t(i));
+    file_.append(L.learner_vendor, scenario_.vendors[l.vendor].id);
+    file_.append(L.learner_product, scenario_.products[l.product].id);
+    file_.append_value(L.learner_regime, std::int64_t(l.regime));
+    file_.append_value(L.learner_reviews, std::int64_t(l.policy.reviews));
+    file_.append_value(L.learner_credited, std::int64_t(l.policy.credited));
+    for (std::size_t s = 0; s < l.policy.states.size(); ++s) {
+      const std::vector<int>& state = l.policy.states[s];
+      std::string rivals;
+      for (std::size_t k = 1; k < state.size(); ++k) rivals += (k > 1 ? "," : "") + std::to_string(state[k]);
+      file_.append_value(L.state_index, states++);
+      file_.append_value(L.state_learner, std::int64_t(i));
+      file_.append_value(L.state_own, std::int64_t(state.empty() ? 0 : state[0]));
+      file_.append(L.state_rivals, rivals);
+      file_.append_value(L.state_greedy, std::int64_t(l.policy.greedy_level[s]));
+      file_.append_value(L.state_markup, l.policy.greedy_markup[s]);
+      file_.append_value(L.state_price, l.unit_cost * (1.0 + l.policy.greedy_markup[s]));
+    }
   }
 }
 

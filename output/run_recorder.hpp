@@ -7,6 +7,7 @@
 
 #include "agents/month_report.hpp"
 #include "agents/price_book.hpp"
+#include "agents/run_observer.hpp"
 #include "output/netcdf_file.hpp"
 #include "sim/calendar.hpp"
 #include "sim/scenario.hpp"
@@ -19,6 +20,8 @@ class RunRecorder {
   ~RunRecorder();
   void add_month(const MonthReport& report);
   void add_price_changes(const std::vector<PriceChange>& changes);
+  // After the last month: the q_learning strategies' learnt policies (/strategies/q_learning).
+  void add_learners(const std::vector<LearnerReport>& learners);
   // After the last month: run statistics (firm decisions) as global attributes.
   void finish();
 

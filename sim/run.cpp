@@ -20,6 +20,7 @@ class RunSink : public RunObserver {
     recorder_.add_month(report);
     progress_.update(report.month + 1, to_iso(calendar_.add_months(report.month + 1)));
   }
+  void on_finish(const std::vector<LearnerReport>& learners) override { recorder_.add_learners(learners); }
 
  private:
   RunRecorder& recorder_;

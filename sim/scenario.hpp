@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/calendar.hpp"
+#include "sim/diagnostic.hpp"
 
 namespace cm {
 
@@ -66,6 +67,14 @@ struct Pricing {
   std::vector<ScheduledPrice> schedule;  // scheduled: dated steps, in date order
 };
 
+// A later regime of a strategy schedule: from `from` on, a fresh strategy with these parameters
+// (docs/scenario.md, "Strategy schedules"). The first regime, in force from the start, is the
+// `Pricing` itself; `PricingRegime`s follow it in strictly increasing date order.
+struct PricingRegime {
+  Date from;
+  Pricing pricing;
+};
+
 // A vendor's offer of one product line.
 struct Offer {
   double price = 0;              // currency per unit
@@ -76,6 +85,7 @@ struct Offer {
   double initial_experience = 0; // units produced before the start (0: twelve months of capacity)
   double capex_per_unit = 0;     // currency per unit of monthly capacity added
   std::optional<Pricing> pricing;  // this product's pricing, if not the vendor's
+  std::vector<PricingRegime> later_pricing;  // with `pricing`: its later regimes
 };
 
 // How a vendor adds capacity: each month it orders what it needs to serve the demand it expects
@@ -106,7 +116,8 @@ struct Vendor {
   double fixed_cost_per_month = 0;   // currency per month (opex not tied to volume)
   std::vector<Datacenter> datacenters;
   std::vector<Offer> offers;         // indexed like Scenario::products
-  Pricing pricing;                   // default for every product
+  Pricing pricing;                   // default for every product (its first regime)
+  std::vector<PricingRegime> later_pricing;  // the default's later regimes, in date order
   std::optional<CapacityPolicy> capacity_policy;  // none: capacity stays as given
   Duration exit_after{12, 0};        // exits when its cash has been negative this long
   AiStrategy ai_strategy = AiStrategy::none;  // which models its marketplace hosts
@@ -114,6 +125,11 @@ struct Vendor {
   std::optional<InvestmentPolicy> investment;  // none: it does not invest
   const Pricing& pricing_of(std::size_t product) const {
     return offers[product].pricing ? *offers[product].pricing : pricing;
+  }
+  // The regimes after the first (pricing_of) for this product: a product's own pricing replaces
+  // the vendor's whole schedule.
+  const std::vector<PricingRegime>& later_pricing_of(std::size_t product) const {
+    return offers[product].pricing ? offers[product].later_pricing : later_pricing;
   }
 };
 
@@ -219,6 +235,8 @@ struct Event {
   std::optional<std::string> region;  // export_control (required), cost_shock (optional)
   std::optional<double> change;     // fraction (-0.2: 20% lower)
   std::optional<double> price;      // price_change: absolute price
+  std::optional<Duration> hold_for; // price_change `for:`: the strategy's own rule resumes after this
+  SourceLocation where;             // of the event in its file (validate's warnings)
   double substitute_efficiency = 1; // export_control: (0, 1]
   double substitute_cap = 0;        // export_control: units of monthly capacity per month, >= 0
   double availability = 1;          // outage: [0, 1)

@@ -204,9 +204,9 @@ std::vector<ScheduledPrice> decode_schedule(const Node& node) {
   return steps;
 }
 
-// `p` holds the defaults: the vendor's pricing when reading a product's own.
-Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
-  Fields f(node, "pricing of " + what);
+// The keys of one pricing block (a mapping, or one regime of a schedule). `p` holds the defaults:
+// the vendor's pricing when reading a product's own.
+Pricing read_pricing(Fields& f, const Node& node, Pricing p) {
   yaml::read_optional(f, "strategy", p.strategy, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, pricing_rule_names());
   });
@@ -219,11 +219,58 @@ Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
   if (const Node* sch = f.optional("schedule")) p.schedule = decode_schedule(*sch);
   if (p.strategy == PricingRule::scheduled && p.schedule.empty())
     fail(node.where, "the 'scheduled' strategy needs a 'schedule' of dated steps");
+  return p;
+}
+
+Pricing decode_pricing(const Node& node, const std::string& what, const Pricing& defaults) {
+  Fields f(node, "pricing of " + what);
+  Pricing p = read_pricing(f, node, defaults);
   f.done();
   return p;
 }
 
-Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing) {
+// `pricing:` is one block (one regime from the start) or a strategy schedule: a list of blocks,
+// each with a `from:` date (the first may omit it, and starts on or before the run's start), in
+// strictly increasing date order. Every regime is a full block read over the same defaults.
+struct PricingSpec {
+  Pricing first;
+  std::vector<PricingRegime> later;
+};
+
+PricingSpec decode_pricing_spec(const Node& node, const std::string& what, const Pricing& defaults, Date start) {
+  if (node.kind != Kind::sequence) return {decode_pricing(node, what, defaults), {}};
+  PricingSpec spec;
+  const auto items = list_of(node, "pricing", limits::kMaxSchedule);
+  Date previous = start;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Node& item = *items[i];
+    const std::string regime = "regime " + std::to_string(i + 1) + " of the pricing of " + what;
+    if (item.kind != Kind::map) fail(item.where, regime + " must be a mapping, got " + item.kind_name());
+    Fields f(item, regime);
+    const Node* from_node = f.optional("from");
+    Date from = start;
+    if (from_node) from = to_date(*from_node, "from");
+    else if (i > 0) fail(item.where, regime + " needs a 'from' date (only the first regime may omit it)");
+    const Pricing p = read_pricing(f, item, defaults);
+    f.done();
+    const std::int64_t day = days_from_civil(from);
+    if (i == 0) {
+      if (day > days_from_civil(start))
+        fail(from_node->where, "the first regime must start on or before the run's start " + to_iso(start) +
+                                   ", got " + to_iso(from) + " (nothing would price before it)");
+      spec.first = p;
+    } else {
+      if (day <= days_from_civil(previous))
+        fail(from_node->where, "regimes must be in strictly increasing date order, after the run's start " +
+                                   to_iso(start) + ": " + to_iso(from) + " is not after " + to_iso(previous));
+      spec.later.push_back({from, p});
+    }
+    previous = i == 0 ? start : from;
+  }
+  return spec;
+}
+
+Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing, Date start) {
   Offer o;
   Fields f(node, what);
   o.price = yaml::to_number(f.required("price"), "price", price_range());
@@ -233,7 +280,11 @@ Offer decode_offer(const Node& node, const std::string& what, const Pricing& ven
   number(f, "learning_rate", o.learning_rate, Range::between(0, 0.5));
   number(f, "initial_experience", o.initial_experience, quantity_range(false));
   number(f, "capex_per_unit", o.capex_per_unit, money());
-  if (const Node* pricing = f.optional("pricing")) o.pricing = decode_pricing(*pricing, what, vendor_pricing);
+  if (const Node* pricing = f.optional("pricing")) {
+    PricingSpec spec = decode_pricing_spec(*pricing, what, vendor_pricing, start);
+    o.pricing = spec.first;
+    o.later_pricing = std::move(spec.later);
+  }
   f.done();
   return o;
 }
@@ -285,7 +336,7 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
   return dcs;
 }
 
-Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
+Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Date start) {
   Vendor v;
   Fields f(node, "vendor");
   v.id = read_id(f, "vendor");
@@ -296,7 +347,11 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   number(f, "fixed_cost_per_month", v.fixed_cost_per_month, money());
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
 
-  if (const Node* pricing = f.optional("pricing")) v.pricing = decode_pricing(*pricing, what, Pricing{});
+  if (const Node* pricing = f.optional("pricing")) {
+    PricingSpec spec = decode_pricing_spec(*pricing, what, Pricing{}, start);
+    v.pricing = spec.first;
+    v.later_pricing = std::move(spec.later);
+  }
   if (const Node* policy = f.optional("capacity_policy")) v.capacity_policy = decode_capacity_policy(*policy, what);
   yaml::read_optional(f, "exit_after", v.exit_after, to_duration);
   yaml::read_optional(f, "ai_strategy", v.ai_strategy, [](const Node& n, const std::string& k) {
@@ -310,7 +365,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products) {
   std::vector<bool> offered(products.size(), false);
   for (const auto& entry : offers.entries) {
     const std::size_t p = product_index(products, entry.key, entry.key_where);
-    v.offers[p] = decode_offer(*entry.value, "offer of product '" + entry.key + "' by " + what, v.pricing);
+    v.offers[p] = decode_offer(*entry.value, "offer of product '" + entry.key + "' by " + what, v.pricing, start);
     offered[p] = true;
   }
   for (std::size_t p = 0; p < products.size(); ++p)
@@ -425,6 +480,7 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
     Event e;
     e.type = yaml::to_enum(f.required("type"), "type", event_type_names());
     e.at = to_date(f.required("at"), "at");
+    e.where = item->where;
     if (e.type == EventType::budget_shock) {
       e.segment = id_index(sc.segments, f.required("segment"), "segment", "segment");
       e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
@@ -436,6 +492,7 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
       number(f, "price", e.price, price_range());
       if (e.change.has_value() == e.price.has_value())
         fail(item->where, "a price_change event needs exactly one of 'change' and 'price'");
+      yaml::read_optional(f, "for", e.hold_for, to_positive_duration);
     } else if (e.type == EventType::export_control) {
       e.region = yaml::to_id(f.required("region"), "region");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
@@ -557,7 +614,7 @@ Scenario decode_scenario(const NodePtr& root) {
   std::set<std::string> vendor_ids;
   double share_total = 0;
   for (const auto& item : list_of(vendors, "vendors", limits::kMaxVendors)) {
-    sc.vendors.push_back(decode_vendor(*item, sc.products));
+    sc.vendors.push_back(decode_vendor(*item, sc.products, sc.time.start));
     check_unique_id(vendor_ids, sc.vendors.back().id, *item, "vendor");
     share_total += sc.vendors.back().initial_share;
   }

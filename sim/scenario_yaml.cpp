@@ -2,6 +2,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "sim/scenario_loader.hpp"
 #include "sim/scenario_names.hpp"
@@ -34,8 +35,9 @@ void emit_budget(YAML::Emitter& out, const Budget& b) {
   out << YAML::EndMap;
 }
 
-void emit_pricing(YAML::Emitter& out, const Pricing& p) {
+void emit_pricing_block(YAML::Emitter& out, const Pricing& p, const std::optional<Date>& from = std::nullopt) {
   out << YAML::BeginMap;
+  if (from) out << YAML::Key << "from" << YAML::Value << to_iso(*from);
   out << YAML::Key << "strategy" << YAML::Value << name_of(p.strategy);
   out << YAML::Key << "review_every" << YAML::Value << to_string(p.review_every);
   out << YAML::Key << "reaction_delay" << YAML::Value << to_string(p.reaction_delay);
@@ -64,6 +66,15 @@ void emit_pricing(YAML::Emitter& out, const Pricing& p) {
   out << YAML::EndMap;
 }
 
+// One block, or a strategy schedule (the first regime written from the run's start).
+void emit_pricing(YAML::Emitter& out, const Pricing& first, const std::vector<PricingRegime>& later, Date start) {
+  if (later.empty()) return emit_pricing_block(out, first);
+  out << YAML::BeginSeq;
+  emit_pricing_block(out, first, start);
+  for (const auto& regime : later) emit_pricing_block(out, regime.pricing, regime.from);
+  out << YAML::EndSeq;
+}
+
 void emit_shares(YAML::Emitter& out, const std::string& key, const std::vector<double>& shares,
                  const std::vector<Product>& products) {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -72,7 +83,7 @@ void emit_shares(YAML::Emitter& out, const std::string& key, const std::vector<d
   out << YAML::EndMap;
 }
 
-void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>& products) {
+void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>& products, Date start) {
   out << YAML::BeginMap;
   out << YAML::Key << "id" << YAML::Value << v.id;
   out << YAML::Key << "region" << YAML::Value << v.region;
@@ -97,13 +108,13 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::Key << "capex_per_unit" << YAML::Value << exact(o.capex_per_unit);
     if (o.pricing) {
       out << YAML::Key << "pricing" << YAML::Value;
-      emit_pricing(out, *o.pricing);
+      emit_pricing(out, *o.pricing, o.later_pricing, start);
     }
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
   out << YAML::Key << "pricing" << YAML::Value;
-  emit_pricing(out, v.pricing);
+  emit_pricing(out, v.pricing, v.later_pricing, start);
   if (v.capacity_policy) {
     const CapacityPolicy& c = *v.capacity_policy;
     out << YAML::Key << "capacity_policy" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -176,6 +187,7 @@ void emit_event(YAML::Emitter& out, const Event& e, const Scenario& sc) {
       out << YAML::Key << "product" << YAML::Value << sc.products[e.product].id;
       if (e.change) out << YAML::Key << "change" << YAML::Value << exact(*e.change);
       if (e.price) out << YAML::Key << "price" << YAML::Value << exact(*e.price);
+      if (e.hold_for) out << YAML::Key << "for" << YAML::Value << to_string(*e.hold_for);
       break;
     case EventType::export_control:
       if (e.region) out << YAML::Key << "region" << YAML::Value << *e.region;
@@ -218,7 +230,7 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   if (s.open_weight) out << YAML::Key << "open_weight" << YAML::Value << "true";
   if (s.pricing.strategy != PricingRule::fixed) {
     out << YAML::Key << "pricing" << YAML::Value;
-    emit_pricing(out, s.pricing);
+    emit_pricing_block(out, s.pricing);  // a startup prices with one regime
   }
   out << YAML::EndMap;
 }
@@ -243,7 +255,7 @@ std::string scenario_to_yaml(const Scenario& sc) {
         << YAML::Value << p.unit << YAML::Key << "kind" << YAML::Value << name_of(p.kind) << YAML::EndMap;
   out << YAML::EndSeq;
   out << YAML::Key << "vendors" << YAML::Value << YAML::BeginSeq;
-  for (const auto& v : sc.vendors) emit_vendor(out, v, sc.products);
+  for (const auto& v : sc.vendors) emit_vendor(out, v, sc.products, sc.time.start);
   out << YAML::EndSeq;
   out << YAML::Key << "segments" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : sc.segments) emit_segment(out, s, sc.products);

@@ -5,7 +5,6 @@
 #include <exception>
 
 #include "agents/api_pricing_actor.hpp"
-#include "agents/event_actor.hpp"
 #include "agents/market_actor.hpp"
 #include "agents/startup_actor.hpp"
 #include "agents/vendor_actor.hpp"
@@ -61,16 +60,18 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
                        guarded(StartupActor(world, board, platform, i), failure));
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v)
     for (std::size_t p = 0; p < scenario.products.size(); ++p)
-      if (scenario.vendors[v].pricing_of(p).strategy != PricingRule::fixed)
+      if (VendorActor::needed(scenario, v, p))
         sg4::Actor::create("vendor:" + scenario.vendors[v].id + "/" + scenario.products[p].id,
                            platform.vendor_hosts[v].front(), guarded(VendorActor(world, v, p), failure));
   for (std::size_t i = 0; i < scenario.startups.size(); ++i)
     if (scenario.startups[i].pricing.strategy != PricingRule::fixed)
       sg4::Actor::create("api:" + scenario.startups[i].id, platform.market_host, guarded(ApiPricingActor(world, i), failure));
-  if (!scenario.events.empty())
-    sg4::Actor::create("events", platform.market_host, guarded(EventActor(world), failure));
   engine.run();
   if (failure) std::rethrow_exception(failure);
+  std::vector<LearnerReport> learnt;
+  for (const auto& l : world.learners)
+    learnt.push_back({l.vendor, l.product, l.regime, world.unit_cost(l.vendor, l.product), *l.strategy->learnt_policy()});
+  observer.on_finish(learnt);
 }
 
 }  // namespace cm

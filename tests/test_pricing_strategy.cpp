@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/pricing_strategy.hpp"
+#include "agents/reward_ledger.hpp"
 
 using namespace cm;
 
@@ -315,6 +316,34 @@ TEST_CASE("scheduled applies each dated step once, in order", "[pricing_strategy
   CHECK_FALSE(s->review(v));
 }
 
+// ---- events that persist -------------------------------------------------------------------------
+
+TEST_CASE("an event's price becomes cost_plus's level until resume", "[pricing_strategy]") {
+  Pricing pr = rule(PricingRule::cost_plus);
+  pr.markup = 0.3;
+  auto s = make_pricing_strategy(pr, test_stream());
+  PricingView v = simple_view(2.6, 2.0);
+  CHECK_FALSE(s->review(v));  // 2 x 1.3
+  v.own_price = 2.2;          // a price_change event cut it
+  REQUIRE(s->take_level(2.2, v));
+  CHECK_FALSE(s->review(v));  // the same cost: the event's price stands (it was undone before)
+  v.unit_cost = 3.0;          // the re-based markup 2.2 / 2 - 1 = 0.1 follows the cost
+  CHECK(*s->review(v) == Approx(3.3));
+  s->resume();
+  v.own_price = 3.3;
+  CHECK(*s->review(v) == Approx(3.9));  // back to its own markup
+  // Rules that follow rivals cannot take a level: the caller keeps the event's price instead.
+  auto undercut = make_pricing_strategy(rule(PricingRule::undercut), test_stream());
+  CHECK_FALSE(undercut->take_level(2.2, v));
+  Pricing sch = rule(PricingRule::scheduled);
+  sch.schedule = {{Date{2024, 1, 1}, -0.5, std::nullopt}};
+  auto scheduled = make_pricing_strategy(sch, test_stream());
+  CHECK(scheduled->take_level(2.2, v));
+  v.own_price = 2.2;
+  v.today = {2024, 1, 1};
+  CHECK(*scheduled->review(v) == Approx(1.1));  // relative to the event's price
+}
+
 // ---- q_learning --------------------------------------------------------------------------------
 
 namespace {
@@ -335,16 +364,27 @@ struct QMonopoly {
     pr.q_learning.exploration_decay = 1e-3;  // epsilon 0.37 at review 1000, 5e-5 at 10 000
     return pr;
   }
-  // Prices the strategy sets at each review; the profit since a review is the in-force price's.
-  std::vector<double> run(const Pricing& pr, std::uint64_t seed, int reviews, double profit_scale = 1) const {
+  // Prices the strategy sets at each review, `per_month` reviews a month. As in the model, a price
+  // announced in month m is in force from month m+1 (the last one announced in m wins), and a
+  // review in month m sees the profits of months 0 .. m-1.
+  std::vector<double> run(const Pricing& pr, std::uint64_t seed, int reviews, double profit_scale = 1,
+                          int per_month = 1) const {
     auto s = make_pricing_strategy(pr, test_stream(seed));
-    std::vector<double> path;
+    std::vector<double> path, in_force{1.5}, closed;  // in_force[m]: the price of month m
     double price = 1.5;
     for (int k = 0; k < reviews; ++k) {
+      const int month = k / per_month;
+      while (int(closed.size()) < month) {  // months that closed since the last review
+        const int m = int(closed.size());
+        closed.push_back(profit_scale * profit(in_force[std::size_t(m)]));
+      }
       PricingView v = simple_view(price, 1.0);
       v.review = k;
-      v.profit_since_last_review = k > 0 ? profit_scale * profit(price) : 0.0;
+      v.profit_by_month = closed;
+      v.effective_month = month + 1;
       if (const auto next = s->review(v)) price = *next;
+      in_force.resize(std::size_t(month) + 2, in_force.back());
+      in_force[std::size_t(month) + 1] = price;
       path.push_back(price);
     }
     return path;
@@ -382,7 +422,8 @@ TEST_CASE("q_learning sets grid prices only, on the grid of the current cost", "
     const double cost = k < 200 ? 1.0 : 0.5;  // the grid follows the cost
     PricingView v = simple_view(1.5 * cost, cost, {1.3 * cost, 9.0});
     v.review = k;
-    v.profit_since_last_review = 1.0;
+    v.effective_month = k + 1;
+    v.profit_by_month.assign(std::size_t(k), 1.0);
     const double price = s->review(v).value_or(v.own_price);  // nothing: drew the price it has
     const double level = (price / cost - 1.0) / 0.1;
     CHECK(level == Approx(std::round(level)).margin(1e-9));
@@ -393,51 +434,93 @@ TEST_CASE("q_learning sets grid prices only, on the grid of the current cost", "
   CHECK(levels_seen.size() == 11);
 }
 
+// A review in month k (effective month k+1) with own and one rival's price; `closed` holds the
+// profits of months 0 .. k-1. Month k-1's price was set by the review of month k-2: that action is
+// credited now, with the state of the review of month k-1 as its next state.
+struct MonthlyReviews {
+  std::unique_ptr<PricingStrategy> s;
+  std::vector<double> closed;
+  int k = 0;
+  double step(double own, double rival, std::optional<double> month_profit) {
+    if (month_profit) closed.push_back(*month_profit);
+    PricingView v = simple_view(own, 1.0, {rival});
+    v.review = k;
+    v.effective_month = ++k;
+    v.profit_by_month = closed;
+    return s->review(v).value_or(own);
+  }
+};
+
 TEST_CASE("q_learning breaks ties by the lowest price and learns from a loss", "[pricing_strategy]") {
-  Pricing pr = QMonopoly::pricing();
+  Pricing pr = QMonopoly::pricing();  // learning rate 0.5, discount 0.5
   pr.q_learning.exploration_decay = 100;  // epsilon = 1 at review 0, then exp(-100 k): greedy
-  auto s = make_pricing_strategy(pr, test_stream());
-  PricingView v = simple_view(1.5, 1.0, {1.7});
-  s->review(v);  // review 0 explores
-  // Review 1, state (own 5, rival 9) never seen: every action is worth 0, the lowest price wins.
-  v.review = 1;
-  v.rival_prices = {1.9};
-  v.profit_since_last_review = 5.0;  // fixes the reward scale at 5
-  CHECK(*s->review(v) == Approx(1.0));
-  // Review 2: that price lost money; action 0 in state (5, 9) becomes worth
-  // 0.5 * (-10 / 5 + 0.5 * 0) = -1.
-  v.review = 2;
-  v.own_price = 1.0;
-  v.profit_since_last_review = -10.0;
-  s->review(v);
-  // Review 3, back in state (5, 9): the next-lowest price is now the best.
-  v.review = 3;
-  v.own_price = 1.5;
-  v.profit_since_last_review = 0.0;
-  CHECK(*s->review(v) == Approx(1.1));
+  MonthlyReviews r{make_pricing_strategy(pr, test_stream())};
+  // Grid levels: 0 = 1.0, 5 = 1.5, 9 = 1.9.
+  r.step(1.5, 1.7, std::nullopt);  // review 0 explores; its price is in force in month 1
+  // State B = (5, 9) never seen: every action is worth 0, the lowest price wins. Month 0's profit
+  // belongs to no action of the learner.
+  CHECK(r.step(1.5, 1.9, 0.0) == Approx(1.0));
+  // Month 1 (review 0's price) earned 5: the reward scale is 5.
+  r.step(1.0, 1.9, 5.0);
+  // Month 2 (B's action 0) lost 10: Q(B, 0) = 0.5 * (-10 / 5 + 0.5 * 0) = -1.
+  r.step(1.0, 1.9, -10.0);
+  // Back in B: the next-lowest price (worth 0) is now the best.
+  CHECK(r.step(1.5, 1.9, 0.0) == Approx(1.1));
 }
 
 TEST_CASE("q_learning values an action by its reward plus the discounted value of where it leads",
           "[pricing_strategy]") {
   Pricing pr = QMonopoly::pricing();  // learning rate 0.5, discount 0.5
   pr.q_learning.exploration_decay = 100;  // greedy after review 0
-  auto s = make_pricing_strategy(pr, test_stream());
-  int k = 0;
-  // One review with own price and one rival's price (grid levels 5 = 1.5, 9 = 1.9, 0 = 1.0).
-  const auto step = [&](double own, double rival, double profit) {
-    PricingView v = simple_view(own, 1.0, {rival});
-    v.review = k++;
-    v.profit_since_last_review = profit;
-    return s->review(v).value_or(own);
-  };
-  step(1.5, 1.7, 0);                    // review 0 explores
-  CHECK(step(1.5, 1.9, 5) == 1.0);      // state B = (5, 9), unseen: action 0; reward scale := 5
-  CHECK(step(1.0, 1.9, 10) == 1.0);     // Q(B, 0) = 0.5 (10/5 + 0) = 1
-  CHECK(step(1.5, 1.5, 0) == 1.0);      // state A = (5, 5), unseen: action 0
-  CHECK(step(1.5, 1.9, -0.5) == 1.0);   // Q(A, 0) = 0.5 (-0.1 + 0.5 max Q(B) = 0.5) = 0.2 > 0
-  // Back in A: its action 0 is worth 0.2 thanks to the discounted future; without the future
-  // term it would be worth -0.05 and the unseen action 1 (worth 0) would win.
-  CHECK(step(1.5, 1.5, 0) == 1.0);
+  MonthlyReviews r{make_pricing_strategy(pr, test_stream())};
+  r.step(1.5, 1.7, std::nullopt);                // review 0 explores
+  CHECK(r.step(1.5, 1.9, 0.0) == 1.0);           // state B = (5, 9), unseen: action 0
+  CHECK(r.step(1.0, 1.9, 5.0) == 1.0);           // credits review 0 (scale := 5); state C = (0, 9): action 0
+  CHECK(r.step(1.5, 1.5, 10.0) == 1.0);          // Q(B, 0) = 0.5 (10/5 + 0.5 max Q(C) = 0) = 1; state A = (5, 5)
+  CHECK(r.step(1.5, 1.9, 0.0) == 1.0);           // Q(C, 0) = 0; in B, action 0 (worth 1)
+  // Q(A, 0) = 0.5 (-0.5/5 + 0.5 max Q(B) = 0.5) = 0.2 > 0: back in A, its action 0 is worth 0.2
+  // thanks to the discounted future; without the future term it would be worth -0.05 and the
+  // unseen action 1 (worth 0) would win.
+  CHECK(r.step(1.5, 1.5, -0.5) == 1.0);
+}
+
+TEST_CASE("q_learning credits each action with the months its price was in force", "[pricing_strategy]") {
+  // Three reviews a month: one price a month can take effect, so the learner acts at the first
+  // review of a month and keeps that price at the others; it still learns its best grid price.
+  const QMonopoly m;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    Pricing pr = QMonopoly::pricing();
+    pr.q_learning.exploration_decay /= 3;  // epsilon decays by review: the same exploration per action
+    const std::vector<double> path = m.run(pr, seed, 30000, 1, 3);
+    int off_best = 0;
+    for (std::size_t k = path.size() - 600; k < path.size(); ++k) off_best += std::abs(path[k] - 1.2) > 1e-9;
+    CHECK(off_best == 0);
+    for (std::size_t k = 0; k + 2 < path.size(); k += 3) {  // one action a month
+      CHECK(path[k + 1] == path[k]);
+      CHECK(path[k + 2] == path[k]);
+    }
+  }
+  // The ledger itself: a superseded action earns nothing, a window of several months earns their
+  // mean, an action followed by an event's price is not credited.
+  RewardLedger<int> ledger;
+  ledger.record(1, 10);
+  ledger.record(1, 11);  // supersedes 10 before it took effect
+  ledger.record(2, 12);
+  CHECK(ledger.settle({0.0}).empty());  // month 1 not closed yet
+  auto credits = ledger.settle({0.0, 7.0});
+  REQUIRE(credits.size() == 1);
+  CHECK(credits[0].action == 11);
+  CHECK(credits[0].reward == 7.0);
+  CHECK(credits[0].successor == 12);
+  ledger.record(5, 13);  // 12 in force in months 2, 3, 4
+  CHECK(ledger.settle({0, 7, 1, 2}).empty());
+  credits = ledger.settle({0, 7, 1, 2, 6});
+  REQUIRE(credits.size() == 1);
+  CHECK(credits[0].action == 12);
+  CHECK(credits[0].reward == Approx(3.0));
+  ledger.record(6, std::nullopt);  // an event's price from month 6
+  ledger.record(7, 14);
+  CHECK(ledger.settle({0, 7, 1, 2, 6, 1, 1, 1}).empty());
 }
 
 TEST_CASE("q_learning is deterministic given its stream, and the seed changes its exploration",

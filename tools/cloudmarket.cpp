@@ -16,6 +16,7 @@
 
 #include "output/output_path.hpp"
 #include "sim/diagnostic.hpp"
+#include "sim/event_warnings.hpp"
 #include "sim/progress.hpp"
 #include "sim/run.hpp"
 #include "sim/scenario_loader.hpp"
@@ -105,6 +106,7 @@ int run_command(const std::vector<std::string>& args) {
   // Everything is validated before any work starts: the scenario, then where its output goes.
   std::vector<std::string> inputs;
   const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm), &inputs);
+  for (const auto& warning : cm::event_warnings(scenario)) std::cerr << warning << "\n";
   cm::RunOptions run;
   run.output_path = vm["output"].as<std::string>();
   if (auto problem = cm::output::output_path_problem(run.output_path, inputs)) throw UsageError("-o: " + *problem);
@@ -130,6 +132,7 @@ int validate_command(const std::vector<std::string>& args) {
   }
   const std::string path = vm["scenario"].as<std::string>();
   const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
+  for (const auto& warning : cm::event_warnings(sc)) std::cerr << warning << "\n";
   if (vm.count("print")) {
     std::cout << cm::scenario_to_yaml(sc);
     return kOk;
