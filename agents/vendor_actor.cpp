@@ -1,5 +1,7 @@
 #include "agents/vendor_actor.hpp"
 
+#include <memory>
+
 #include <simgrid/s4u.hpp>
 
 #include "sim/scenario_names.hpp"
@@ -60,8 +62,13 @@ void VendorActor::review(double now) {
     if (r != vendor_ && world_.active(r)) view.rival_prices.push_back(seen(r, product_));
   view.profit_at = [&, seen](double price) mutable {
     seen(vendor_, product_) = price;
-    return world_.expected_profit(vendor_, seen, month);
+    return world_.expected_profit(vendor_, seen, month, product_);  // scarcity priced: sales capped at capacity
   };
+  if (pricing.strategy == PricingRule::dynamic_best_response) {
+    auto problem = std::make_shared<const DynamicPricingProblem>(
+        world_.dynamic_pricing_problem(vendor_, product_, seen, month, pricing));
+    view.discounted_profit_at = [problem](double price) { return discounted_profit(*problem, price); };
+  }
   const double profit_to_date = world_.product_profit_to_date(vendor_, product_);
   view.profit_since_last_review = profit_to_date - profit_mark_;
   profit_mark_ = profit_to_date;

@@ -216,6 +216,11 @@ Pricing decode_pricing(const Node& node, const std::string& what, Pricing p) {
   number(f, "undercut", p.undercut, Range{0, 1, false, true});
   number(f, "min_margin", p.min_margin, markup_range());
   if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q, p.q_learning);
+  number(f, "discount_rate", p.discount_rate, Range::between(0, 10));
+  if (const Node* h = f.optional("horizon")) {
+    p.horizon = to_whole_months(*h, "horizon");
+    if (p.horizon.months > 600) fail(h->where, "'horizon' must be at most 50 years (600 months)");
+  }
   if (const Node* sch = f.optional("schedule")) p.schedule = decode_schedule(*sch);
   if (p.strategy == PricingRule::scheduled && p.schedule.empty())
     fail(node.where, "the 'scheduled' strategy needs a 'schedule' of dated steps");
