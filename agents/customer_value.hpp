@@ -3,13 +3,15 @@
 // and scarcity"). Pure: no World, no SimGrid, so the tests can check it against closed forms and
 // independent solutions.
 //
-// A vendor that sets price p at a review and expects to return to its current price p0 at the
-// next one (a one-step policy improvement on "keep p0") evaluates the discounted gross profit
+// A vendor that sets price p at a review, holds it R months and then returns to its current price
+// p0 (dynamic_best_response holds it over the whole horizon, R = H) evaluates the discounted gross
+// profit
 //     J(p) = sum_{t=0}^{H-1} delta^t [ (p_t - c_t) min(Q_t, K_t) + M_t ],
-//     p_t = p for t < R (the months until the next review), p0 after,
+//     p_t = p for t < R, p0 after,
 // where month t = 0 is the first month the price is in force, Q_t the product's units wanted by
 // the customers the vendor holds in month t, K_t its capacity, and M_t the gross profit of its
-// other products on the same customers. Who holds whom follows the renewal chain of the model:
+// other products on the same customers. Demand it cannot serve (Q_t > K_t) is lost now and, as
+// the model's rationing penalty, lowers its utility at the renewals of month t + 1. Who holds whom follows the renewal chain of the model:
 // the firms of one renewal phase re-choose each month (nested logit, switching-cost bonus on
 // their current supplier, choice_model.hpp), at p_t. A price thus moves only the cohorts renewing
 // before the next review, and the customers they bring or take away are valued at their margin
@@ -35,15 +37,20 @@ struct SegmentOutlook {
   double reference_price = 1;     // of the own product
   std::vector<double> own_spend;  // per month t: spend on the own product at the reference price, per unit held
   std::vector<double> other_profit;  // per month t: gross profit of the other products, per unit held
+  std::vector<double> other_spend;   // per month t: spend on the other products at their prices, per unit held
 };
 
 struct DynamicPricingProblem {
   std::size_t option = 1;         // the vendor's option in the choice sets (vendor + 1)
   double seen_price = 0;          // own price the choice utilities were computed at: p0
-  int deviation_months = 1;       // R: months the price holds before the next review
+  int deviation_months = 1;       // R: months the price is held before the vendor returns to p0
   double monthly_discount = 1;    // delta = (1 + yearly rate)^(-1/12)
   std::vector<double> unit_cost;  // per month t
   std::vector<double> capacity;   // per month t: units available (infinity: unconstrained)
+  // Rationing: the vendor's unserved fraction of demand (in spend) lowers its utility next month
+  // by rationing_penalty x fraction; unserved_now is the fraction already in the choice utilities.
+  double rationing_penalty = 0;
+  double unserved_now = 0;
   std::vector<SegmentOutlook> segments;
   int months() const { return int(unit_cost.size()); }
 };
