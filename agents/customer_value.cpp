@@ -9,18 +9,38 @@ namespace cm {
 
 namespace {
 
-// Renewal transition rows at the own price: row k = Pr(. | holding k), options x options.
-std::vector<double> transition(const SegmentOutlook& seg, std::size_t own, double utility_shift) {
-  ChoiceSet set = seg.choice;
-  set.utility[own] += utility_shift;
-  const std::size_t n = set.utility.size();
+// Renewal transition rows at the prices as seen: row k = Pr(. | holding k), options x options.
+std::vector<double> base_rows(const SegmentOutlook& seg) {
+  const std::size_t n = seg.choice.utility.size();
   std::vector<double> rows(n * n, 0.0);
-  for (std::size_t k = 0; k < n; ++k) {
-    // A firm can only hold an option it could choose, or one that has become unavailable (its
-    // customers re-choose when the vendor leaves; they are none of this vendor's business).
-    choice_probabilities(set, Supplier(k), seg.switching_cost, std::span<double>(&rows[k * n], n));
-  }
+  for (std::size_t k = 0; k < n; ++k)
+    choice_probabilities(seg.choice, Supplier(k), seg.switching_cost, std::span<double>(&rows[k * n], n));
   return rows;
+}
+
+// The rows when the own option's utility moves by `shift`, from the base rows without another
+// exponential per entry. In the nested logit (choice_model.hpp), with a = the own option's share
+// within the cloud nest and f = exp(shift / mu), the nest sum scales by r = 1 + a (f - 1), so
+//     Pr'(0 | k) = 1 / (1 + r^mu (1 - Pr(0 | k)) / Pr(0 | k)),
+//     Pr'(j | k) = Pr(j | k) / (1 - Pr(0 | k)) * (own ? f : 1) / r * (1 - Pr'(0 | k)).
+void shift_rows(const std::vector<double>& base, std::size_t n, std::size_t own, double shift, double nesting,
+                std::vector<double>& out) {
+  out = base;
+  if (shift == 0) return;
+  const double f = std::exp(shift / nesting);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double* b = &base[k * n];
+    double* o = &out[k * n];
+    const double p0 = b[0], cloud = 1.0 - p0;
+    if (!(cloud > 0)) continue;  // no cloud to choose: nothing moves
+    const double a = b[own] / cloud;
+    const double r = 1.0 + a * (f - 1.0);
+    const double p0_new = p0 > 0 ? 1.0 / (1.0 + std::pow(r, nesting) * cloud / p0) : 0.0;
+    const double scale = (1.0 - p0_new) / (cloud * r);
+    o[0] = p0_new;
+    for (std::size_t j = 1; j < n; ++j) o[j] = b[j] * scale;
+    o[own] *= f;
+  }
 }
 
 // The months of one evaluation, walked with every segment in lockstep because rationing couples
@@ -40,7 +60,7 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
   struct State {
     std::vector<std::vector<double>> held;
     double own_held = 0;
-    std::vector<double> deviating, staying;  // transition rows at the undisturbed utilities
+    std::vector<double> base, deviating;  // transition rows at the seen price, at the price set
     double per_spend_deviating = 0, per_spend_staying = 0;
     double utility_shift = 0;
   };
@@ -53,8 +73,8 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
     st.held = seg.held;
     for (const auto& h : st.held) st.own_held += h[own];
     st.utility_shift = seg.utility_per_price * (price - pb.seen_price);
-    st.deviating = transition(seg, own, st.utility_shift);
-    if (pb.months() > pb.deviation_months) st.staying = transition(seg, own, 0.0);
+    st.base = base_rows(seg);
+    shift_rows(st.base, seg.choice.utility.size(), own, st.utility_shift, seg.choice.nesting, st.deviating);
     st.per_spend_deviating = per_spend(seg, price);
     st.per_spend_staying = per_spend(seg, pb.seen_price);
     states.push_back(std::move(st));
@@ -70,11 +90,11 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
       State& st = states[i];
       const int phases = int(st.held.size());
       if (phases > 0) {
-        const std::vector<double>* P = deviating ? &st.deviating : &st.staying;
-        // Rationing different from today's moves the own utility: recompute the rows.
+        const std::vector<double>* P = deviating ? &st.deviating : &st.base;
+        // Rationing different from today's moves the own utility too.
         const double penalty = pb.rationing_penalty * (unserved - pb.unserved_now);
         if (penalty != 0) {
-          rationed = transition(seg, own, (deviating ? st.utility_shift : 0.0) - penalty);
+          shift_rows(st.base, n, own, (deviating ? st.utility_shift : 0.0) - penalty, seg.choice.nesting, rationed);
           P = &rationed;
         }
         auto& h = st.held[std::size_t((seg.first_phase + int(t)) % phases)];

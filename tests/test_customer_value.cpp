@@ -186,6 +186,24 @@ TEST_CASE("the discounted profit of holding a price equals an independent cohort
   }
 }
 
+TEST_CASE("a price move seen from another price gives the same outlook, nested or not", "[customer_value]") {
+  // The outlook shifts the own utility from the seen price; building it at the new price instead
+  // must give the same profit (this checks the shifted renewal rows against choice_probabilities).
+  Duopoly m;
+  const auto held = uniform_phases(m, {0.6, 0.3, 0.1});
+  for (double nesting : {1.0, 0.6, 0.2}) {
+    for (double p : {1.1, 1.7}) {
+      auto from_seen = as_problem(m, held, 3, 1.4, 1.3, 36, 36, 0.1, 0.2, 0.1);
+      auto at_p = as_problem(m, held, 3, p, 1.3, 36, 36, 0.1, 0.2, 0.1);
+      for (auto* pb : {&from_seen, &at_p}) {
+        pb->segments[0].choice.nesting = nesting;
+        pb->rationing_penalty = 1.5;
+      }
+      CHECK(discounted_profit(from_seen, p) == Approx(discounted_profit(at_p, p)).epsilon(1e-12));
+    }
+  }
+}
+
 TEST_CASE("without switching costs and with monthly contracts the dynamic price is the static best response",
           "[customer_value]") {
   Duopoly m;
