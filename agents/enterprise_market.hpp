@@ -58,15 +58,20 @@ class EnterpriseMarket {
   double consumer_surplus(int month, const std::vector<double>& budget_factor, const std::vector<ChoiceSet>& sets) const;
 
   const Population& population() const { return population_; }
+  // What forward-looking pricing reads (agents/world_outlook.cpp): per renewal phase, the budgets
+  // each option holds; the budget and AI shares by product; the growth of budgets and AI spend.
+  const std::vector<BlockTally>& phase_tallies(std::size_t segment) const { return tally_[segment]; }
+  const Grid& spend_shares() const { return spend_shares_; }
+  const Grid& ai_shares() const { return ai_shares_; }
+  double growth_factor(std::size_t segment, int month) const;
+  double ai_factor(std::size_t segment, int month) const;
   // Firm-level decisions so far: contract renewals (choices) and AI adoptions.
   std::int64_t decisions() const { return decisions_; }
 
  private:
-  double growth_factor(std::size_t segment, int month) const;
   // Per option, the base budgets (currency per year at the start) and the AI budgets of the
   // segment's firms that it serves, over all renewal phases.
   std::pair<std::vector<double>, std::vector<double>> segment_budgets(std::size_t segment) const;
-  double ai_factor(std::size_t segment, int month) const;
   void retally(std::size_t segment, int phase, const RenewalTable& table);
 
   const Scenario& scenario_;

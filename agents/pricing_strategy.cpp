@@ -1,6 +1,7 @@
 // Pricing strategies: one small class per PricingRule (see pricing_strategy.hpp for the contract).
 #include "agents/pricing_strategy.hpp"
 
+#include "agents/dynamic_best_response.hpp"
 #include "agents/reward_ledger.hpp"
 
 #include <algorithm>
@@ -363,6 +364,7 @@ std::unique_ptr<PricingStrategy> make_pricing_strategy(const Pricing& pricing, R
     case PricingRule::match_lowest: return std::make_unique<MatchLowestPricing>(pricing.min_margin);
     case PricingRule::undercut: return std::make_unique<UndercutPricing>(pricing.undercut, pricing.min_margin);
     case PricingRule::best_response: return std::make_unique<BestResponsePricing>(pricing.min_margin);
+    case PricingRule::dynamic_best_response: return std::make_unique<DynamicBestResponsePricing>(pricing.min_margin);
     case PricingRule::q_learning: return std::make_unique<QLearningPricing>(pricing.q_learning, stream);
     case PricingRule::scheduled: return std::make_unique<ScheduledPricing>(pricing.schedule);
   }

@@ -28,6 +28,9 @@ struct PricingView {
   // Own expected profit per month (currency) if the own price were `price`, rivals' prices held
   // as seen, under the model's demand. Present for best_response.
   std::function<double(double price)> profit_at;
+  // Own discounted gross profit (currency) over the strategy's horizon if the own price were
+  // `price` from the next month on (customer_value.hpp). Present for dynamic_best_response.
+  std::function<double(double price)> discounted_profit_at;
   // Own realised gross profit on this product in each closed month (currency; index = month).
   // For q_learning, which credits an action with the months its price was in force.
   std::vector<double> profit_by_month;

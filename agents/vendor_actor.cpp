@@ -1,5 +1,7 @@
 #include "agents/vendor_actor.hpp"
 
+#include <memory>
+
 #include <simgrid/s4u.hpp>
 
 #include "sim/scenario_names.hpp"
@@ -97,8 +99,13 @@ PricingView VendorActor::view_at(double now) const {
   const std::size_t v = vendor_, product = product_;
   view.profit_at = [&world, v, product, seen, month](double price) mutable {
     seen(v, product) = price;
-    return world.expected_profit(v, seen, month);
+    return world.expected_profit(v, seen, month, product);  // scarcity priced: sales capped at capacity
   };
+  if (pricing.strategy == PricingRule::dynamic_best_response) {
+    auto problem = std::make_shared<const DynamicPricingProblem>(
+        world_.dynamic_pricing_problem(vendor_, product_, seen, month, pricing));
+    view.discounted_profit_at = [problem](double price) { return discounted_profit(*problem, price); };
+  }
   if (pricing.strategy == PricingRule::q_learning) view.profit_by_month = world_.product_profit_by_month(vendor_, product_);
   view.effective_month = month + 1;
   return view;

@@ -22,8 +22,8 @@ World::World(const Scenario& sc)
       capacity_(sc.vendors.size(), sc.products.size()),
       experience_(sc.vendors.size(), sc.products.size()),
       initial_experience_(sc.vendors.size(), sc.products.size()),
-      product_profit_(sc.vendors.size(), sc.products.size()),
       unserved_(sc.vendors.size(), 0.0),
+      reserved_gpu_hours_(sc.vendors.size(), 0.0),
       orders_(sc.vendors.size()),
       depreciation_(sc.vendors.size()),
       vendor_invested_(sc.vendors.size(), 0.0),
@@ -112,6 +112,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   if (gpu_product_)
     for (std::size_t v = 0; v < vendors; ++v) gpu_price[v] = r.price(v, *gpu_product_);
   const ComputeBill compute = startups.bill_compute(training, gpu_price, month);
+  reserved_gpu_hours_ = compute.gpu_hours;
   Grid for_enterprises = r.capacity;
   if (gpu_product_)
     for (std::size_t v = 0; v < vendors; ++v)
@@ -157,7 +158,6 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       r.cogs(v, p) = r.quantity(v, p) * unit_cost(v, p);
       revenue += r.revenue(v, p);
       cogs += r.cogs(v, p);
-      product_profit_(v, p) += r.revenue(v, p) - r.cogs(v, p);
       experience_(v, p) += r.quantity(v, p);
       wanted_spend += bill.wanted(v, p) * r.price(v, p);
       served_spend += bill.quantity(v, p) * r.price(v, p);
@@ -279,7 +279,7 @@ std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p)
   return profit;
 }
 
-double World::expected_profit(std::size_t v, const Grid& price_grid, int month) const {
+double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
   const auto sets = market.choice_sets({price_grid, active_, unserved_, ecosystem_utility(month)});
   const auto wanted = market.expected_wanted_at_reference(month, budget_factors(month), sets);
   double profit = 0;
@@ -289,7 +289,9 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month) 
     double spend = 0;
     for (std::size_t s = 0; s < wanted.size(); ++s)
       spend += spend_at_price(wanted[s](v, p), price, market.reference_price()[p], scenario.segments[s].price_elasticity);
-    profit += spend / price * (price - unit_cost(v, p));
+    const double units = spend / price;
+    profit += capped == p ? capped_profit(price, unit_cost(v, p), units, capacity_outlook(v, p, month, 1)[0])
+                          : units * (price - unit_cost(v, p));
   }
   return profit;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/customer_value.hpp"
 #include "agents/enterprise_market.hpp"
 #include "agents/month_report.hpp"
 #include "agents/price_book.hpp"
@@ -56,9 +57,18 @@ class World {
   double unit_cost(std::size_t vendor, std::size_t product) const;
   // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these
   // prices if every firm chose afresh (the model's demand without switching costs).
-  double expected_profit(std::size_t vendor, const Grid& prices, int month) const;
-  // Cumulative gross profit (revenue - cost of goods) of one product line so far.
-  double product_profit_to_date(std::size_t vendor, std::size_t product) const { return product_profit_(vendor, product); }
+  // With `capped`, that product's sales are capped at the vendor's capacity for enterprises next
+  // month (capacity_outlook), so scarcity is priced.
+  double expected_profit(std::size_t vendor, const Grid& prices, int month,
+                         std::optional<std::size_t> capped = std::nullopt) const;
+  // Units of `product` the vendor can sell to enterprises in each of the `months` months from
+  // month + 1: capacity in service and on order (export controls already applied to orders),
+  // times today's availability (outages), less the GPU-hours startups' training took last month.
+  std::vector<double> capacity_outlook(std::size_t vendor, std::size_t product, int month, int months) const;
+  // The forward-looking pricing problem of one vendor-product at a review in `month`, with the
+  // prices as seen (agents/world_outlook.cpp, docs/model.md).
+  DynamicPricingProblem dynamic_pricing_problem(std::size_t vendor, std::size_t product, const Grid& prices,
+                                                int month, const Pricing& pricing) const;
   // Gross profit of one product line in each closed month (index = month).
   std::vector<double> product_profit_by_month(std::size_t vendor, std::size_t product) const;
 
@@ -109,8 +119,9 @@ class World {
   std::vector<char> active_;
   std::vector<double> cash_;
   std::vector<int> months_negative_;
-  Grid capacity_, experience_, initial_experience_, product_profit_;
+  Grid capacity_, experience_, initial_experience_;
   std::vector<double> unserved_;             // per vendor, last month
+  std::vector<double> reserved_gpu_hours_;   // per vendor: startups' training last month
   std::vector<Grid> demand_history_;         // per month: vendor x product units wanted
   std::vector<Grid> profit_history_;         // per month: vendor x product gross profit
   std::vector<std::vector<Order>> orders_;   // per vendor, not yet arrived

@@ -15,7 +15,7 @@ enum class ProductKind { compute, platform, model, software };
 enum class OutputPeriod { month, quarter, year };
 enum class BudgetDistribution { lognormal, pareto };
 enum class AiStrategy { none, open_ecosystem, vertical, hybrid };
-enum class PricingRule { fixed, cost_plus, match_lowest, undercut, best_response, q_learning, scheduled };
+enum class PricingRule { fixed, cost_plus, match_lowest, undercut, best_response, q_learning, scheduled, dynamic_best_response };
 
 struct Product {
   std::string id;
@@ -64,6 +64,9 @@ struct Pricing {
   double undercut = 0.05;         // undercut: price = lowest rival price * (1 - undercut)
   double min_margin = 0.0;        // match_lowest, undercut, best_response: price >= unit_cost * (1 + min_margin)
   QLearning q_learning;
+  // dynamic_best_response: the vendor discounts profit at this yearly rate over this horizon.
+  double discount_rate = 0.10;    // fraction per year
+  Duration horizon{60, 0};        // whole months
   std::vector<ScheduledPrice> schedule;  // scheduled: dated steps, in date order
 };
 

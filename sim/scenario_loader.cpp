@@ -216,6 +216,11 @@ Pricing read_pricing(Fields& f, const Node& node, Pricing p) {
   number(f, "undercut", p.undercut, Range{0, 1, false, true});
   number(f, "min_margin", p.min_margin, markup_range());
   if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q, p.q_learning);
+  number(f, "discount_rate", p.discount_rate, Range::between(0, 10));
+  if (const Node* h = f.optional("horizon")) {
+    p.horizon = to_whole_months(*h, "horizon");
+    if (p.horizon.months > 600) fail(h->where, "'horizon' must be at most 50 years (600 months)");
+  }
   if (const Node* sch = f.optional("schedule")) p.schedule = decode_schedule(*sch);
   if (p.strategy == PricingRule::scheduled && p.schedule.empty())
     fail(node.where, "the 'scheduled' strategy needs a 'schedule' of dated steps");
@@ -557,6 +562,10 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
                                "' pricing strategy and needs an 'api_price' to start from");
     if (s.open_weight && s.pricing.strategy != PricingRule::fixed)
       fail(pricing->where, what + " is open-weight: its hosts set its price, so its pricing must be 'fixed'");
+    // dynamic_best_response values a vendor's installed base of enterprise contracts; an API has none.
+    if (s.pricing.strategy == PricingRule::dynamic_best_response)
+      fail(pricing->where, what + ": 'dynamic_best_response' prices a vendor's product for its installed base of "
+                                  "contracts; an API has none, use 'best_response'");
   }
   if (s.open_weight && s.api_price)
     fail(node.where, what + " is open-weight: its hosts set its price, so it takes no 'api_price'");

@@ -47,7 +47,8 @@ inline const NameTable<PricingRule>& pricing_rule_names() {
                                             {"undercut", PricingRule::undercut},
                                             {"best_response", PricingRule::best_response},
                                             {"q_learning", PricingRule::q_learning},
-                                            {"scheduled", PricingRule::scheduled}};
+                                            {"scheduled", PricingRule::scheduled},
+                                            {"dynamic_best_response", PricingRule::dynamic_best_response}};
   return names;
 }
 

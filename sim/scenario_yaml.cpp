@@ -44,6 +44,8 @@ void emit_pricing_block(YAML::Emitter& out, const Pricing& p, const std::optiona
   if (p.markup) out << YAML::Key << "markup" << YAML::Value << exact(*p.markup);
   out << YAML::Key << "undercut" << YAML::Value << exact(p.undercut);
   out << YAML::Key << "min_margin" << YAML::Value << exact(p.min_margin);
+  out << YAML::Key << "discount_rate" << YAML::Value << exact(p.discount_rate);
+  out << YAML::Key << "horizon" << YAML::Value << to_string(p.horizon);
   const QLearning& q = p.q_learning;
   out << YAML::Key << "q_learning" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "levels" << YAML::Value << q.levels;

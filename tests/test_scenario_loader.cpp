@@ -40,6 +40,26 @@ TEST_CASE("overrides address list elements by id and are validated like the file
                     Catch::Contains("unknown key 'markp'") && Catch::Contains("did you mean 'markup'"));
 }
 
+TEST_CASE("dynamic_best_response reads its discount rate and horizon, with defaults and ranges", "[scenario]") {
+  const Scenario plain = load_scenario(kSmall, {"vendors.alpha.pricing.strategy=dynamic_best_response"});
+  CHECK(plain.vendors[0].pricing.strategy == PricingRule::dynamic_best_response);
+  CHECK(plain.vendors[0].pricing.discount_rate == 0.10);
+  CHECK(plain.vendors[0].pricing.horizon == Duration{60, 0});
+  const Scenario set = load_scenario(kSmall, {"vendors.alpha.pricing={strategy: dynamic_best_response, discount_rate: 0.2}",
+                                              "vendors.alpha.products.saas.pricing={horizon: 2 years}"});
+  CHECK(set.vendors[0].pricing_of(1).discount_rate == 0.2);  // inherited from the vendor
+  CHECK(set.vendors[0].pricing_of(1).horizon == Duration{24, 0});
+  CHECK(set.vendors[0].pricing_of(0).horizon == Duration{60, 0});
+  const std::string text = scenario_to_yaml(set);
+  CHECK(scenario_to_yaml(decode_scenario(yaml::parse_string(text, "<resolved>"))) == text);
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"vendors.alpha.pricing.discount_rate=-0.1"}),
+                    Catch::Contains("'discount_rate' must be in [0, 10]"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"vendors.alpha.pricing.horizon=10 days"}),
+                    Catch::Contains("'horizon' must be whole months or years"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"vendors.alpha.pricing.horizon=51 years"}),
+                    Catch::Contains("'horizon' must be at most 50 years"));
+}
+
 TEST_CASE("the resolved scenario reads back to the same scenario", "[scenario]") {
   const Scenario sc = load_scenario(kBaseline, {"seed=99"});
   const std::string text = scenario_to_yaml(sc);

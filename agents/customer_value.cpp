@@ -1,0 +1,143 @@
+#include "agents/customer_value.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agents/pricing_strategy.hpp"
+
+namespace cm {
+
+namespace {
+
+// Renewal transition rows at the prices as seen: row k = Pr(. | holding k), options x options.
+std::vector<double> base_rows(const SegmentOutlook& seg) {
+  const std::size_t n = seg.choice.utility.size();
+  std::vector<double> rows(n * n, 0.0);
+  for (std::size_t k = 0; k < n; ++k)
+    choice_probabilities(seg.choice, Supplier(k), seg.switching_cost, std::span<double>(&rows[k * n], n));
+  return rows;
+}
+
+// The rows when the own option's utility moves by `shift`, from the base rows without another
+// exponential per entry. In the nested logit (choice_model.hpp), with a = the own option's share
+// within the cloud nest and f = exp(shift / mu), the nest sum scales by r = 1 + a (f - 1), so
+//     Pr'(0 | k) = 1 / (1 + r^mu (1 - Pr(0 | k)) / Pr(0 | k)),
+//     Pr'(j | k) = Pr(j | k) / (1 - Pr(0 | k)) * (own ? f : 1) / r * (1 - Pr'(0 | k)).
+void shift_rows(const std::vector<double>& base, std::size_t n, std::size_t own, double shift, double nesting,
+                std::vector<double>& out) {
+  out = base;
+  if (shift == 0) return;
+  const double f = std::exp(shift / nesting);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double* b = &base[k * n];
+    double* o = &out[k * n];
+    const double p0 = b[0], cloud = 1.0 - p0;
+    if (!(cloud > 0)) continue;  // no cloud to choose: nothing moves
+    const double a = b[own] / cloud;
+    const double r = 1.0 + a * (f - 1.0);
+    const double p0_new = p0 > 0 ? 1.0 / (1.0 + std::pow(r, nesting) * cloud / p0) : 0.0;
+    const double scale = (1.0 - p0_new) / (cloud * r);
+    o[0] = p0_new;
+    for (std::size_t j = 1; j < n; ++j) o[j] = b[j] * scale;
+    o[own] *= f;
+  }
+}
+
+// The months of one evaluation, walked with every segment in lockstep because rationing couples
+// them: the vendor's unserved fraction in month t lowers its utility in month t + 1 for all.
+struct Walk {
+  std::vector<double> held;    // per month: budget held by the vendor, all segments
+  std::vector<double> units;   // per month: units of the own product wanted
+  std::vector<double> spend;   // per month: the vendor's spend wanted, all products, at its prices
+  std::vector<double> other;   // per month: gross profit of the other products
+};
+
+Walk walk(const DynamicPricingProblem& pb, double price) {
+  const std::size_t months = std::size_t(pb.months());
+  const std::size_t own = pb.option;
+  Walk w{std::vector<double>(months, 0.0), std::vector<double>(months, 0.0), std::vector<double>(months, 0.0),
+         std::vector<double>(months, 0.0)};
+  struct State {
+    std::vector<std::vector<double>> held;
+    double own_held = 0;
+    std::vector<double> base, deviating;  // transition rows at the seen price, at the price set
+    double per_spend_deviating = 0, per_spend_staying = 0;
+    double utility_shift = 0;
+  };
+  auto per_spend = [](const SegmentOutlook& seg, double p) {
+    return p > 0 ? std::pow(p / seg.reference_price, 1.0 - seg.elasticity) / p : 0.0;
+  };
+  std::vector<State> states;
+  for (const auto& seg : pb.segments) {
+    State st;
+    st.held = seg.held;
+    for (const auto& h : st.held) st.own_held += h[own];
+    st.utility_shift = seg.utility_per_price * (price - pb.seen_price);
+    st.base = base_rows(seg);
+    shift_rows(st.base, seg.choice.utility.size(), own, st.utility_shift, seg.choice.nesting, st.deviating);
+    st.per_spend_deviating = per_spend(seg, price);
+    st.per_spend_staying = per_spend(seg, pb.seen_price);
+    states.push_back(std::move(st));
+  }
+  const std::size_t n = pb.segments.empty() ? 0 : pb.segments[0].choice.utility.size();
+  std::vector<double> next(n), rationed;
+  double unserved = pb.unserved_now;  // in the choice utilities already
+  for (std::size_t t = 0; t < months; ++t) {
+    const bool deviating = int(t) < pb.deviation_months;
+    const double p = deviating ? price : pb.seen_price;
+    for (std::size_t i = 0; i < pb.segments.size(); ++i) {
+      const SegmentOutlook& seg = pb.segments[i];
+      State& st = states[i];
+      const int phases = int(st.held.size());
+      if (phases > 0) {
+        const std::vector<double>* P = deviating ? &st.deviating : &st.base;
+        // Rationing different from today's moves the own utility too.
+        const double penalty = pb.rationing_penalty * (unserved - pb.unserved_now);
+        if (penalty != 0) {
+          shift_rows(st.base, n, own, (deviating ? st.utility_shift : 0.0) - penalty, seg.choice.nesting, rationed);
+          P = &rationed;
+        }
+        auto& h = st.held[std::size_t((seg.first_phase + int(t)) % phases)];
+        std::fill(next.begin(), next.end(), 0.0);
+        for (std::size_t k = 0; k < n; ++k)
+          if (h[k] != 0)
+            for (std::size_t j = 0; j < n; ++j) next[j] += h[k] * (*P)[k * n + j];
+        st.own_held += next[own] - h[own];
+        h.swap(next);
+      }
+      const double units = st.own_held * seg.own_spend[t] * (deviating ? st.per_spend_deviating : st.per_spend_staying);
+      w.held[t] += st.own_held;
+      w.units[t] += units;
+      w.spend[t] += units * p + st.own_held * seg.other_spend[t];
+      w.other[t] += st.own_held * seg.other_profit[t];
+    }
+    // The share of the vendor's demand (in spend) it cannot serve this month, seen next month.
+    const double short_units = std::max(0.0, w.units[t] - pb.capacity[t]);
+    unserved = w.spend[t] > 0 ? short_units * p / w.spend[t] : 0.0;
+  }
+  return w;
+}
+
+}  // namespace
+
+double monthly_discount(double yearly_rate) { return std::pow(1.0 + yearly_rate, -1.0 / 12.0); }
+
+std::vector<double> held_path(const DynamicPricingProblem& pb, double price) { return walk(pb, price).held; }
+
+double discounted_profit(const DynamicPricingProblem& pb, double price) {
+  const Walk w = walk(pb, price);
+  double total = 0, discount = 1;
+  for (std::size_t t = 0; t < w.units.size(); ++t) {
+    const double p = int(t) < pb.deviation_months ? price : pb.seen_price;
+    total += discount * (capped_profit(p, pb.unit_cost[t], w.units[t], pb.capacity[t]) + w.other[t]);
+    discount *= pb.monthly_discount;
+  }
+  return total;
+}
+
+double capacity_constrained_price(const std::function<double(double)>& demand, double unit_cost, double capacity,
+                                  double lo, double hi) {
+  return maximise_profit([&](double p) { return capped_profit(p, unit_cost, demand(p), capacity); }, lo, hi);
+}
+
+}  // namespace cm

@@ -1,0 +1,97 @@
+// What a forward-looking vendor knows when it prices (docs/model.md, "Dynamic best response and
+// scarcity"): who holds whom by renewal phase, how budgets and AI adoption will grow, its costs
+// and its capacity in service and on order. World gathers it; customer_value.cpp does the economics.
+#include <cmath>
+#include <limits>
+
+#include "agents/bass.hpp"
+#include "agents/pricing.hpp"
+#include "agents/world.hpp"
+
+namespace cm {
+
+std::vector<double> World::capacity_outlook(std::size_t v, std::size_t p, int month, int months) const {
+  const double reserved = gpu_product_ == p ? reserved_gpu_hours_[v] : 0.0;
+  const double availability_now = availability(v, month);
+  std::vector<double> out;
+  for (int t = 0; t < months; ++t) {
+    // Orders arriving by month + 1 + t are in service then (close_month adds them at the end of
+    // the month before they arrive).
+    double units = capacity_(v, p);
+    for (const auto& o : orders_[v])
+      if (o.product == p && o.arrives <= month + 1 + t) units += o.units;
+    out.push_back(std::max(0.0, units * availability_now - reserved));
+  }
+  return out;
+}
+
+DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t q, const Grid& prices, int month,
+                                                     const Pricing& pricing) const {
+  const int months = std::max(1, pricing.horizon.months);
+  const std::size_t products = scenario.products.size();
+  const auto sets = market.choice_sets({prices, active_, unserved_, ecosystem_utility(month)});
+  const auto factor = budget_factors(month);  // shocks are not foreseen: today's persist
+  const auto& ref = market.reference_price();
+  const Offer& offer = scenario.vendors[v].offers[q];
+
+  DynamicPricingProblem pb;
+  pb.option = v + 1;
+  pb.seen_price = prices(v, q);
+  pb.monthly_discount = monthly_discount(pricing.discount_rate);
+  // The vendor values a price as if it held it over the whole horizon (a stationary price): a
+  // deviation held only until the next review, with the current price after it, makes a
+  // one-month trade-off between the base's margin and a cohort's lifetime value that jumps
+  // between the floor and the ceiling (docs/model.md).
+  pb.deviation_months = months;
+  const double cost_now = unit_cost(v, q);
+  for (int t = 0; t < months; ++t) pb.unit_cost.push_back(cost_now * std::pow(1.0 + offer.cost_trend, (t + 1) / 12.0));
+  pb.capacity = capacity_outlook(v, q, month, months);
+  pb.rationing_penalty = scenario.market.rationing_penalty;
+  pb.unserved_now = unserved_[v];
+
+  for (std::size_t s = 0; s < scenario.segments.size(); ++s) {
+    if (!sets[s].available[v + 1]) continue;  // the segment cannot buy from v
+    const Segment& seg = scenario.segments[s];
+    const auto& tallies = market.phase_tallies(s);
+    SegmentOutlook o;
+    o.choice = sets[s];
+    o.switching_cost = seg.switching_cost;
+    o.utility_per_price = ref[q] > 0 ? -seg.price_sensitivity * market.spend_shares()(s, q) / ref[q] : 0.0;
+    o.elasticity = seg.price_elasticity;
+    o.reference_price = ref[q] > 0 ? ref[q] : 1.0;
+    o.first_phase = int((month + 1) % int(tallies.size()));
+    double base = 0, ai = 0;
+    for (const auto& tally : tallies) {
+      o.held.push_back(tally.budget);
+      for (std::size_t k = 0; k < tally.budget.size(); ++k) base += tally.budget[k], ai += tally.ai_budget[k];
+    }
+    // AI adopters are taken to be spread over suppliers like budgets; their budget-weighted share
+    // moves along the Bass flow (adoption runs at each month start, before billing).
+    double adopted = base > 0 ? ai / base : 0.0;
+    for (int t = 0; t < months; ++t) {
+      const int m = month + 1 + t;
+      if (seg.ai_adoption && adopted < 1.0) adopted = bass_step(seg.ai_adoption->p, seg.ai_adoption->q, adopted, 1.0 / 12.0);
+      const double scale = market.growth_factor(s, m) * factor[s] / 12.0;
+      const double ai_scale = adopted * market.ai_factor(s, m);
+      double own = 0, other = 0, other_spend = 0;
+      for (std::size_t p = 0; p < products; ++p) {
+        const double spend = scale * (market.spend_shares()(s, p) + ai_scale * market.ai_shares()(s, p));
+        if (p == q) {
+          own = spend;
+        } else if (prices(v, p) > 0 && ref[p] > 0) {
+          const double price = prices(v, p);
+          const double at_price = spend * std::pow(price / ref[p], 1.0 - seg.price_elasticity);
+          other_spend += at_price;
+          other += at_price * (price - unit_cost(v, p)) / price;
+        }
+      }
+      o.own_spend.push_back(own);
+      o.other_profit.push_back(other);
+      o.other_spend.push_back(other_spend);
+    }
+    pb.segments.push_back(std::move(o));
+  }
+  return pb;
+}
+
+}  // namespace cm
