@@ -78,6 +78,14 @@ def sweep_speedup(binary):
     return walls
 
 
+def cost_per_review(binary):
+    """One price review of each searching strategy on bench/million.yaml's World (in-process, no
+    SimGrid): tools/bench_pricing.cpp, built beside the binary. Azure's CPU line (vendor 1, product 0)."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(binary)), "bench_pricing")
+    out = subprocess.run([tool, MILLION, "1", "0"], capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True)
@@ -100,6 +108,9 @@ def main():
         print(f"bench/million.yaml peak RSS: {rss:.0f} MiB (target <= 1536 MiB)")
         print(f"bench/million.yaml output size: {size / 1024:.0f} KiB")
         print(f"bench/million.yaml firm decisions: {decisions} ({decisions / wall / 1e6:.2f} million per second)")
+
+        for line in cost_per_review(args.binary):
+            print(f"{line} (bench/million.yaml, Azure's CPU line)")
 
         segments = segments_of(args.binary, MILLION)
         for firms in (10_000, 100_000, 1_000_000):
