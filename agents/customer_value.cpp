@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "agents/pricing_strategy.hpp"
+#include "agents/rationing.hpp"
 
 namespace cm {
 
@@ -44,19 +45,17 @@ void shift_rows(const std::vector<double>& base, std::size_t n, std::size_t own,
 }
 
 // The months of one evaluation, walked with every segment in lockstep because rationing couples
-// them: the vendor's unserved fraction in month t lowers its utility in month t + 1 for all.
+// them: the vendor's fill rate in month t prices its product for all at the renewals of t + 1.
 struct Walk {
   std::vector<double> held;    // per month: budget held by the vendor, all segments
   std::vector<double> units;   // per month: units of the own product wanted
-  std::vector<double> spend;   // per month: the vendor's spend wanted, all products, at its prices
   std::vector<double> other;   // per month: gross profit of the other products
 };
 
 Walk walk(const DynamicPricingProblem& pb, double price) {
   const std::size_t months = std::size_t(pb.months());
   const std::size_t own = pb.option;
-  Walk w{std::vector<double>(months, 0.0), std::vector<double>(months, 0.0), std::vector<double>(months, 0.0),
-         std::vector<double>(months, 0.0)};
+  Walk w{std::vector<double>(months, 0.0), std::vector<double>(months, 0.0), std::vector<double>(months, 0.0)};
   struct State {
     std::vector<std::vector<double>> held;
     double own_held = 0;
@@ -81,7 +80,7 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
   }
   const std::size_t n = pb.segments.empty() ? 0 : pb.segments[0].choice.utility.size();
   std::vector<double> next(n), rationed;
-  double unserved = pb.unserved_now;  // in the choice utilities already
+  double fill = pb.fill_now;  // in the choice utilities already
   for (std::size_t t = 0; t < months; ++t) {
     const bool deviating = int(t) < pb.deviation_months;
     const double p = deviating ? price : pb.seen_price;
@@ -91,10 +90,13 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
       const int phases = int(st.held.size());
       if (phases > 0) {
         const std::vector<double>* P = deviating ? &st.deviating : &st.base;
-        // Rationing different from today's moves the own utility too.
-        const double penalty = pb.rationing_penalty * (unserved - pb.unserved_now);
-        if (penalty != 0) {
-          shift_rows(st.base, n, own, (deviating ? st.utility_shift : 0.0) - penalty, seg.choice.nesting, rationed);
+        // Firms see the expected cost per unit wanted; a fill other than today's, or a price
+        // other than the seen one under rationing, moves the own utility from the seen one.
+        if (fill < 1.0 || pb.fill_now < 1.0) {
+          const double ref = seg.reference_price, m = pb.scarcity_premium;
+          const double shift = seg.utility_per_price *
+                               (rationed_price(p, fill, ref, m) - rationed_price(pb.seen_price, pb.fill_now, ref, m));
+          shift_rows(st.base, n, own, shift, seg.choice.nesting, rationed);
           P = &rationed;
         }
         auto& h = st.held[std::size_t((seg.first_phase + int(t)) % phases)];
@@ -108,12 +110,10 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
       const double units = st.own_held * seg.own_spend[t] * (deviating ? st.per_spend_deviating : st.per_spend_staying);
       w.held[t] += st.own_held;
       w.units[t] += units;
-      w.spend[t] += units * p + st.own_held * seg.other_spend[t];
       w.other[t] += st.own_held * seg.other_profit[t];
     }
-    // The share of the vendor's demand (in spend) it cannot serve this month, seen next month.
-    const double short_units = std::max(0.0, w.units[t] - pb.capacity[t]);
-    unserved = w.spend[t] > 0 ? short_units * p / w.spend[t] : 0.0;
+    // The share of the own product's demand served this month, seen next month.
+    fill = w.units[t] > pb.capacity[t] ? pb.capacity[t] / w.units[t] : 1.0;
   }
   return w;
 }

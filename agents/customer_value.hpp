@@ -10,8 +10,10 @@
 //     p_t = p for t < R, p0 after,
 // where month t = 0 is the first month the price is in force, Q_t the product's units wanted by
 // the customers the vendor holds in month t, K_t its capacity, and M_t the gross profit of its
-// other products on the same customers. Demand it cannot serve (Q_t > K_t) is lost now and, as
-// the model's rationing penalty, lowers its utility at the renewals of month t + 1. Who holds whom follows the renewal chain of the model:
+// other products on the same customers. Demand it cannot serve (Q_t > K_t) is lost now, and the
+// fill rate f_{t+1} = min(1, K_t / Q_t) prices the product at the renewals of month t + 1 at
+// e = f p + (1 - f) F (agents/rationing.hpp; f_0 is the fill seen last month). Who holds whom
+// follows the renewal chain of the model:
 // the firms of one renewal phase re-choose each month (nested logit, switching-cost bonus on
 // their current supplier, choice_model.hpp), at p_t. A price thus moves only the cohorts renewing
 // before the next review, and the customers they bring or take away are valued at their margin
@@ -37,7 +39,6 @@ struct SegmentOutlook {
   double reference_price = 1;     // of the own product
   std::vector<double> own_spend;  // per month t: spend on the own product at the reference price, per unit held
   std::vector<double> other_profit;  // per month t: gross profit of the other products, per unit held
-  std::vector<double> other_spend;   // per month t: spend on the other products at their prices, per unit held
 };
 
 struct DynamicPricingProblem {
@@ -47,10 +48,11 @@ struct DynamicPricingProblem {
   double monthly_discount = 1;    // delta = (1 + yearly rate)^(-1/12)
   std::vector<double> unit_cost;  // per month t
   std::vector<double> capacity;   // per month t: units available (infinity: unconstrained)
-  // Rationing: the vendor's unserved fraction of demand (in spend) lowers its utility next month
-  // by rationing_penalty x fraction; unserved_now is the fraction already in the choice utilities.
-  double rationing_penalty = 0;
-  double unserved_now = 0;
+  // Rationing: the fill rate of the own product (served / wanted) seen in month t is last month's;
+  // fill_now is the one already in the choice utilities. Firms price what they cannot get at the
+  // fallback (1 + scarcity_premium) x reference price (agents/rationing.hpp).
+  double scarcity_premium = 0;
+  double fill_now = 1;
   std::vector<SegmentOutlook> segments;
   int months() const { return int(unit_cost.size()); }
 };

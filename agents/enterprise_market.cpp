@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "agents/bass.hpp"
+#include "agents/rationing.hpp"
 #include "agents/share_calibration.hpp"
 #include "sim/rng.hpp"
 
@@ -39,12 +40,17 @@ std::vector<double> target_shares(const Scenario& sc, const Segment& seg, const 
 
 }  // namespace
 
-Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price) {
+Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price,
+                 const Grid& fill, double scarcity_premium) {
   Grid index(spend_shares.rows(), prices.rows());
   for (std::size_t s = 0; s < spend_shares.rows(); ++s)
     for (std::size_t v = 0; v < prices.rows(); ++v)
-      for (std::size_t p = 0; p < prices.cols(); ++p)
-        if (reference_price[p] > 0) index(s, v) += spend_shares(s, p) * prices(v, p) / reference_price[p];
+      for (std::size_t p = 0; p < prices.cols(); ++p) {
+        if (!(reference_price[p] > 0)) continue;
+        const double cost = fill.rows() ? rationed_price(prices(v, p), fill(v, p), reference_price[p], scarcity_premium)
+                                        : prices(v, p);
+        index(s, v) += spend_shares(s, p) * cost / reference_price[p];
+      }
   return index;
 }
 
@@ -79,8 +85,7 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
 
   population_ = generate_population(sc, targets);
   const std::vector<char> all_active(vendors_, 1);
-  const std::vector<double> none_unserved(vendors_, 0.0);
-  const auto sets = choice_sets({prices, all_active, none_unserved});
+  const auto sets = choice_sets({prices, all_active, {}});
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
     const RenewalTable table(sets[s], sc.segments[s].switching_cost);
     tally_.emplace_back(population_.segments[s].phases());
@@ -100,16 +105,15 @@ void EnterpriseMarket::retally(std::size_t s, int phase, const RenewalTable& tab
 }
 
 std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
-  const Grid index = price_index(spend_shares_, supply.prices, reference_price_);
-  const double penalty = scenario_.market.rationing_penalty;
+  const Grid index = price_index(spend_shares_, supply.prices, reference_price_, supply.fill,
+                                 scenario_.market.scarcity_premium);
   std::vector<ChoiceSet> sets;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting};
     set.utility[0] = intercept_(s, 0);
     for (std::size_t v = 0; v < vendors_; ++v) {
-      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) -
-                           penalty * supply.unserved[v] +
+      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) +
                            (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }

@@ -2,12 +2,13 @@
 // The demand side: the enterprise population, its choice model and what it holds and wants.
 //
 // Utility of vendor j for a firm of segment s (on-premises is normalised to 0):
-//     u_sj = xi_sj - alpha_s (P_sj - P_sj^0) - penalty * unserved_j,
-//     P_sj = sum_p w_sp price_jp / ref_p,
-// P the segment's price index at j (its budget shares w weigh each product's price relative to
-// the reference, the mean initial list price), P^0 its value at the start, xi the intercepts
-// calibrated so the renewal chain is stationary at the scenario's initial shares, and unserved_j
-// the fraction of j's demand it could not serve last month (rationing is a quality penalty).
+//     u_sj = xi_sj - alpha_s (P_sj - P_sj^0),
+//     P_sj = sum_p w_sp e_jp / ref_p,   e_jp = f_jp price_jp + (1 - f_jp) F_jp,
+// P the segment's price index at j (its budget shares w weigh each product's expected cost per
+// unit wanted relative to the reference, the mean initial list price), P^0 its value at the
+// start, xi the intercepts calibrated so the renewal chain is stationary at the scenario's initial
+// shares, f_jp the fraction of j's demand for p it served last month and F_jp the fallback price
+// of what it cannot deliver (rationing is priced: agents/rationing.hpp).
 #include <vector>
 
 #include "agents/choice_model.hpp"
@@ -22,7 +23,7 @@ namespace cm {
 struct SupplyConditions {
   Grid prices;                   // vendor x product list prices in force
   std::vector<char> active;      // per vendor: still in the market
-  std::vector<double> unserved;  // per vendor: fraction of last month's demand not served
+  Grid fill;                     // vendor x product: fraction of last month's demand served (empty: all)
   Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
 };
 
@@ -90,7 +91,9 @@ class EnterpriseMarket {
   std::int64_t decisions_ = 0;
 };
 
-// Price index of each segment at each vendor: segment x vendor.
-Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price);
+// Price index of each segment at each vendor: segment x vendor. `fill` (vendor x product, empty:
+// all served) prices rationing at `scarcity_premium` (agents/rationing.hpp).
+Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price,
+                 const Grid& fill = {}, double scarcity_premium = 0.0);
 
 }  // namespace cm

@@ -8,6 +8,7 @@
 #include "agents/capacity_planning.hpp"
 #include "agents/model_api_market.hpp"
 #include "agents/pricing.hpp"
+#include "agents/rationing.hpp"
 
 namespace cm {
 
@@ -22,7 +23,7 @@ World::World(const Scenario& sc)
       capacity_(sc.vendors.size(), sc.products.size()),
       experience_(sc.vendors.size(), sc.products.size()),
       initial_experience_(sc.vendors.size(), sc.products.size()),
-      unserved_(sc.vendors.size(), 0.0),
+      fill_(sc.vendors.size(), sc.products.size(), 1.0),
       reserved_gpu_hours_(sc.vendors.size(), 0.0),
       orders_(sc.vendors.size()),
       depreciation_(sc.vendors.size()),
@@ -84,7 +85,7 @@ std::vector<double> World::budget_factors(int month) const {
 }
 
 SupplyConditions World::supply(int month) const {
-  return {prices.in_force(month_start(month)), active_, unserved_, ecosystem_utility(month)};
+  return {prices.in_force(month_start(month)), active_, fill_, ecosystem_utility(month)};
 }
 
 void World::open_month(int month) {
@@ -122,6 +123,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   for (const auto& s : scenario.segments) elasticity.push_back(s.price_elasticity);
   const auto wanted = market.wanted_at_reference(month, factor);
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
+  fill_ = bill.served;  // what firms see of each vendor's delivery at next month's renewals
   r.quantity = bill.quantity;
   r.revenue = bill.revenue;
   r.segment_spend = bill.segment_spend;
@@ -153,16 +155,13 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   const auto contracts = market.contracts();
   for (std::size_t v = 0; v < vendors; ++v) {
     const Vendor& vendor = scenario.vendors[v];
-    double revenue = 0, cogs = 0, wanted_spend = 0, served_spend = 0, depreciation = 0;
+    double revenue = 0, cogs = 0, depreciation = 0;
     for (std::size_t p = 0; p < products; ++p) {
       r.cogs(v, p) = r.quantity(v, p) * unit_cost(v, p);
       revenue += r.revenue(v, p);
       cogs += r.cogs(v, p);
       experience_(v, p) += r.quantity(v, p);
-      wanted_spend += bill.wanted(v, p) * r.price(v, p);
-      served_spend += bill.quantity(v, p) * r.price(v, p);
     }
-    unserved_[v] = wanted_spend > 0 ? 1.0 - served_spend / wanted_spend : 0.0;
     for (const auto& d : depreciation_[v])
       if (month >= d.from && month < d.to) depreciation += d.per_month;
     const double fixed = active_[v] ? vendor.fixed_cost_per_month : 0.0;
@@ -280,16 +279,42 @@ std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p)
 }
 
 double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
-  const auto sets = market.choice_sets({price_grid, active_, unserved_, ecosystem_utility(month)});
-  const auto wanted = market.expected_wanted_at_reference(month, budget_factors(month), sets);
+  const auto factor = budget_factors(month);
+  const Grid ecosystem = ecosystem_utility(month);
+  Grid fill = fill_;
+  auto wanted_at = [&] {
+    return market.expected_wanted_at_reference(month, factor, market.choice_sets({price_grid, active_, fill, ecosystem}));
+  };
+  auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
+    double spend = 0;
+    for (std::size_t s = 0; s < wanted.size(); ++s)
+      spend += spend_at_price(wanted[s](v, p), price_grid(v, p), market.reference_price()[p],
+                              scenario.segments[s].price_elasticity);
+    return spend / price_grid(v, p);
+  };
+  std::vector<Grid> wanted;
+  if (capped && price_grid(v, *capped) > 0) {
+    // Customers see the fill rate the price would bring once it holds (docs/model.md, "Rationing"):
+    // a price that draws more than the capacity wins them only at what they can get.
+    const std::size_t p = *capped;
+    double evaluated_at = -1;
+    const double f = steady_fill(
+        [&](double trial) {
+          fill(v, p) = evaluated_at = trial;
+          wanted = wanted_at();
+          return units_of(wanted, p);
+        },
+        capacity_outlook(v, p, month, 1)[0]);
+    fill(v, p) = f;
+    if (f != evaluated_at) wanted = wanted_at();
+  } else {
+    wanted = wanted_at();
+  }
   double profit = 0;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
     const double price = price_grid(v, p);
     if (price <= 0) continue;
-    double spend = 0;
-    for (std::size_t s = 0; s < wanted.size(); ++s)
-      spend += spend_at_price(wanted[s](v, p), price, market.reference_price()[p], scenario.segments[s].price_elasticity);
-    const double units = spend / price;
+    const double units = units_of(wanted, p);
     profit += capped == p ? capped_profit(price, unit_cost(v, p), units, capacity_outlook(v, p, month, 1)[0])
                           : units * (price - unit_cost(v, p));
   }

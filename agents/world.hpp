@@ -120,7 +120,7 @@ class World {
   std::vector<double> cash_;
   std::vector<int> months_negative_;
   Grid capacity_, experience_, initial_experience_;
-  std::vector<double> unserved_;             // per vendor, last month
+  Grid fill_;                                // vendor x product: fraction of enterprises' demand served last month
   std::vector<double> reserved_gpu_hours_;   // per vendor: startups' training last month
   std::vector<Grid> demand_history_;         // per month: vendor x product units wanted
   std::vector<Grid> profit_history_;         // per month: vendor x product gross profit

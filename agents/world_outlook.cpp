@@ -29,7 +29,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
                                                      const Pricing& pricing) const {
   const int months = std::max(1, pricing.horizon.months);
   const std::size_t products = scenario.products.size();
-  const auto sets = market.choice_sets({prices, active_, unserved_, ecosystem_utility(month)});
+  const auto sets = market.choice_sets({prices, active_, fill_, ecosystem_utility(month)});
   const auto factor = budget_factors(month);  // shocks are not foreseen: today's persist
   const auto& ref = market.reference_price();
   const Offer& offer = scenario.vendors[v].offers[q];
@@ -46,8 +46,8 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
   const double cost_now = unit_cost(v, q);
   for (int t = 0; t < months; ++t) pb.unit_cost.push_back(cost_now * std::pow(1.0 + offer.cost_trend, (t + 1) / 12.0));
   pb.capacity = capacity_outlook(v, q, month, months);
-  pb.rationing_penalty = scenario.market.rationing_penalty;
-  pb.unserved_now = unserved_[v];
+  pb.scarcity_premium = scenario.market.scarcity_premium;
+  pb.fill_now = fill_(v, q);
 
   for (std::size_t s = 0; s < scenario.segments.size(); ++s) {
     if (!sets[s].available[v + 1]) continue;  // the segment cannot buy from v
@@ -73,7 +73,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
       if (seg.ai_adoption && adopted < 1.0) adopted = bass_step(seg.ai_adoption->p, seg.ai_adoption->q, adopted, 1.0 / 12.0);
       const double scale = market.growth_factor(s, m) * factor[s] / 12.0;
       const double ai_scale = adopted * market.ai_factor(s, m);
-      double own = 0, other = 0, other_spend = 0;
+      double own = 0, other = 0;
       for (std::size_t p = 0; p < products; ++p) {
         const double spend = scale * (market.spend_shares()(s, p) + ai_scale * market.ai_shares()(s, p));
         if (p == q) {
@@ -81,13 +81,11 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
         } else if (prices(v, p) > 0 && ref[p] > 0) {
           const double price = prices(v, p);
           const double at_price = spend * std::pow(price / ref[p], 1.0 - seg.price_elasticity);
-          other_spend += at_price;
           other += at_price * (price - unit_cost(v, p)) / price;
         }
       }
       o.own_spend.push_back(own);
       o.other_profit.push_back(other);
-      o.other_spend.push_back(other_spend);
     }
     pb.segments.push_back(std::move(o));
   }

@@ -207,7 +207,9 @@ struct Investor {
 };
 
 struct MarketRules {
-  double rationing_penalty = 2.0;   // utility lost per unit of a vendor's unserved fraction of demand
+  // What a firm pays per unit a vendor cannot deliver, as a fraction above the reference price
+  // (agents/rationing.hpp): rationing enters the price index instead of a utility penalty.
+  double scarcity_premium = 1.0;
   // Models: quality = quality_per_decade * log10(cumulative training FLOP / 1e21).
   double quality_per_decade = 0.5;
   double model_choice_quality = 2.0;     // logit weight of quality when adopters pick among hosted models

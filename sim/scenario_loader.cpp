@@ -440,7 +440,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
 MarketRules decode_market(const Node& node) {
   MarketRules m;
   Fields f(node, "market");
-  number(f, "rationing_penalty", m.rationing_penalty, Range::between(0, 100));
+  number(f, "scarcity_premium", m.scarcity_premium, Range::between(0, 10));
   number(f, "quality_per_decade", m.quality_per_decade, Range::between(0, 10));
   number(f, "model_choice_quality", m.model_choice_quality, Range::between(0, 100));
   number(f, "ecosystem_weight", m.ecosystem_weight, Range::between(0, 10));

@@ -263,7 +263,7 @@ std::string scenario_to_yaml(const Scenario& sc) {
   for (const auto& s : sc.segments) emit_segment(out, s, sc.products);
   out << YAML::EndSeq;
   out << YAML::Key << "market" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  out << YAML::Key << "rationing_penalty" << YAML::Value << exact(sc.market.rationing_penalty);
+  out << YAML::Key << "scarcity_premium" << YAML::Value << exact(sc.market.scarcity_premium);
   out << YAML::Key << "quality_per_decade" << YAML::Value << exact(sc.market.quality_per_decade);
   out << YAML::Key << "model_choice_quality" << YAML::Value << exact(sc.market.model_choice_quality);
   out << YAML::Key << "ecosystem_weight" << YAML::Value << exact(sc.market.ecosystem_weight);

@@ -70,7 +70,6 @@ DynamicPricingProblem as_problem(const Duopoly& m, const std::vector<std::vector
   for (int t = 0; t < months; ++t) {
     o.own_spend.push_back(std::pow(1.0 + growth, (t + 1) / 12.0));  // per unit of budget held
     o.other_profit.push_back(0.0);
-    o.other_spend.push_back(0.0);
     pb.unit_cost.push_back(m.cost);
     pb.capacity.push_back(capacity);
   }
@@ -79,25 +78,27 @@ DynamicPricingProblem as_problem(const Duopoly& m, const std::vector<std::vector
 }
 
 // Independent: simulate the phases one by one and add up firm 1's discounted profit.
-// With a capacity K and a rationing penalty kappa: firm 1's unserved fraction in a month lowers its
-// utility by kappa x fraction at the next month's renewals.
+// With a capacity K and a scarcity premium m: firm 1's fill rate f in a month prices its product at
+// f p + (1 - f) max(p, 1 + m) (reference price 1) at the next month's renewals.
 double brute_force_profit(const Duopoly& m, std::vector<std::vector<double>> held, int first_phase, double p_set,
                           double p_seen, double p_rival, int review, int months, double yearly_rate, double growth,
-                          double K = kInf, double kappa = 0) {
+                          double K = kInf, double premium = 0) {
   const double delta = std::pow(1.0 + yearly_rate, -1.0 / 12.0);
-  double total = 0, unserved = 0;
+  double total = 0, fill = 1;
   for (int t = 0; t < months; ++t) {
     const double p = t < review ? p_set : p_seen;
     auto& h = held[std::size_t((first_phase + t) % int(held.size()))];
     std::vector<double> next(3, 0.0);
     for (int k = 0; k < 3; ++k)
-      for (int j = 0; j < 3; ++j) next[std::size_t(j)] += h[std::size_t(k)] * m.prob(j, k, p, p_rival, kappa * unserved);
+      for (int j = 0; j < 3; ++j)
+        next[std::size_t(j)] +=
+            h[std::size_t(k)] * m.prob(j, k, p, p_rival, m.alpha * (1 - fill) * (std::max(p, 1 + premium) - p));
     h = next;
     double firm1 = 0;
     for (const auto& phase : held) firm1 += phase[1];
     const double units = firm1 * std::pow(1.0 + growth, (t + 1) / 12.0) / p;
     total += std::pow(delta, t) * std::min(units, K) * (p - m.cost);
-    unserved = units > K ? 1 - K / units : 0.0;
+    fill = units > K ? K / units : 1.0;
   }
   return total;
 }
@@ -197,7 +198,7 @@ TEST_CASE("a price move seen from another price gives the same outlook, nested o
       auto at_p = as_problem(m, held, 3, p, 1.3, 36, 36, 0.1, 0.2, 0.1);
       for (auto* pb : {&from_seen, &at_p}) {
         pb->segments[0].choice.nesting = nesting;
-        pb->rationing_penalty = 1.5;
+        pb->scarcity_premium = 1.5;
       }
       CHECK(discounted_profit(from_seen, p) == Approx(discounted_profit(at_p, p)).epsilon(1e-12));
     }
@@ -298,15 +299,16 @@ TEST_CASE("dynamic pricing prices scarcity: a binding capacity raises the price 
   const auto slack = as_problem(m, held, 0, 1.4, 1.4, 24, 24, 0.1, 0.0, 10 * units);
   CHECK(J(slack) == Approx(p_free).epsilon(1e-9));
 
-  // Rationing has a cost beyond the sales lost: with the model's penalty (unserved demand lowers
-  // the vendor's utility at the next renewals) the profit matches the independent simulation,
-  // and a price that rations is worth less than without the penalty once the customers it drives
+  // Rationing has a cost beyond the sales lost: with a scarcity premium (what firms cannot get they
+  // buy at 1 + m times the reference price, so a low fill raises the price they see at the next
+  // renewals) the profit matches the independent simulation, and a price that rations is worth
+  // less than with rationing free (m = 0, fallback = list price) once the customers it drives
   // away would have been served (at 1.2 the vendor is sold out all along, so they cost nothing).
   auto penalised = tight;
-  penalised.rationing_penalty = 2.0;
+  penalised.scarcity_premium = 1.0;
   for (double p : {1.2, 1.5, 2.0, 3.0})
     CHECK(discounted_profit(penalised, p) ==
-          Approx(brute_force_profit(m, held, 0, p, 1.4, 1.4, 24, 24, 0.1, 0.0, 0.6 * units, 2.0)).epsilon(1e-12));
+          Approx(brute_force_profit(m, held, 0, p, 1.4, 1.4, 24, 24, 0.1, 0.0, 0.6 * units, 1.0)).epsilon(1e-12));
   CHECK(discounted_profit(penalised, 1.6) < 0.98 * discounted_profit(tight, 1.6));
   CHECK(discounted_profit(penalised, 1.2) == discounted_profit(tight, 1.2));
 }
