@@ -440,6 +440,9 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
 MarketRules decode_market(const Node& node) {
   MarketRules m;
   Fields f(node, "market");
+  if (const Node* old = f.optional("rationing_penalty"))  // a key of earlier versions: say what replaced it
+    fail(old->where, "'rationing_penalty' was replaced by 'scarcity_premium': rationing is now priced in the "
+                     "customers' price index (docs/model.md), not charged as a utility penalty");
   number(f, "scarcity_premium", m.scarcity_premium, Range::between(0, 10));
   number(f, "quality_per_decade", m.quality_per_decade, Range::between(0, 10));
   number(f, "model_choice_quality", m.model_choice_quality, Range::between(0, 100));
