@@ -2,6 +2,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "agents/pricing_timeline.hpp"
 #include "sim/scenario_names.hpp"
 
 namespace cm {
@@ -11,23 +12,9 @@ ApiPricingActor::ApiPricingActor(World& world, std::size_t startup) : world_(wor
   strategy_ = make_pricing_strategy(s.pricing, RandomStream(world.scenario.seed, "startup:" + s.id, "pricing:api"));
 }
 
-std::vector<double> ApiPricingActor::review_times() const {
-  const Pricing& pricing = world_.scenario.startups[startup_].pricing;
-  const double horizon = world_.month_start(world_.months());
-  std::vector<double> times;
-  if (pricing.strategy == PricingRule::scheduled) {
-    for (const auto& step : pricing.schedule) {
-      const double t = world_.calendar.seconds_of(step.at);
-      if (t >= 0 && t < horizon && (times.empty() || times.back() != t)) times.push_back(t);
-    }
-    return times;
-  }
-  for (double t = 0; t < horizon; t = world_.calendar.advance(t, pricing.review_every)) times.push_back(t);
-  return times;
-}
-
 void ApiPricingActor::operator()() {
-  for (double t : review_times()) {
+  const Pricing& pricing = world_.scenario.startups[startup_].pricing;
+  for (double t : review_times(pricing, world_.calendar, 0.0, world_.month_start(world_.months()))) {
     simgrid::s4u::this_actor::sleep_until(t);
     if (!world_.startups.alive(startup_)) return;
     review(t);

@@ -21,7 +21,6 @@ class ApiPricingActor {
 
  private:
   void review(double now);
-  std::vector<double> review_times() const;
 
   World& world_;
   std::size_t startup_;

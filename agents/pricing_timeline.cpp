@@ -18,6 +18,20 @@ std::size_t regime_at(const std::vector<PricingRegime>& regimes, const Calendar&
   return r;
 }
 
+std::vector<double> review_times(const Pricing& pricing, const Calendar& calendar, double from, double to) {
+  std::vector<double> times;
+  if (pricing.strategy == PricingRule::fixed) return times;
+  if (pricing.strategy == PricingRule::scheduled) {
+    for (const auto& step : pricing.schedule) {
+      const double t = calendar.seconds_of(step.at);
+      if (t >= from && t < to && (times.empty() || times.back() != t)) times.push_back(t);
+    }
+    return times;
+  }
+  for (double t = from; t < to; t = calendar.advance(t, pricing.review_every)) times.push_back(t);
+  return times;
+}
+
 std::vector<PricingStep> pricing_timeline(const Scenario& sc, std::size_t vendor, std::size_t product,
                                           const Calendar& calendar, double horizon) {
   const auto regimes = pricing_regimes(sc.vendors[vendor], product, sc.time.start);
@@ -29,17 +43,7 @@ std::vector<PricingStep> pricing_timeline(const Scenario& sc, std::size_t vendor
     const double from = regime_start(r), to = std::min(regime_end(r), horizon);
     if (from >= horizon) break;
     if (r > 0) steps.push_back({from, PricingStep::Kind::regime, r});
-    const Pricing& p = regimes[r].pricing;
-    if (p.strategy == PricingRule::fixed) continue;
-    if (p.strategy == PricingRule::scheduled) {
-      for (const auto& step : p.schedule) {
-        const double t = calendar.seconds_of(step.at);
-        if (t >= from && t < to) steps.push_back({t, PricingStep::Kind::review, r});
-      }
-      continue;
-    }
-    for (double t = from; t < to; t = calendar.advance(t, p.review_every))
-      steps.push_back({t, PricingStep::Kind::review, r});
+    for (double t : review_times(regimes[r].pricing, calendar, from, to)) steps.push_back({t, PricingStep::Kind::review, r});
   }
 
   for (std::size_t e = 0; e < sc.events.size(); ++e) {

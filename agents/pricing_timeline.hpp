@@ -26,6 +26,10 @@ std::vector<PricingRegime> pricing_regimes(const Vendor& vendor, std::size_t pro
 // The regime in force at `seconds` (the last one whose `from` is not after it).
 std::size_t regime_at(const std::vector<PricingRegime>& regimes, const Calendar& calendar, double seconds);
 
+// When one regime's strategy reviews within [from, to): its schedule's dates for `scheduled` (one
+// review per date), every `review_every` from `from` otherwise, none for `fixed`.
+std::vector<double> review_times(const Pricing& pricing, const Calendar& calendar, double from, double to);
+
 // Every step in [0, horizon) for product `product` of vendor `vendor`, in the order it acts.
 // A review is added where a hold ends (the strategy's own rule resumes at once); there is at most
 // one review an instant, and none where a regime starts (the fresh strategy reviews then anyway).
