@@ -31,7 +31,7 @@ double ratio(double a, double b) { return b != 0 ? a / b : kNaN; }
 }  // namespace
 
 struct RunRecorder::Layout {
-  VarId time, price, quantity, revenue, capacity, utilization;
+  VarId time, price, quantity, revenue, cost_of_goods, capacity, utilization;
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
   VarId vendor_capex, vendor_flops;
   VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
@@ -100,6 +100,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.price = file.variable("", "price", tvp, DType::f64, attrs(cur + "/unit", "list price per product unit (see product_unit), at the end of the period"));
   L.quantity = file.variable("", "quantity", tvp, DType::f64, attrs("unit" + per, "product units sold in the period"));
   L.revenue = file.variable("", "revenue", tvp, DType::f64, attrs(cur + per, "revenue from the product in the period"));
+  L.cost_of_goods = file.variable("", "cost_of_goods", tvp, DType::f64, attrs(cur + per, "cost of goods of the units sold in the period (units x unit cost)"));
   L.capacity = file.variable("", "capacity", tvp, DType::f64, attrs("unit" + per, "product units the vendor can deliver in the period"));
   L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
   L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
@@ -384,6 +385,7 @@ void RunRecorder::write_period() {
   file_.append(L.price, last.price.values());
   file_.append(L.quantity, quantity.values());
   file_.append(L.revenue, revenue.values());
+  file_.append(L.cost_of_goods, cogs.values());
   file_.append(L.capacity, capacity.values());
   file_.append(L.utilization, utilization.values());
   file_.append(L.vendor_revenue, vendor_revenue);

@@ -15,6 +15,7 @@ CONTRACT = {  # design.md §4: variable -> dims
     "price": ("time", "vendor", "product"),
     "quantity": ("time", "vendor", "product"),
     "revenue": ("time", "vendor", "product"),
+    "cost_of_goods": ("time", "vendor", "product"),
     "capacity": ("time", "vendor", "product"),
     "utilization": ("time", "vendor", "product"),
     "vendor_revenue": ("time", "vendor"),
@@ -91,6 +92,8 @@ class OutputFile(TempDirTest):
         np.testing.assert_allclose(ds["market_revenue"].values, earned, rtol=1e-12)
         np.testing.assert_allclose(ds["revenue"].values, (ds["price"] * ds["quantity"]).values, rtol=1e-12)
         np.testing.assert_allclose(ds["revenue"].sum("product").values, ds["vendor_revenue"].values, rtol=1e-12)
+        gross = (ds["revenue"] - ds["cost_of_goods"]).sum("product") / ds["vendor_revenue"]
+        np.testing.assert_allclose(gross.values, ds["vendor_gross_margin"].values, rtol=1e-9)
 
     def test_shares_sum_to_one_and_hhi_follows(self):
         ds = self.ds

@@ -41,6 +41,7 @@ OUTPUT_VARIABLES = {
     "price": ("time", "vendor", "product"),
     "quantity": ("time", "vendor", "product"),
     "revenue": ("time", "vendor", "product"),
+    "cost_of_goods": ("time", "vendor", "product"),
     "capacity": ("time", "vendor", "product"),
     "utilization": ("time", "vendor", "product"),
     "vendor_revenue": ("time", "vendor"),
