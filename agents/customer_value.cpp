@@ -37,10 +37,23 @@ void shift_rows(const std::vector<double>& base, std::size_t n, std::size_t own,
     const double a = b[own] / cloud;
     const double r = 1.0 + a * (f - 1.0);
     const double p0_new = p0 > 0 ? 1.0 / (1.0 + std::pow(r, nesting) * cloud / p0) : 0.0;
-    const double scale = (1.0 - p0_new) / (cloud * r);
-    o[0] = p0_new;
-    for (std::size_t j = 1; j < n; ++j) o[j] = b[j] * scale;
-    o[own] *= f;
+    if (std::isfinite(f) && r > 0) {
+      const double scale = (1.0 - p0_new) / (cloud * r);
+      o[0] = p0_new;
+      for (std::size_t j = 1; j < n; ++j) o[j] = b[j] * scale;
+      o[own] *= f;
+      continue;
+    }
+    // Far from the seen price f overflows (a deep cut) or r rounds to 0 (a price so high that the
+    // own option was the whole nest and is now nothing): take the limits, not 0/0 or 0 * inf. The
+    // own option's share within the nest is a f / r, the others' scale by 1 / r = (1 - own) / (1 - a).
+    if (a == 0) continue;  // not chosen from this row at any price: the row stays as it is
+    const double own_within = a >= 1 ? 1.0 : a / (a + (1.0 - a) / f);
+    const double other_scale = a >= 1 ? 0.0 : (1.0 - own_within) / (1.0 - a);
+    const double nest_new = r > 0 ? 1.0 - p0_new : 0.0;  // r = 0: the nest has nothing left to offer
+    o[0] = r > 0 ? p0_new : 1.0;
+    for (std::size_t j = 1; j < n; ++j) o[j] = b[j] / cloud * other_scale * nest_new;
+    o[own] = own_within * nest_new;
   }
 }
 

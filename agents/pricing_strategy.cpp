@@ -29,6 +29,30 @@ double price_floor(double min_margin, const PricingView& view) { return view.uni
 
 double lowest(const std::vector<double>& prices) { return *std::min_element(prices.begin(), prices.end()); }
 
+}  // namespace
+
+std::optional<double> best_price(const std::function<double(double)>& objective, const PricingView& view,
+                                 double min_margin) {
+  double reference = view.own_price;
+  for (double p : view.rival_prices) reference = std::max(reference, p);
+  double lo = price_floor(min_margin, view);
+  // A zero (or negative-margin) cost gives no positive floor for a log-scale search; any price
+  // far below the market's is as good a floor, since profit there is nearly zero.
+  if (!(lo > 0)) lo = 1e-6 * reference;
+  if (!(lo > 0)) return std::nullopt;  // no cost and no price: nothing to scale a search by
+  // Generous: logit markups are a few times 1/alpha, and scarcity rationing a tight capacity
+  // stays far below 20 x cost or 5 x the market price.
+  const double hi = std::max({20.0 * view.unit_cost, 5.0 * reference, 4.0 * lo});
+  const double best = maximise_profit(objective, lo, hi);
+  // Keep a feasible price that the best one does not beat: a flat profit (no demand at all)
+  // must not drag the price to the floor.
+  if (view.own_price >= lo && view.own_price <= hi && !(objective(best) > objective(view.own_price)))
+    return std::nullopt;
+  return changed_to(best, view.own_price);
+}
+
+namespace {
+
 // ---------------------------------------------------------------------------------------------
 
 class FixedPricing final : public PricingStrategy {
@@ -99,29 +123,10 @@ class BestResponsePricing final : public PricingStrategy {
 
   std::optional<double> review(const PricingView& view) override {
     if (!view.profit_at) return std::nullopt;  // no demand model to respond to
-    const double reference = reference_price(view);
-    double lo = price_floor(min_margin_, view);
-    // A zero (or negative-margin) cost gives no positive floor for a log-scale search; any price
-    // far below the market's is as good a floor, since profit there is nearly zero.
-    if (!(lo > 0)) lo = 1e-6 * reference;
-    if (!(lo > 0)) return std::nullopt;  // no cost and no price: nothing to scale a search by
-    // Generous: logit markups are a few times 1/alpha, far below 20 x cost or 5 x the market price.
-    const double hi = std::max({20.0 * view.unit_cost, 5.0 * reference, 4.0 * lo});
-    const double best = maximise_profit(view.profit_at, lo, hi);
-    // Keep a feasible price that the best one does not beat: a flat profit (no demand at all)
-    // must not drag the price to the floor.
-    if (view.own_price >= lo && view.own_price <= hi && !(view.profit_at(best) > view.profit_at(view.own_price)))
-      return std::nullopt;
-    return changed_to(best, view.own_price);
+    return best_price(view.profit_at, view, min_margin_);
   }
 
  private:
-  static double reference_price(const PricingView& view) {
-    double r = view.own_price;
-    for (double p : view.rival_prices) r = std::max(r, p);
-    return r;
-  }
-
   double min_margin_;
 };
 

@@ -70,6 +70,12 @@ class PricingStrategy {
 // `stream` gives the strategy's own random draws (q_learning exploration), addressed by review.
 std::unique_ptr<PricingStrategy> make_pricing_strategy(const Pricing& pricing, RandomStream stream);
 
+// The searching strategies' answer (best_response on profit_at, dynamic_best_response on
+// discounted_profit_at): the price that maximises `objective` between the floor unit_cost *
+// (1 + min_margin) and a generous ceiling, or nothing when it does not beat the current price.
+std::optional<double> best_price(const std::function<double(double)>& objective, const PricingView& view,
+                                 double min_margin);
+
 // The price in [lo, hi] that maximises profit(price) (golden-section search on a log scale,
 // refined; profit under logit demand is single-peaked in own price). Exposed for tests.
 double maximise_profit(const std::function<double(double)>& profit, double lo, double hi);

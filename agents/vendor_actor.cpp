@@ -71,11 +71,11 @@ void VendorActor::apply_event(double now, std::size_t index) {
   const double old_price = world_.prices.latest(vendor_, product_);
   const double price = e.price ? *e.price : old_price * (1.0 + *e.change);
   world_.prices.announce(vendor_, product_, now, price, "event");
-  PricingView view = view_at(now);  // own price: the event's, as announced
+  PricingView view = view_at(now, false);  // own price: the event's, as announced
   hold_ = Hold{index, strategy_->take_level(view.own_price, view)};
 }
 
-PricingView VendorActor::view_at(double now) const {
+PricingView VendorActor::view_at(double now, bool outlook) const {
   const Scenario& sc = world_.scenario;
   const Vendor& vendor = sc.vendors[vendor_];
   const Pricing& pricing = regimes_[regime_].pricing;
@@ -101,12 +101,12 @@ PricingView VendorActor::view_at(double now) const {
     seen(v, product) = price;
     return world.expected_profit(v, seen, month, product);  // scarcity priced: sales capped at capacity
   };
-  if (pricing.strategy == PricingRule::dynamic_best_response) {
+  if (outlook && pricing.strategy == PricingRule::dynamic_best_response) {
     auto problem = std::make_shared<const DynamicPricingProblem>(
         world_.dynamic_pricing_problem(vendor_, product_, seen, month, pricing));
     view.discounted_profit_at = [problem](double price) { return discounted_profit(*problem, price); };
   }
-  if (pricing.strategy == PricingRule::q_learning) view.profit_by_month = world_.product_profit_by_month(vendor_, product_);
+  if (outlook && pricing.strategy == PricingRule::q_learning) view.profit_by_month = world_.product_profit_by_month(vendor_, product_);
   view.effective_month = month + 1;
   return view;
 }

@@ -293,6 +293,7 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month, 
     return spend / price_grid(v, p);
   };
   std::vector<Grid> wanted;
+  const double capacity = capped ? capacity_outlook(v, *capped, month, 1)[0] : 0.0;  // next month's
   if (capped && price_grid(v, *capped) > 0) {
     // Customers see the fill rate the price would bring once it holds (docs/model.md, "Rationing"):
     // a price that draws more than the capacity wins them only at what they can get.
@@ -304,7 +305,7 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month, 
           wanted = wanted_at();
           return units_of(wanted, p);
         },
-        capacity_outlook(v, p, month, 1)[0]);
+        capacity);
     fill(v, p) = f;
     if (f != evaluated_at) wanted = wanted_at();
   } else {
@@ -315,7 +316,7 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month, 
     const double price = price_grid(v, p);
     if (price <= 0) continue;
     const double units = units_of(wanted, p);
-    profit += capped == p ? capped_profit(price, unit_cost(v, p), units, capacity_outlook(v, p, month, 1)[0])
+    profit += capped == p ? capped_profit(price, unit_cost(v, p), units, capacity)
                           : units * (price - unit_cost(v, p));
   }
   return profit;

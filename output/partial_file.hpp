@@ -33,4 +33,12 @@ class PartialFile {
 void hold_signals();
 void take_back_signals();
 
+// hold_signals() for a scope: take_back_signals() when it ends, also by an exception.
+struct SignalsHeld {
+  SignalsHeld() { hold_signals(); }
+  ~SignalsHeld() { take_back_signals(); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+};
+
 }  // namespace cm::output

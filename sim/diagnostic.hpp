@@ -19,10 +19,12 @@ class InputError : public std::runtime_error {
       : std::runtime_error(format(where, message)), where_(std::move(where)) {}
   const SourceLocation& where() const { return where_; }
 
-  static std::string format(const SourceLocation& where, const std::string& message) {
+  // "file:line:col: error: message"; `severity` "warning" for a warning (exit code unchanged).
+  static std::string format(const SourceLocation& where, const std::string& message,
+                            const char* severity = "error") {
     std::string prefix = where.file;
     if (where.line > 0) prefix += ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
-    return prefix + ": error: " + message;
+    return prefix + ": " + severity + ": " + message;
   }
 
  private:

@@ -9,9 +9,7 @@ namespace {
 bool same_month(const Date& a, const Date& b) { return a.year == b.year && a.month == b.month; }
 
 std::string located(const SourceLocation& where, const std::string& message) {
-  std::string prefix = where.file;
-  if (where.line > 0) prefix += ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
-  return prefix + ": warning: " + message;
+  return InputError::format(where, message, "warning");
 }
 
 // The regime of a vendor's product in force on `day` (its first if none later has started).

@@ -274,6 +274,7 @@ inline constexpr std::size_t kMaxEvents = 10000;
 inline constexpr std::size_t kMaxSchedule = 1000;
 inline constexpr std::size_t kMaxStartups = 1000;
 inline constexpr std::size_t kMaxInvestors = 1000;
+inline constexpr std::int64_t kMaxSeed = 1'000'000'000'000'000;  // seeds are whole numbers in [0, 10^15]
 // Magnitudes (docs/scenario.md, "Conventions"): every money amount, price and quantity the run adds
 // up, multiplies or divides stays finite when inputs keep within these bounds.
 inline constexpr double kMaxMoney = 1e15;     // currency: cash, costs, budgets, prices, tickets

@@ -616,7 +616,7 @@ Scenario decode_scenario(const NodePtr& root) {
     fail(schema.where, std::string("'schema' must be '") + kScenarioSchema + "', got '" + schema.scalar + "'");
   sc.name = yaml::to_id(f.required("name"), "name");
   yaml::read_optional(f, "seed", sc.seed, [](const Node& n, const std::string& k) {
-    return std::uint64_t(yaml::to_integer(n, k, 0, 1'000'000'000'000'000));
+    return std::uint64_t(yaml::to_integer(n, k, 0, limits::kMaxSeed));
   });
   sc.time = decode_time((f.required("time")));
   yaml::read_optional(f, "currency", sc.currency, yaml::to_id);

@@ -3,6 +3,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <exception>
+#include <optional>
 
 #include "agents/api_pricing_actor.hpp"
 #include "agents/market_actor.hpp"
@@ -42,9 +43,9 @@ void simulate(const Scenario& scenario, RunObserver& observer) {
   char* argv[] = {name, quiet, nullptr};
   // The engine installs its own SIGINT handler (it exits without any clean-up): the run's output
   // takes the signal back, so that an interrupted run still removes its partial file.
-  output::hold_signals();
+  std::optional<output::SignalsHeld> held(std::in_place);
   sg4::Engine engine(&argc, argv);
-  output::take_back_signals();
+  held.reset();
 
   World world(scenario);
   const Platform platform = build_platform(scenario);

@@ -104,10 +104,14 @@ ReadResult read_bounded(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return {std::nullopt, std::string("cannot read file: ") + std::strerror(errno)};
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const std::string what = file_kind_name(st.st_mode);
+  if (::fstat(fd, &st) != 0) {
+    const int stat_errno = errno;
     ::close(fd);
-    return {std::nullopt, "cannot read file: it is " + what + ", not a regular file"};
+    return {std::nullopt, std::string("cannot read file: ") + std::strerror(stat_errno)};
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return {std::nullopt, "cannot read file: it is " + file_kind_name(st.st_mode) + ", not a regular file"};
   }
   // Read at most max_bytes + 1: the file's reported size can lie (a file that grows as we read).
   std::string text;

@@ -312,3 +312,21 @@ TEST_CASE("dynamic pricing prices scarcity: a binding capacity raises the price 
   CHECK(discounted_profit(penalised, 1.6) < 0.98 * discounted_profit(tight, 1.6));
   CHECK(discounted_profit(penalised, 1.2) == discounted_profit(tight, 1.2));
 }
+
+TEST_CASE("the discounted profit stays finite at prices far from the one seen", "[customer_value]") {
+  // A vendor alone in the cloud nest (a = 1): far above the seen price its nest share underflows,
+  // far below it exp(shift / mu) overflows; both once gave 0/0 in the renewal rows.
+  Duopoly m;
+  m.alpha = 40.0;  // steep, and a tight nest below: exp(shift / mu) overflows for a deep cut
+  m.xi = 65.0;
+  auto held = uniform_phases(m, {0.2, 0.4, 0.4});
+  DynamicPricingProblem pb = as_problem(m, held, 0, 1.5, 1.5, 12, 24, 0.1, 0.0);
+  for (auto& seg : pb.segments) seg.choice.nesting = 0.05;
+  DynamicPricingProblem alone = pb;
+  for (auto& seg : alone.segments) seg.choice.available[2] = 0;  // the rival has left
+  for (double price : {1e-6, 1e-3, 1.5, 1e3, 1e6}) {
+    CAPTURE(price);
+    REQUIRE(std::isfinite(discounted_profit(alone, price)));
+    REQUIRE(std::isfinite(discounted_profit(pb, price)));
+  }
+}

@@ -71,7 +71,7 @@ po::variables_map parse(const std::string& command, const std::vector<std::strin
 
 // --seed takes what the scenario's `seed` key takes: a whole number from 0 to 10^15, in decimal.
 std::string checked_seed(const std::string& text) {
-  constexpr std::uint64_t kMaxSeed = 1'000'000'000'000'000ULL;  // as the scenario's `seed`
+  constexpr auto kMaxSeed = std::uint64_t(cm::limits::kMaxSeed);
   std::uint64_t seed = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
