@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/billing.hpp"
 #include "agents/pricing_strategy.hpp"
 #include "agents/rationing.hpp"
 
@@ -77,7 +78,7 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
     double utility_shift = 0;
   };
   auto per_spend = [](const SegmentOutlook& seg, double p) {
-    return p > 0 ? std::pow(p / seg.reference_price, 1.0 - seg.elasticity) / p : 0.0;
+    return p > 0 ? spend_at_price(1.0, p, seg.reference_price, seg.elasticity) / p : 0.0;
   };
   std::vector<State> states;
   for (const auto& seg : pb.segments) {
@@ -85,7 +86,7 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
     st.held = seg.held;
     for (const auto& h : st.held) st.own_held += h[own];
     st.utility_shift = seg.utility_per_price * (price - pb.seen_price);
-    st.base = base_rows(seg);
+    st.base = seg.renewal_rows.empty() ? base_rows(seg) : seg.renewal_rows;
     shift_rows(st.base, seg.choice.utility.size(), own, st.utility_shift, seg.choice.nesting, st.deviating);
     st.per_spend_deviating = per_spend(seg, price);
     st.per_spend_staying = per_spend(seg, pb.seen_price);
@@ -132,6 +133,11 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
 }
 
 }  // namespace
+
+SegmentOutlook with_renewal_rows(SegmentOutlook segment) {
+  segment.renewal_rows = base_rows(segment);
+  return segment;
+}
 
 double monthly_discount(double yearly_rate) { return std::pow(1.0 + yearly_rate, -1.0 / 12.0); }
 

@@ -39,7 +39,14 @@ struct SegmentOutlook {
   double reference_price = 1;     // of the own product
   std::vector<double> own_spend;  // per month t: spend on the own product at the reference price, per unit held
   std::vector<double> other_profit;  // per month t: gross profit of the other products, per unit held
+  // The renewal rows at the prices as seen (options x options), which no trial price changes:
+  // filled once by with_renewal_rows, else computed at every evaluation.
+  std::vector<double> renewal_rows;
 };
+
+// The segment with its renewal rows at the seen prices filled in (worth it when J is evaluated
+// many times, as a price search does).
+SegmentOutlook with_renewal_rows(SegmentOutlook segment);
 
 struct DynamicPricingProblem {
   std::size_t option = 1;         // the vendor's option in the choice sets (vendor + 1)

@@ -6,6 +6,7 @@
 // the months [its effective month, its successor's effective month), known only once the last of
 // them has closed: with monthly reviews, two reviews later. An action superseded before it took
 // effect (two reviews in one month: the last one wins) is never in force and earns nothing.
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <optional>

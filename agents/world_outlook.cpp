@@ -2,10 +2,9 @@
 // scarcity"): who holds whom by renewal phase, how budgets and AI adoption will grow, its costs
 // and its capacity in service and on order. World gathers it; customer_value.cpp does the economics.
 #include <cmath>
-#include <limits>
 
 #include "agents/bass.hpp"
-#include "agents/pricing.hpp"
+#include "agents/billing.hpp"
 #include "agents/world.hpp"
 
 namespace cm {
@@ -80,14 +79,14 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
           own = spend;
         } else if (prices(v, p) > 0 && ref[p] > 0) {
           const double price = prices(v, p);
-          const double at_price = spend * std::pow(price / ref[p], 1.0 - seg.price_elasticity);
+          const double at_price = spend_at_price(spend, price, ref[p], seg.price_elasticity);
           other += at_price * (price - unit_cost(v, p)) / price;
         }
       }
       o.own_spend.push_back(own);
       o.other_profit.push_back(other);
     }
-    pb.segments.push_back(std::move(o));
+    pb.segments.push_back(with_renewal_rows(std::move(o)));
   }
   return pb;
 }
