@@ -5,12 +5,6 @@
 
 namespace cm {
 
-std::vector<PricingRegime> pricing_regimes(const Vendor& vendor, std::size_t product, Date start) {
-  std::vector<PricingRegime> regimes{{start, vendor.pricing_of(product)}};
-  for (const auto& r : vendor.later_pricing_of(product)) regimes.push_back(r);
-  return regimes;
-}
-
 std::size_t regime_at(const std::vector<PricingRegime>& regimes, const Calendar& calendar, double seconds) {
   std::size_t r = 0;
   for (std::size_t i = 1; i < regimes.size(); ++i)
@@ -34,7 +28,7 @@ std::vector<double> review_times(const Pricing& pricing, const Calendar& calenda
 
 std::vector<PricingStep> pricing_timeline(const Scenario& sc, std::size_t vendor, std::size_t product,
                                           const Calendar& calendar, double horizon) {
-  const auto regimes = pricing_regimes(sc.vendors[vendor], product, sc.time.start);
+  const auto regimes = sc.vendors[vendor].regimes_of(product, sc.time.start);
   std::vector<PricingStep> steps;
   auto regime_start = [&](std::size_t r) { return r == 0 ? 0.0 : calendar.seconds_of(regimes[r].from); };
   auto regime_end = [&](std::size_t r) { return r + 1 < regimes.size() ? regime_start(r + 1) : horizon; };

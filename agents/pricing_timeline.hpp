@@ -20,9 +20,6 @@ struct PricingStep {
   std::size_t index = 0;  // regime: its index (0 = the first); event, resume: index in Scenario::events
 };
 
-// The regimes of one vendor's product: the first (in force from the start), then the later ones.
-std::vector<PricingRegime> pricing_regimes(const Vendor& vendor, std::size_t product, Date start);
-
 // The regime in force at `seconds` (the last one whose `from` is not after it).
 std::size_t regime_at(const std::vector<PricingRegime>& regimes, const Calendar& calendar, double seconds);
 

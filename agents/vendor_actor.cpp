@@ -12,13 +12,13 @@ VendorActor::VendorActor(World& world, std::size_t vendor, std::size_t product)
     : world_(world),
       vendor_(vendor),
       product_(product),
-      regimes_(pricing_regimes(world.scenario.vendors[vendor], product, world.scenario.time.start)) {
+      regimes_(world.scenario.vendors[vendor].regimes_of(product, world.scenario.time.start)) {
   start_regime(0);
 }
 
 bool VendorActor::needed(const Scenario& sc, std::size_t vendor, std::size_t product) {
   if (sc.vendors[vendor].pricing_of(product).strategy != PricingRule::fixed) return true;
-  if (!sc.vendors[vendor].later_pricing_of(product).empty()) return true;
+  if (!sc.vendors[vendor].later_pricing_of(product).empty()) return true;  // a switch is recorded
   for (const auto& e : sc.events)
     if (e.type == EventType::price_change && e.vendor == vendor && e.product == product) return true;
   return false;

@@ -144,8 +144,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
 
   for (const auto& v : sc.vendors)
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
-      L.learning = L.learning || v.pricing_of(p).strategy == PricingRule::q_learning;
-      for (const auto& r : v.later_pricing_of(p)) L.learning = L.learning || r.pricing.strategy == PricingRule::q_learning;
+      for (const auto& r : v.regimes_of(p, sc.time.start))
+        L.learning = L.learning || r.pricing.strategy == PricingRule::q_learning;
     }
   if (L.learning) {
     const std::string q = "strategies/q_learning";

@@ -134,6 +134,13 @@ struct Vendor {
   const std::vector<PricingRegime>& later_pricing_of(std::size_t product) const {
     return offers[product].pricing ? offers[product].later_pricing : later_pricing;
   }
+  // Every regime of this product's pricing in date order, the first dated `start`.
+  std::vector<PricingRegime> regimes_of(std::size_t product, Date start) const {
+    std::vector<PricingRegime> regimes{{start, pricing_of(product)}};
+    const auto& later = later_pricing_of(product);
+    regimes.insert(regimes.end(), later.begin(), later.end());
+    return regimes;
+  }
 };
 
 struct Budget {
