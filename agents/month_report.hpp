@@ -36,6 +36,12 @@ struct MonthReport {
   std::vector<double> fixed_cost;         // per vendor, currency
   std::vector<double> capex;              // per vendor, currency paid for capacity ordered
   std::vector<double> depreciation;       // per vendor, currency
+  // Chip programmes (docs/model.md, "Chip programmes"), per vendor.
+  std::vector<double> chip_rd_spend;      // currency paid for R&D
+  std::vector<double> chip_sales;         // currency: own-chip capacity sold to region rivals
+  std::vector<double> chip_sales_cost;    // currency: what making the capacity sold cost the seller
+  std::vector<double> chip_output;        // units of monthly GPU capacity built with its chips (own orders + sold)
+  std::vector<double> chip_cost_factor;   // multiplier of its GPU unit cost and capex (1: no programme)
   std::vector<double> cash;               // per vendor, currency, after the month
   std::vector<double> flops;              // per vendor, FLOP/s of its SimGrid hosts during the month
   std::vector<std::int64_t> customers;    // per vendor, contracts

@@ -37,6 +37,10 @@ World::World(const Scenario& sc)
   for (std::size_t p = 0; p < sc.products.size(); ++p)
     if (sc.products[p].kind == ProductKind::model) model_products_.push_back(p);
   initial_ecosystem_ = ecosystem_utility(0);
+  for (const auto& vendor : sc.vendors)
+    chips_.push_back(vendor.chip_programme ? std::optional<ChipProgrammeTrack>(std::in_place, *vendor.chip_programme,
+                                                                               calendar, sc.time.months())
+                                           : std::nullopt);
   for (std::size_t v = 0; v < sc.vendors.size(); ++v) {
     cash_.push_back(sc.vendors[v].cash);
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
@@ -65,8 +69,13 @@ double World::compute_capacity_ratio(std::size_t v) const {
 
 double World::unit_cost(std::size_t v, std::size_t p) const {
   const Offer& offer = scenario.vendors[v].offers[p];
-  return unit_cost_at(offer, current_month_) * shock_factor(v, p, current_month_) *
+  const double chips = p == gpu_product_ ? chip_cost_factor(v, current_month_) : 1.0;
+  return unit_cost_at(offer, current_month_) * shock_factor(v, p, current_month_) * chips *
          learning_factor(experience_(v, p), initial_experience_(v, p), offer.learning_rate);
+}
+
+double World::chip_cost_factor(std::size_t v, int month) const {
+  return chips_[v] ? chips_[v]->cost_factor(month) : 1.0;
 }
 
 std::vector<const Event*> World::events_in_force(EventType type, int month) const {
@@ -168,7 +177,14 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
     r.fixed_cost.push_back(fixed);
     r.depreciation.push_back(depreciation);
     r.capex.push_back(0.0);
-    cash_[v] += revenue - compute.revenue[v] - cogs - fixed;  // startups' compute settles below
+    // A chip programme's R&D is paid while the vendor is in the market.
+    const double rd = active_[v] && chips_[v] ? chips_[v]->rd_spend(month) : 0.0;
+    r.chip_rd_spend.push_back(rd);
+    r.chip_cost_factor.push_back(chip_cost_factor(v, month));
+    r.chip_sales.push_back(0.0);
+    r.chip_sales_cost.push_back(0.0);
+    r.chip_output.push_back(0.0);
+    cash_[v] += revenue - compute.revenue[v] - cogs - fixed - rd;  // startups' compute settles below
     r.customers.push_back(active_[v] ? contracts[v + 1] : 0);
   }
   demand_history_.push_back(bill.wanted);
@@ -180,7 +196,9 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   for (std::size_t v = 0; v < vendors; ++v)
     if (active_[v] && scenario.vendors[v].capacity_policy)
       for (const auto& q : plan_capacity(v, month, bill.wanted)) requests.push_back(q);
-  apply_export_controls(month, requests);
+  std::vector<double> spare(vendors, 0.0);
+  use_own_chips(month, requests, spare);
+  apply_export_controls(month, requests, spare);
   for (const auto& q : requests) place_order(q, month, r);
   settle_startups(month, compute, models, r);
   // With all of the month's cash flows posted: vendors whose cash stayed negative too long leave.
@@ -227,27 +245,74 @@ std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int mont
                                         policy.lead_time.months, policy.target_utilization);
     // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
     const double capex_per_unit = vendor.offers[p].capex_per_unit *
-                                  std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) * shock_factor(v, p, month);
-    if (units > 0) requests.push_back({v, p, units, capex_per_unit});
+                                  std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) * shock_factor(v, p, month) *
+                                  (p == gpu_product_ ? chip_cost_factor(v, month) : 1.0);
+    if (units > 0) requests.push_back({v, p, units, capex_per_unit, false, std::nullopt, 0.0});
   }
   return requests;
 }
 
-void World::apply_export_controls(int month, std::vector<CapacityRequest>& requests) const {
+void World::use_own_chips(int month, std::vector<CapacityRequest>& requests, std::vector<double>& spare) const {
+  if (!gpu_product_) return;
+  for (std::size_t v = 0; v < scenario.vendors.size(); ++v) spare[v] = active_[v] && chips_[v] ? chips_[v]->supply(month) : 0.0;
+  std::vector<CapacityRequest> own;
+  for (auto& q : requests) {
+    if (q.product != *gpu_product_ || q.own_chips || q.seller || !(spare[q.vendor] > 0)) continue;
+    const double units = std::min(q.units, spare[q.vendor]);
+    spare[q.vendor] -= units;
+    q.units -= units;
+    CapacityRequest part = q;
+    part.units = units;
+    part.own_chips = true;
+    own.push_back(part);
+  }
+  requests.insert(requests.end(), own.begin(), own.end());
+}
+
+void World::apply_export_controls(int month, std::vector<CapacityRequest>& requests, std::vector<double>& spare) const {
+  const std::size_t vendors = scenario.vendors.size();
   for (const Event* control : events_in_force(EventType::export_control, month)) {
     const Event& ev = *control;
-    // The region's vendors share the substitute's monthly output in proportion to what they ask.
+    // The region's vendors share the substitute's monthly output in proportion to what they ask;
+    // capacity built with their own chips is not controlled.
     auto affected = [&](const CapacityRequest& q) {
-      return q.product == ev.product && scenario.vendors[q.vendor].region == *ev.region;
+      return !q.own_chips && !q.seller && q.product == ev.product && scenario.vendors[q.vendor].region == *ev.region;
     };
     double asked = 0;
     for (const auto& q : requests)
       if (affected(q)) asked += q.units;
     const double granted = asked > 0 ? std::min(1.0, ev.substitute_cap / asked) : 0.0;
+    std::vector<double> unmet(vendors, 0.0);
     for (auto& q : requests) {
       if (!affected(q)) continue;
+      unmet[q.vendor] += q.units * (1.0 - granted);
       q.units *= granted;
       q.capex_per_unit /= ev.substitute_efficiency;
+    }
+    // The region's chip programmes sell their spare supply to what the control left unmet.
+    if (ev.product != gpu_product_) continue;
+    std::vector<std::size_t> sellers;
+    std::vector<double> supply;
+    for (std::size_t v = 0; v < vendors; ++v)
+      if (spare[v] > 0 && scenario.vendors[v].region == *ev.region) {
+        sellers.push_back(v);
+        supply.push_back(spare[v]);
+      }
+    if (sellers.empty()) continue;
+    const auto units = allocate_chip_sales(supply, unmet);
+    const std::size_t p = ev.product;
+    for (std::size_t i = 0; i < sellers.size(); ++i) {
+      const std::size_t s = sellers[i];
+      const Offer& offer = scenario.vendors[s].offers[p];
+      // The seller's own capex per unit of capacity after its saving: what making it costs.
+      const double cost = offer.capex_per_unit * std::pow(1.0 + offer.cost_trend, month / 12.0) *
+                          shock_factor(s, p, month) * chip_cost_factor(s, month);
+      const double price = cost * (1.0 + scenario.vendors[s].chip_programme->markup);
+      for (std::size_t b = 0; b < vendors; ++b) {
+        if (!(units[i][b] > 0)) continue;
+        requests.push_back({b, p, units[i][b], price, false, s, cost});
+        spare[s] -= units[i][b];
+      }
     }
   }
 }
@@ -260,6 +325,16 @@ void World::place_order(const CapacityRequest& q, int month, MonthReport& r) {
   orders_[q.vendor].push_back({arrives, q.product, q.units});
   cash_[q.vendor] -= capex;
   r.capex[q.vendor] += capex;
+  if (q.own_chips) r.chip_output[q.vendor] += q.units;
+  if (q.seller) {
+    // The seller books the sale, less what making the capacity cost it.
+    const std::size_t s = *q.seller;
+    const double cost = q.units * q.seller_cost_per_unit;
+    cash_[s] += capex - cost;
+    r.chip_sales[s] += capex;
+    r.chip_sales_cost[s] += cost;
+    r.chip_output[s] += q.units;
+  }
   const int life = std::max(1, int(std::lround(policy.life_years * 12)));
   if (capex > 0) depreciation_[q.vendor].push_back({arrives, arrives + life, capex / life});
 }

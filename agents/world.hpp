@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/chip_programme.hpp"
 #include "agents/customer_value.hpp"
 #include "agents/enterprise_market.hpp"
 #include "agents/month_report.hpp"
@@ -55,6 +56,8 @@ class World {
   // prices) relative to the start: what its SimGrid hosts' speed follows.
   double compute_capacity_ratio(std::size_t vendor) const;
   double unit_cost(std::size_t vendor, std::size_t product) const;
+  // Multiplier of the vendor's GPU unit cost and capex from its chip programme in `month` (1 without).
+  double chip_cost_factor(std::size_t vendor, int month) const;
   // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these
   // prices if every firm chose afresh (the model's demand without switching costs).
   // With `capped`, that product's sales are capped at the vendor's capacity for enterprises next
@@ -109,10 +112,19 @@ class World {
     std::size_t vendor, product;
     double units;            // of monthly capacity
     double capex_per_unit;
+    bool own_chips = false;  // built with the vendor's own chips (its chip programme's supply)
+    // Bought from a region rival's chip programme: the seller, and its production cost per unit.
+    std::optional<std::size_t> seller;
+    double seller_cost_per_unit = 0;
   };
   std::vector<CapacityRequest> plan_capacity(std::size_t vendor, int month, const Grid& wanted) const;
-  // Export controls scale a region's requests to the substitute's cap, pro rata, at its efficiency.
-  void apply_export_controls(int month, std::vector<CapacityRequest>& requests) const;
+  // Chip programmes: each vendor's GPU request is built with its own chips first, up to its supply
+  // this month; `spare` receives each vendor's supply left over (docs/model.md, "Chip programmes").
+  void use_own_chips(int month, std::vector<CapacityRequest>& requests, std::vector<double>& spare) const;
+  // Export controls scale a region's requests (other than own chips) to the substitute's cap, pro
+  // rata, at its efficiency; what that leaves unmet is bought from the region's chip programmes'
+  // spare supply at their capex per unit x (1 + markup).
+  void apply_export_controls(int month, std::vector<CapacityRequest>& requests, std::vector<double>& spare) const;
   void place_order(const CapacityRequest& request, int month, MonthReport& report);
   void retire(std::size_t vendor, int month, MonthReport& report);
 
@@ -130,6 +142,7 @@ class World {
   std::vector<double> fund_cash_;            // per independent investor
   std::vector<double> vendor_invested_, fund_invested_;
   void settle_startups(int month, const ComputeBill& compute, const ModelPayouts& payouts, MonthReport& report);
+  std::vector<std::optional<ChipProgrammeTrack>> chips_;  // per vendor
   Grid last_quantity_;                       // vendor x product, units sold last month
   std::vector<Deal> pending_deals_;
   std::vector<TrainingRun> pending_runs_;

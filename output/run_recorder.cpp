@@ -34,6 +34,7 @@ struct RunRecorder::Layout {
   VarId time, price, quantity, revenue, cost_of_goods, capacity, utilization;
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
   VarId vendor_capex, vendor_flops;
+  VarId chip_rd_spend, chip_sales, chip_sales_cost, chip_output, chip_cost_factor;
   VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
   VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers, exit_written_off;
   VarId roundtrip, payouts, stakes, investor_cash;
@@ -107,6 +108,11 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation"));
   L.vendor_flops = file.variable("", "vendor_flops", tv, DType::f64, attrs("FLOP/s", "compute capacity of the vendor's SimGrid hosts in the last month of the period"));
   L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, attrs(cur + per, "capital spending on capacity ordered"));
+  L.chip_rd_spend = file.variable("", "chip_rd_spend", tv, DType::f64, attrs(cur + per, "R&D paid for the vendor's chip programme"));
+  L.chip_sales = file.variable("", "chip_sales", tv, DType::f64, attrs(cur + per, "own-chip GPU capacity sold to region rivals whose orders export controls cut (not in vendor_revenue)"));
+  L.chip_sales_cost = file.variable("", "chip_sales_cost", tv, DType::f64, attrs(cur + per, "what making the GPU capacity sold in chip_sales cost the vendor"));
+  L.chip_output = file.variable("", "chip_output", tv, DType::f64, attrs("unit/month", "GPU capacity (product units a month) ordered in the period on the vendor's own chips: its own orders and what it sold"));
+  L.chip_cost_factor = file.variable("", "chip_cost_factor", tv, DType::f64, attrs("1", "multiplier of the vendor's GPU unit cost and capex per unit from its chip programme, in the last month of the period (1: none)"));
   L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, attrs(cur, "cash at the end of the period"));
   L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, attrs("1", "(revenue - cost of goods) / revenue"));
   L.market_share = file.variable("", "market_share", tv, DType::f64, attrs("1", "share of market revenue"));
@@ -334,11 +340,18 @@ void RunRecorder::write_period() {
   Grid quantity(V, P), revenue(V, P), cogs(V, P), capacity(V, P);
   const std::size_t N = scenario_.startups.size();
   std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0), roundtrip(V, 0.0), payouts(V, 0.0);
+  std::vector<double> rd(V, 0.0), chip_sales(V, 0.0), chip_cost(V, 0.0), chip_output(V, 0.0);
   std::vector<double> startup_revenue(N, 0.0), startup_spend(N, 0.0);
   double surplus = 0;
   for (const auto& m : period_) {
     for (std::size_t v = 0; v < V; ++v) {
-      overhead[v] += m.fixed_cost[v] + m.depreciation[v] + m.model_payouts[v];
+      // R&D is an expense; chip sales add their margin (they are not revenue from the cloud market).
+      overhead[v] += m.fixed_cost[v] + m.depreciation[v] + m.model_payouts[v] + m.chip_rd_spend[v] - m.chip_sales[v] +
+                     m.chip_sales_cost[v];
+      rd[v] += m.chip_rd_spend[v];
+      chip_sales[v] += m.chip_sales[v];
+      chip_cost[v] += m.chip_sales_cost[v];
+      chip_output[v] += m.chip_output[v];
       capex[v] += m.capex[v];
       roundtrip[v] += m.roundtrip_revenue[v];
       payouts[v] += m.model_payouts[v];
@@ -399,6 +412,11 @@ void RunRecorder::write_period() {
   file_.append_value(L.consumer_surplus, surplus);
   file_.append(L.vendor_capex, capex);
   file_.append(L.vendor_flops, last.flops);
+  file_.append(L.chip_rd_spend, rd);
+  file_.append(L.chip_sales, chip_sales);
+  file_.append(L.chip_sales_cost, chip_cost);
+  file_.append(L.chip_output, chip_output);
+  file_.append(L.chip_cost_factor, last.chip_cost_factor);
   file_.append(L.cloud_adoption, adoption);
   file_.append(L.ai_adoption, last.ai_adoption);
   file_.append(L.roundtrip, roundtrip);

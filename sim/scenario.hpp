@@ -111,6 +111,23 @@ struct InvestmentPolicy {
   Duration duration{24, 0};    // how long credits and the commitment last
 };
 
+// A vendor's own accelerator programme (Trainium/Inferentia, TPU, Ascend; docs/model.md, "Chip
+// programmes"): dated R&D spend that, `lag` months later, lowers the unit cost and capex of its
+// GPU product and lets it build GPU capacity with its own chips, which export controls do not cut.
+struct RdSpendStep {
+  Date from;              // in force from this date's month on
+  double per_month = 0;   // currency per month
+};
+struct ChipProgramme {
+  std::vector<RdSpendStep> rd_spend;  // in strictly increasing date order; before the first: 0
+  double rd_before_start = 0;         // currency spent before the start (already past the lag)
+  Duration lag{24, 0};                // from spend to capability, whole months (0 allowed)
+  double rd_scale = 1e10;             // currency: lagged R&D that reaches 1 - 1/e of full capability
+  double max_saving = 0.4;            // fraction of GPU unit cost and capex saved at full capability
+  double supply_per_month = 0;        // units of monthly GPU capacity a month at full capability
+  double markup = 0.2;                // fraction over its own capex per unit when selling to region rivals
+};
+
 struct Vendor {
   std::string id;
   std::string region = "global";
@@ -126,6 +143,7 @@ struct Vendor {
   AiStrategy ai_strategy = AiStrategy::none;  // which models its marketplace hosts
   double revenue_share = 0.3;        // fraction of model (MaaS) revenue the vendor keeps; the rest goes to the model's startup
   std::optional<InvestmentPolicy> investment;  // none: it does not invest
+  std::optional<ChipProgramme> chip_programme;  // none: it buys its accelerators
   const Pricing& pricing_of(std::size_t product) const {
     return offers[product].pricing ? *offers[product].pricing : pricing;
   }

@@ -341,6 +341,41 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
   return dcs;
 }
 
+// A vendor's `chip_programme` (docs/scenario.md): it acts on the GPU product, so the scenario needs
+// a compute product.
+ChipProgramme decode_chip_programme(const Node& node, const std::string& what, const std::vector<Product>& products) {
+  ChipProgramme c;
+  Fields f(node, "chip_programme of " + what);
+  if (std::none_of(products.begin(), products.end(), [](const Product& p) { return p.kind == ProductKind::compute; }))
+    fail(node.where, "the chip_programme of " + what + " lowers the cost of the GPU product (the first product measured "
+                     "in gpu_hour, else the first compute product), and the scenario has no compute product");
+  if (const Node* steps = f.optional("rd_spend")) {
+    for (const auto& item : list_of(*steps, "rd_spend", limits::kMaxSchedule, true)) {
+      Fields g(*item, "rd_spend step of the chip_programme of " + what);
+      RdSpendStep step;
+      const Node& from = g.required("from");
+      step.from = to_date(from, "from");
+      step.per_month = yaml::to_number(g.required("per_month"), "per_month", money());
+      g.done();
+      if (!c.rd_spend.empty() && days_from_civil(step.from) <= days_from_civil(c.rd_spend.back().from))
+        fail(from.where, "rd_spend steps must be in strictly increasing date order: " + to_iso(step.from) +
+                             " is not after " + to_iso(c.rd_spend.back().from));
+      c.rd_spend.push_back(step);
+    }
+  }
+  number(f, "rd_before_start", c.rd_before_start, money());
+  if (const Node* lag = f.optional("lag")) {
+    c.lag = to_duration(*lag, "lag");
+    if (c.lag.days != 0) fail(lag->where, "'lag' must be whole months or years, got '" + lag->scalar + "'");
+  }
+  number(f, "rd_scale", c.rd_scale, positive_money());
+  number(f, "max_saving", c.max_saving, Range{0, 1, false, true});
+  number(f, "supply_per_month", c.supply_per_month, quantity_range(false));
+  number(f, "markup", c.markup, Range::between(0, 10));
+  f.done();
+  return c;
+}
+
 Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Date start) {
   Vendor v;
   Fields f(node, "vendor");
@@ -364,6 +399,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
   });
   number(f, "revenue_share", v.revenue_share, Range::fraction());
   if (const Node* investment = f.optional("investment")) v.investment = decode_investment(*investment, what);
+  if (const Node* chips = f.optional("chip_programme")) v.chip_programme = decode_chip_programme(*chips, what, products);
   const Node& offers = f.required("products");
   if (offers.kind != Kind::map) fail(offers.where, "'products' of " + what + " must be a mapping of product id to offer");
   v.offers.resize(products.size());

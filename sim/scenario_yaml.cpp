@@ -139,6 +139,22 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::Key << "duration" << YAML::Value << to_string(i.duration);
     out << YAML::EndMap;
   }
+  if (v.chip_programme) {
+    const ChipProgramme& c = *v.chip_programme;
+    out << YAML::Key << "chip_programme" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "rd_spend" << YAML::Value << YAML::BeginSeq;
+    for (const auto& step : c.rd_spend)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "from" << YAML::Value << to_iso(step.from) << YAML::Key
+          << "per_month" << YAML::Value << exact(step.per_month) << YAML::EndMap;
+    out << YAML::EndSeq;
+    out << YAML::Key << "rd_before_start" << YAML::Value << exact(c.rd_before_start);
+    out << YAML::Key << "lag" << YAML::Value << to_string(c.lag);
+    out << YAML::Key << "rd_scale" << YAML::Value << exact(c.rd_scale);
+    out << YAML::Key << "max_saving" << YAML::Value << exact(c.max_saving);
+    out << YAML::Key << "supply_per_month" << YAML::Value << exact(c.supply_per_month);
+    out << YAML::Key << "markup" << YAML::Value << exact(c.markup);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
