@@ -105,7 +105,7 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.capacity = file.variable("", "capacity", tvp, DType::f64, attrs("unit" + per, "product units the vendor can deliver in the period"));
   L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
   L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
-  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation"));
+  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation - model payouts - chip R&D + chip sales - their making cost"));
   L.vendor_flops = file.variable("", "vendor_flops", tv, DType::f64, attrs("FLOP/s", "compute capacity of the vendor's SimGrid hosts in the last month of the period"));
   L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, attrs(cur + per, "capital spending on capacity ordered"));
   L.chip_rd_spend = file.variable("", "chip_rd_spend", tv, DType::f64, attrs(cur + per, "R&D paid for the vendor's chip programme"));
