@@ -36,7 +36,8 @@ void choice_probabilities(const ChoiceSet& set, Supplier current, double bonus, 
   cloud_split(set, current, bonus, out);
   const double log_sum = cloud_log_sum(set, current, bonus);
   const double cloud = set.nesting * log_sum;           // inclusive value of the cloud nest
-  const double outside = set.utility[0] + (current == 0 ? bonus : 0);
+  const bool holds_cloud = current >= 1 && current < set.utility.size();
+  const double outside = set.utility[0] + (current == 0 ? bonus : 0) - (holds_cloud ? set.repatriation_cost : 0);
   const double p_outside = log_sum == kMinusInfinity ? 1.0 : 1.0 / (1.0 + std::exp(cloud - outside));
   out[0] = p_outside;
   for (std::size_t j = 1; j < out.size(); ++j) out[j] *= 1.0 - p_outside;

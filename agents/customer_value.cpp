@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/ai_layer.hpp"
 #include "agents/billing.hpp"
 #include "agents/pricing_strategy.hpp"
 #include "agents/rationing.hpp"
@@ -76,6 +77,7 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
     std::vector<double> base, deviating;  // transition rows at the seen price, at the price set
     double per_spend_deviating = 0, per_spend_staying = 0;
     double utility_shift = 0;
+    double layer_deviating = 0, layer_staying = 0;  // the vendor's layer share at the price set, at the seen one
   };
   auto per_spend = [](const SegmentOutlook& seg, double p) {
     return p > 0 ? spend_at_price(1.0, p, seg.reference_price, seg.elasticity) / p : 0.0;
@@ -90,6 +92,8 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
     shift_rows(st.base, seg.choice.utility.size(), own, st.utility_shift, seg.choice.nesting, st.deviating);
     st.per_spend_deviating = per_spend(seg, price);
     st.per_spend_staying = per_spend(seg, pb.seen_price);
+    st.layer_staying = seg.layer_share;
+    st.layer_deviating = shifted_layer_share(seg.layer_share, seg.layer_utility_per_price * (price - pb.seen_price));
     states.push_back(std::move(st));
   }
   const std::size_t n = pb.segments.empty() ? 0 : pb.segments[0].choice.utility.size();
@@ -121,7 +125,10 @@ Walk walk(const DynamicPricingProblem& pb, double price) {
         st.own_held += next[own] - h[own];
         h.swap(next);
       }
-      const double units = st.own_held * seg.own_spend[t] * (deviating ? st.per_spend_deviating : st.per_spend_staying);
+      double units = st.own_held * seg.own_spend[t] * (deviating ? st.per_spend_deviating : st.per_spend_staying);
+      if (!seg.layer_spend.empty())
+        units += seg.layer_spend[t] * (deviating ? st.layer_deviating * st.per_spend_deviating
+                                                 : st.layer_staying * st.per_spend_staying);
       w.held[t] += st.own_held;
       w.units[t] += units;
       w.other[t] += st.own_held * seg.other_profit[t];

@@ -42,6 +42,12 @@ struct SegmentOutlook {
   // The renewal rows at the prices as seen (options x options), which no trial price changes:
   // filled once by with_renewal_rows, else computed at every evaluation.
   std::vector<double> renewal_rows;
+  // The unbundled AI layer (agents/ai_layer.hpp), bought whoever holds the firm: per month t the
+  // segment's layer spend on the own product at the reference price (empty: none), the vendor's
+  // share of it at the seen price, and d(layer utility)/d price.
+  std::vector<double> layer_spend;
+  double layer_share = 0;
+  double layer_utility_per_price = 0;
 };
 
 // The segment with its renewal rows at the seen prices filled in (worth it when J is evaluated

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "agents/ai_layer.hpp"
 #include "agents/bass.hpp"
+#include "agents/on_premises.hpp"
 #include "agents/rationing.hpp"
 #include "agents/share_calibration.hpp"
 #include "sim/rng.hpp"
@@ -72,6 +74,8 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
     reference_price_[p] /= double(vendors_);
   }
   initial_index_ = price_index(spend_shares_, prices, reference_price_);
+  for (std::size_t p = 0; p < sc.products.size(); ++p)
+    unbundled_.push_back(sc.products[p].kind == ProductKind::model && sc.market.ai_layer_unbundled > 0);
 
   std::vector<std::vector<double>> targets;
   intercept_ = Grid(sc.segments.size(), options());
@@ -79,13 +83,23 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
     const Segment& seg = sc.segments[s];
     allowed_.push_back(allowed_options(sc, seg));
     targets.push_back(target_shares(sc, seg, allowed_.back()));
-    const auto xi = calibrate_intercepts(targets.back(), allowed_.back(), seg.switching_cost, seg.nesting);
+    const auto xi = calibrate_intercepts(targets.back(), allowed_.back(), seg.switching_cost, seg.nesting,
+                                         seg.on_premises.repatriation_cost);
     for (std::size_t j = 0; j < options(); ++j) intercept_(s, j) = xi[j];
+    // Pbar^0: the cloud price index at the start, weighted by the clouds' initial shares.
+    double weighted = 0, cloud = 0;
+    for (std::size_t v = 0; v < vendors_; ++v) {
+      weighted += targets.back()[v + 1] * initial_index_(s, v);
+      cloud += targets.back()[v + 1];
+    }
+    cloud_index_at_start_.push_back(cloud > 0 ? weighted / cloud : 0.0);
   }
+  flows_.repatriated.assign(sc.segments.size(), 0);
+  flows_.returned.assign(sc.segments.size(), 0);
 
   population_ = generate_population(sc, targets);
   const std::vector<char> all_active(vendors_, 1);
-  const auto sets = choice_sets({prices, all_active, {}});
+  const auto sets = choice_sets({prices, all_active, {}, {}});
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
     const RenewalTable table(sets[s], sc.segments[s].switching_cost);
     tally_.emplace_back(population_.segments[s].phases());
@@ -108,18 +122,40 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
   const Grid index = price_index(spend_shares_, supply.prices, reference_price_, supply.fill,
                                  scenario_.market.scarcity_premium);
   std::vector<ChoiceSet> sets;
+  const double unbundled = scenario_.market.ai_layer_unbundled;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
-    ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting};
-    set.utility[0] = intercept_(s, 0);
+    const OnPremises& on_premises = seg.on_premises;
+    ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting, on_premises.repatriation_cost};
+    set.utility[0] = intercept_(s, 0) +
+                     on_premises_utility(on_premises, seg.price_sensitivity, cloud_index_at_start_[s], supply.month);
+    const double weight = cloud_cost_weight(on_premises.discretionary_share,
+                                            supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
     for (std::size_t v = 0; v < vendors_; ++v) {
-      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) +
+      const double cost = weight == 1.0 ? index(s, v) : weight * index(s, v);
+      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (cost - initial_index_(s, v)) +
                            (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
+    if (unbundled > 0) set.layer = layer_split(s, supply, set.available);
     sets.push_back(std::move(set));
   }
   return sets;
+}
+
+std::vector<double> EnterpriseMarket::layer_split(std::size_t s, const SupplyConditions& supply,
+                                                  const std::vector<char>& available) const {
+  std::vector<double> appeal(vendors_, 0.0), model_index(vendors_, 0.0);
+  double weight = 0;
+  for (std::size_t p = 0; p < ai_shares_.cols(); ++p)
+    if (unbundled_[p] && reference_price_[p] > 0) weight += ai_shares_(s, p);
+  for (std::size_t v = 0; v < vendors_; ++v) {
+    if (!supply.model_appeal.empty()) appeal[v] = supply.model_appeal[v];
+    for (std::size_t p = 0; p < ai_shares_.cols() && weight > 0; ++p)
+      if (unbundled_[p] && reference_price_[p] > 0)
+        model_index[v] += ai_shares_(s, p) * supply.prices(v, p) / reference_price_[p] / weight;
+  }
+  return ai_layer_shares(appeal, model_index, scenario_.segments[s].price_sensitivity, available);
 }
 
 void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
@@ -129,8 +165,10 @@ void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
     const int phase = month % blocks.phases();
     const RenewalTable table(sets[s], seg.switching_cost);
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
-    renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], blocks.begin, table, stream,
-                month);
+    const RenewalFlows moved = renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1],
+                                           blocks.begin, table, stream, month);
+    flows_.repatriated[s] += moved.to_premises;
+    flows_.returned[s] += moved.to_cloud;
     decisions_ += std::int64_t(blocks.phase_begin[phase + 1] - blocks.phase_begin[phase]);
     retally(s, phase, table);
   }
@@ -144,8 +182,10 @@ void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, cons
     const RenewalTable table(sets[s], seg.switching_cost);
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "exit_rechoice");
     for (std::size_t i = blocks.begin; i < blocks.phase_begin.back(); ++i)
-      if (population_.supplier[i] == gone)
+      if (population_.supplier[i] == gone) {
         population_.supplier[i] = table.choose(gone, stream.uniform(i - blocks.begin, std::uint64_t(month)));
+        flows_.repatriated[s] += population_.supplier[i] == kOnPremises;
+      }
     // Every block renegotiates its multi-cloud split without the vendor that left.
     for (int phase = 0; phase < blocks.phases(); ++phase) retally(s, phase, table);
   }
@@ -197,16 +237,27 @@ double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
   return ai ? ai->spend_share * std::pow(1.0 + ai->demand_growth, month / 12.0) : 0.0;
 }
 
-std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor) const {
+std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor,
+                                                        const std::vector<ChoiceSet>& sets) const {
+  const double u = scenario_.market.ai_layer_unbundled;
   std::vector<Grid> wanted;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const auto [budget, ai] = segment_budgets(s);
     const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
     const double ai_scale = scale * ai_factor(s, month);
+    // The unbundled layer: a fraction u of every adopter's model spend (on-premises ones too).
+    const double ai_all = std::accumulate(ai.begin(), ai.end(), 0.0);
     Grid g(vendors_, spend_shares_.cols());
     for (std::size_t v = 0; v < vendors_; ++v)
-      for (std::size_t p = 0; p < g.cols(); ++p)
-        g(v, p) = spend_shares_(s, p) * budget[v + 1] * scale + ai_shares_(s, p) * ai[v + 1] * ai_scale;
+      for (std::size_t p = 0; p < g.cols(); ++p) {
+        if (!unbundled_[p]) {
+          g(v, p) = spend_shares_(s, p) * budget[v + 1] * scale + ai_shares_(s, p) * ai[v + 1] * ai_scale;
+          continue;
+        }
+        const double apart = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1] * ai_all;
+        g(v, p) = spend_shares_(s, p) * budget[v + 1] * scale +
+                  ai_shares_(s, p) * ai_scale * ((1.0 - u) * ai[v + 1] + u * apart);
+      }
     wanted.push_back(std::move(g));
   }
   return wanted;
@@ -223,10 +274,18 @@ std::vector<Grid> EnterpriseMarket::expected_wanted_at_reference(int month, cons
     choice_probabilities(sets[s], Supplier(-1), 0.0, probability);
     const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
     const double ai_scale = scale * ai_factor(s, month);
+    const double u = scenario_.market.ai_layer_unbundled;
     Grid g(vendors_, spend_shares_.cols());
     for (std::size_t v = 0; v < vendors_; ++v)
-      for (std::size_t p = 0; p < g.cols(); ++p)
-        g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + ai_shares_(s, p) * ai * ai_scale);
+      for (std::size_t p = 0; p < g.cols(); ++p) {
+        if (!unbundled_[p]) {
+          g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + ai_shares_(s, p) * ai * ai_scale);
+          continue;
+        }
+        const double apart = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1];
+        g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + (1.0 - u) * ai_shares_(s, p) * ai * ai_scale) +
+                  u * apart * ai_shares_(s, p) * ai * ai_scale;
+      }
     wanted.push_back(std::move(g));
   }
   return wanted;
@@ -249,6 +308,12 @@ std::vector<std::int64_t> EnterpriseMarket::cloud_firms() const {
     cloud.push_back(n);
   }
   return cloud;
+}
+
+std::vector<double> EnterpriseMarket::on_premises_cost_index(int month) const {
+  std::vector<double> index;
+  for (const auto& seg : scenario_.segments) index.push_back(cm::on_premises_cost_index(seg.on_premises, month));
+  return index;
 }
 
 std::vector<double> EnterpriseMarket::ai_adoption() const {

@@ -1,8 +1,9 @@
 #pragma once
 // The demand side: the enterprise population, its choice model and what it holds and wants.
 //
-// Utility of vendor j for a firm of segment s (on-premises is normalised to 0):
-//     u_sj = xi_sj - alpha_s (P_sj - P_sj^0),
+// Utility of vendor j for a firm of segment s (on-premises: u_s0(t), its own cost path, and the
+// budget weight w_s of a cut budget: agents/on_premises.hpp; both 0 and 1 by default):
+//     u_sj = xi_sj - alpha_s (w_s P_sj - P_sj^0),
 //     P_sj = sum_p w_sp e_jp / ref_p,   e_jp = f_jp price_jp + (1 - f_jp) F_jp,
 // P the segment's price index at j (its budget shares w weigh each product's expected cost per
 // unit wanted relative to the reference, the mean initial list price), P^0 its value at the
@@ -25,6 +26,15 @@ struct SupplyConditions {
   std::vector<char> active;      // per vendor: still in the market
   Grid fill;                     // vendor x product: fraction of last month's demand served (empty: all)
   Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
+  int month = 0;                 // the on-premises cost path's date
+  std::vector<double> budget_factor;  // per segment: budget shocks in force (empty: none)
+  std::vector<double> model_appeal;   // per vendor: utility of its marketplace's models (the unbundled AI layer)
+};
+
+// Renewal flows between the cloud and on-premises, firms, per segment (cumulative).
+struct PremisesFlows {
+  std::vector<std::int64_t> repatriated;  // moved from a cloud to on-premises
+  std::vector<std::int64_t> returned;     // moved from on-premises to a cloud
 };
 
 class EnterpriseMarket {
@@ -44,8 +54,10 @@ class EnterpriseMarket {
   void adopt_ai(int month);
 
   // Per segment: vendor x product spend wanted at reference prices in `month`, currency per month.
-  // `budget_factor[s]` scales budgets (scheduled shocks).
-  std::vector<Grid> wanted_at_reference(int month, const std::vector<double>& budget_factor) const;
+  // `budget_factor[s]` scales budgets (scheduled shocks). `sets` give the unbundled AI layer's
+  // split over marketplaces (ChoiceSet::layer; unused when market.ai_layer_unbundled is 0).
+  std::vector<Grid> wanted_at_reference(int month, const std::vector<double>& budget_factor,
+                                        const std::vector<ChoiceSet>& sets) const;
   // The same if every firm chose afresh now (no switching costs): the demand pricing strategies
   // reason with.
   std::vector<Grid> expected_wanted_at_reference(int month, const std::vector<double>& budget_factor,
@@ -54,6 +66,11 @@ class EnterpriseMarket {
   std::vector<std::int64_t> contracts() const;     // per option (vendor v at v + 1)
   std::vector<std::int64_t> cloud_firms() const;   // per segment, not on-premises
   std::vector<double> ai_adoption() const;         // per segment, fraction adopted
+  const PremisesFlows& premises_flows() const { return flows_; }
+  // Per segment: on-premises cost index O_s(month) (agents/on_premises.hpp), 1 at the start.
+  std::vector<double> on_premises_cost_index(int month) const;
+  // Whether product p is a model whose spend is partly bought apart (kind model, unbundled > 0).
+  bool unbundled(std::size_t product) const { return unbundled_[product]; }
   // Expected surplus of a fresh choice over staying on-premises, currency per month:
   // sum_s monthly_budget_s / alpha_s * inclusive value (docs/model.md).
   double consumer_surplus(int month, const std::vector<double>& budget_factor, const std::vector<ChoiceSet>& sets) const;
@@ -74,6 +91,9 @@ class EnterpriseMarket {
   // segment's firms that it serves, over all renewal phases.
   std::pair<std::vector<double>, std::vector<double>> segment_budgets(std::size_t segment) const;
   void retally(std::size_t segment, int phase, const RenewalTable& table);
+  // The unbundled AI layer's split over marketplaces for one segment (agents/ai_layer.hpp).
+  std::vector<double> layer_split(std::size_t segment, const SupplyConditions& supply,
+                                  const std::vector<char>& available) const;
 
   const Scenario& scenario_;
   std::size_t vendors_;
@@ -82,6 +102,9 @@ class EnterpriseMarket {
   std::vector<double> reference_price_;   // per product
   Grid initial_index_;                    // segment x vendor, P^0
   Grid intercept_;                        // segment x option, xi
+  std::vector<double> cloud_index_at_start_;  // per segment: Pbar^0, initial-share-weighted P^0
+  std::vector<char> unbundled_;           // per product: model kind and ai_layer_unbundled > 0
+  PremisesFlows flows_;
   std::vector<std::vector<char>> allowed_;  // segment x option: region rules
   Population population_;
   std::vector<std::vector<BlockTally>> tally_;  // [segment][phase]

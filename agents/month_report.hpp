@@ -48,6 +48,9 @@ struct MonthReport {
   std::vector<double> segment_spend;      // per segment, currency paid to vendors
   std::vector<std::int64_t> segment_firms, segment_cloud_firms;
   std::vector<double> ai_adoption;        // per segment, fraction of firms
+  // On-premises and repatriation (agents/on_premises.hpp): per segment.
+  std::vector<double> on_premises_cost;               // cost index O_s, 1 at the start
+  std::vector<std::int64_t> repatriations, returns;   // firms moved cloud -> on-premises, and back, this month
   double consumer_surplus = 0;            // currency (logit inclusive value, money-metric)
   std::vector<VendorExit> exits;          // vendors that left at the end of the month
   std::int64_t firm_decisions = 0;        // renewals and adoptions so far in the run

@@ -35,10 +35,17 @@ double RenewalTable::probability(Supplier current, Supplier next) const {
   return next == 0 ? row[0] : row[next] - row[next - 1];
 }
 
-void renew_firms(Population& pop, std::size_t begin, std::size_t end, std::size_t segment_first,
-                 const RenewalTable& table, const RandomStream& stream, int month) {
-  for (std::size_t i = begin; i < end; ++i)
-    pop.supplier[i] = table.choose(pop.supplier[i], stream.uniform(i - segment_first, std::uint64_t(month)));
+RenewalFlows renew_firms(Population& pop, std::size_t begin, std::size_t end, std::size_t segment_first,
+                         const RenewalTable& table, const RandomStream& stream, int month) {
+  RenewalFlows flows;
+  for (std::size_t i = begin; i < end; ++i) {
+    const Supplier before = pop.supplier[i];
+    const Supplier after = table.choose(before, stream.uniform(i - segment_first, std::uint64_t(month)));
+    pop.supplier[i] = after;
+    flows.to_premises += (before != kOnPremises) & (after == kOnPremises);
+    flows.to_cloud += (before == kOnPremises) & (after != kOnPremises);
+  }
+  return flows;
 }
 
 namespace {

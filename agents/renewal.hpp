@@ -47,9 +47,15 @@ struct BlockTally {
 
 constexpr double kContractShare = 0.05;
 
+// Firms of one renewal that moved between the cloud and on-premises.
+struct RenewalFlows {
+  std::int64_t to_premises = 0;  // held a cloud, chose on-premises (repatriated)
+  std::int64_t to_cloud = 0;     // held on-premises, chose a cloud
+};
+
 // Renews the firms in [begin, end): each draws u from `stream` at counter (firm - first, month),
 // so a firm's draw depends only on who it is and when, never on the order of processing.
-void renew_firms(Population& population, std::size_t begin, std::size_t end, std::size_t segment_first,
+RenewalFlows renew_firms(Population& population, std::size_t begin, std::size_t end, std::size_t segment_first,
                  const RenewalTable& table, const RandomStream& stream, int month);
 
 // Tally of [begin, end) with the multi-cloud split of `table`.

@@ -41,7 +41,7 @@ double log_logistic_complement(double x) { return x > 0 ? -x - std::log1p(std::e
 // The renewal chain of choice_model.hpp with y_j = exp(u_j / mu) for the clouds, Y = sum y_j,
 // K = exp(lambda / mu) - 1. A firm at cloud c sees the nest sum Z_c = Y + K y_c and stays in the cloud
 // nest with q_c = Z_c^mu / (e^u_0 + Z_c^mu); an on-premises firm sees Z_0 = Y and q_0 = Y^mu /
-// (e^(u_0 + lambda) + Y^mu). It moves to cloud j with q_c y_j (1 + K [j = c]) / Z_c. The balance of cloud j is then
+// (e^(u_0 + lambda) + Y^mu); with a repatriation cost R, e^u_0 in q_c becomes e^(u_0 - R). It moves to cloud j with q_c y_j (1 + K [j = c]) / Z_c. The balance of cloud j is then
 //     pi_j = A y_j + pi_j K y_j q_j / Z_j,   A = sum_c pi_c q_c / Z_c   (c over all options),
 // so pi_j = A y_j / d_j with d_j = 1 - (K y_j / Z_j) q_j = a + b (1 - a), a = Y / Z_j, b = 1 - q_j (no
 // cancellation), and the on-premises balance gives pi_0 q_0 = sum_c pi_c (1 - q_c). Everything in logs.
@@ -64,7 +64,8 @@ std::vector<double> stationary_log_shares(const ChoiceSet& set, double switching
     const double log_y = set.utility[j] / mu;
     const double log_z = log_add(log_y_total, log_k + log_y);
     const double a = std::exp(log_y_total - log_z);
-    const double log_b = log_logistic_complement(mu * log_z - u0);  // log(1 - q_j)
+    // A cloud firm sees on-premises at u_0 - R (the repatriation cost).
+    const double log_b = log_logistic_complement(mu * log_z - (u0 - set.repatriation_cost));  // log(1 - q_j)
     const double b = std::exp(log_b);
     log_pi[j] = log_y - std::log(a + b * (1 - a));
     log_out = log_add(log_out, log_pi[j] + log_b);
@@ -108,7 +109,7 @@ bool solve_dense(std::vector<double>& a, std::vector<double>& b, std::size_t n) 
 }  // namespace
 
 CalibrationResult calibrate_intercepts_detailed(std::span<const double> target, const std::vector<char>& available,
-                                                double switching_cost, double nesting) {
+                                                double switching_cost, double nesting, double repatriation_cost) {
   const std::size_t n = target.size();
   if (!(nesting > 0 && nesting <= 1)) throw std::invalid_argument("calibrate_intercepts: nesting must be in (0, 1]");
   if (!(switching_cost >= 0 && std::isfinite(switching_cost)))
@@ -116,7 +117,9 @@ CalibrationResult calibrate_intercepts_detailed(std::span<const double> target, 
   for (std::size_t j = 0; j < n; ++j)
     if ((available[j] || j == 0) && !(target[j] > 0))
       throw std::invalid_argument("calibrate_intercepts: every available option needs a target share > 0");
-  ChoiceSet set{std::vector<double>(n, 0.0), available, nesting};
+  if (!(repatriation_cost >= 0 && std::isfinite(repatriation_cost)))
+    throw std::invalid_argument("calibrate_intercepts: repatriation cost must be finite and >= 0");
+  ChoiceSet set{std::vector<double>(n, 0.0), available, nesting, repatriation_cost};
   set.available[0] = 1;
   std::vector<std::size_t> free;  // the available clouds: the unknowns
   double cloud_total = 0;
@@ -138,7 +141,7 @@ CalibrationResult calibrate_intercepts_detailed(std::span<const double> target, 
 
   // Residual: g_j = log(pi_j / pi_0) - log(t_j / t_0) for the free clouds; zero at the answer.
   auto residual = [&](const std::vector<double>& utility, std::vector<double>& g) {
-    ChoiceSet trial{utility, set.available, nesting};
+    ChoiceSet trial{utility, set.available, nesting, repatriation_cost};
     const auto log_pi = stationary_log_shares(trial, switching_cost);
     double worst = 0;
     for (std::size_t i = 0; i < m; ++i) {
@@ -214,8 +217,8 @@ CalibrationResult calibrate_intercepts_detailed(std::span<const double> target, 
 }
 
 std::vector<double> calibrate_intercepts(std::span<const double> target, const std::vector<char>& available,
-                                         double switching_cost, double nesting) {
-  return calibrate_intercepts_detailed(target, available, switching_cost, nesting).intercepts;
+                                         double switching_cost, double nesting, double repatriation_cost) {
+  return calibrate_intercepts_detailed(target, available, switching_cost, nesting, repatriation_cost).intercepts;
 }
 
 }  // namespace cm

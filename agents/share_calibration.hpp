@@ -35,10 +35,11 @@ struct CalibrationResult {
 
 // target[j] > 0 for every available option, 0 for unavailable ones. Returns the intercepts as
 // utilities (unavailable options keep utility 0 and stay unavailable). Throws std::runtime_error if
-// the solver does not converge (not seen over the documented range).
+// the solver does not converge (not seen over the documented range). A repatriation cost (utility
+// a cloud firm pays to move on-premises, choice_model.hpp) is part of the chain being made stationary.
 CalibrationResult calibrate_intercepts_detailed(std::span<const double> target, const std::vector<char>& available,
-                                                double switching_cost, double nesting);
+                                                double switching_cost, double nesting, double repatriation_cost = 0);
 std::vector<double> calibrate_intercepts(std::span<const double> target, const std::vector<char>& available,
-                                         double switching_cost, double nesting);
+                                         double switching_cost, double nesting, double repatriation_cost = 0);
 
 }  // namespace cm

@@ -93,8 +93,19 @@ std::vector<double> World::budget_factors(int month) const {
   return factor;
 }
 
-SupplyConditions World::supply(int month) const {
-  return {prices.in_force(month_start(month)), active_, fill_, ecosystem_utility(month)};
+SupplyConditions World::supply(int month) const { return supply_at(prices.in_force(month_start(month)), fill_, month); }
+
+SupplyConditions World::supply_at(const Grid& price_grid, const Grid& fill, int month) const {
+  SupplyConditions supply{price_grid, active_, fill, ecosystem_utility(month), month, budget_factors(month), {}};
+  if (scenario.market.ai_layer_unbundled > 0) {
+    // The unbundled AI layer's appeal: the models a marketplace hosts (agents/ai_layer.hpp).
+    const MarketRules& m = scenario.market;
+    for (std::size_t v = 0; v < scenario.vendors.size(); ++v) {
+      const auto eco = startups.ecosystem(v, scenario.vendors[v].ai_strategy);
+      supply.model_appeal.push_back(m.model_quality_weight * eco.best_quality + m.ecosystem_weight * std::log1p(eco.models));
+    }
+  }
+  return supply;
 }
 
 void World::open_month(int month) {
@@ -130,7 +141,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
 
   std::vector<double> elasticity;
   for (const auto& s : scenario.segments) elasticity.push_back(s.price_elasticity);
-  const auto wanted = market.wanted_at_reference(month, factor);
+  const auto wanted = market.wanted_at_reference(month, factor, market.choice_sets(supply(month)));
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
   fill_ = bill.served;  // what firms see of each vendor's delivery at next month's renewals
   r.quantity = bill.quantity;
@@ -213,6 +224,17 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   for (const auto& s : scenario.segments) r.segment_firms.push_back(s.firms);
   r.segment_cloud_firms = market.cloud_firms();
   r.ai_adoption = market.ai_adoption();
+  r.on_premises_cost = market.on_premises_cost_index(month);
+  {
+    const PremisesFlows& flows = market.premises_flows();
+    if (reported_flows_.repatriated.empty()) reported_flows_ = {std::vector<std::int64_t>(flows.repatriated.size(), 0),
+                                                                std::vector<std::int64_t>(flows.returned.size(), 0)};
+    for (std::size_t s = 0; s < flows.repatriated.size(); ++s) {
+      r.repatriations.push_back(flows.repatriated[s] - reported_flows_.repatriated[s]);
+      r.returns.push_back(flows.returned[s] - reported_flows_.returned[s]);
+    }
+    reported_flows_ = flows;
+  }
   r.firm_decisions = market.decisions();
   r.consumer_surplus = market.consumer_surplus(month, factor, market.choice_sets(supply(month)));
 
@@ -355,11 +377,9 @@ std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p)
 
 double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
   const auto factor = budget_factors(month);
-  const Grid ecosystem = ecosystem_utility(month);
-  Grid fill = fill_;
-  auto wanted_at = [&] {
-    return market.expected_wanted_at_reference(month, factor, market.choice_sets({price_grid, active_, fill, ecosystem}));
-  };
+  SupplyConditions supply = supply_at(price_grid, fill_, month);
+  Grid& fill = supply.fill;
+  auto wanted_at = [&] { return market.expected_wanted_at_reference(month, factor, market.choice_sets(supply)); };
   auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
     double spend = 0;
     for (std::size_t s = 0; s < wanted.size(); ++s)

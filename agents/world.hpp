@@ -108,6 +108,9 @@ class World {
   std::vector<const Event*> events_in_force(EventType type, int month) const;
   std::vector<double> budget_factors(int month) const;
   SupplyConditions supply(int month) const;
+  // What firms see at these prices and fill rates in `month` (supply(month) at the prices in force).
+  SupplyConditions supply_at(const Grid& prices, const Grid& fill, int month) const;
+  PremisesFlows reported_flows_;             // cumulative flows at the last report
   struct CapacityRequest {
     std::size_t vendor, product;
     double units;            // of monthly capacity

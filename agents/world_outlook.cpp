@@ -3,7 +3,9 @@
 // and its capacity in service and on order. World gathers it; customer_value.cpp does the economics.
 #include <cmath>
 
+#include "agents/ai_layer.hpp"
 #include "agents/bass.hpp"
+#include "agents/on_premises.hpp"
 #include "agents/billing.hpp"
 #include "agents/world.hpp"
 
@@ -28,7 +30,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
                                                      const Pricing& pricing) const {
   const int months = std::max(1, pricing.horizon.months);
   const std::size_t products = scenario.products.size();
-  const auto sets = market.choice_sets({prices, active_, fill_, ecosystem_utility(month)});
+  const auto sets = market.choice_sets(supply_at(prices, fill_, month));
   const auto factor = budget_factors(month);  // shocks are not foreseen: today's persist
   const auto& ref = market.reference_price();
   const Offer& offer = scenario.vendors[v].offers[q];
@@ -55,7 +57,10 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     SegmentOutlook o;
     o.choice = sets[s];
     o.switching_cost = seg.switching_cost;
-    o.utility_per_price = ref[q] > 0 ? -seg.price_sensitivity * market.spend_shares()(s, q) / ref[q] : 0.0;
+    // A cut budget weighs the cloud bill by w_s (agents/on_premises.hpp); the on-premises utility
+    // of today (its cost path is not extrapolated, like rivals' prices) is in the choice set.
+    const double weight = cloud_cost_weight(seg.on_premises.discretionary_share, factor[s]);
+    o.utility_per_price = ref[q] > 0 ? -seg.price_sensitivity * weight * market.spend_shares()(s, q) / ref[q] : 0.0;
     o.elasticity = seg.price_elasticity;
     o.reference_price = ref[q] > 0 ? ref[q] : 1.0;
     o.first_phase = int((month + 1) % int(tallies.size()));
@@ -67,6 +72,17 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     // AI adopters are taken to be spread over suppliers like budgets; their budget-weighted share
     // moves along the Bass flow (adoption runs at each month start, before billing).
     double adopted = base > 0 ? ai / base : 0.0;
+    // The unbundled AI layer (agents/ai_layer.hpp): a fraction u of the own model product's AI spend
+    // is bought from marketplaces whoever holds the firm; the rest follows the holder.
+    const double u = market.unbundled(q) ? scenario.market.ai_layer_unbundled : 0.0;
+    if (u > 0) {
+      double model_weight = 0;  // the weight of the segment's model price index M_sv
+      for (std::size_t p = 0; p < products; ++p)
+        if (market.unbundled(p) && ref[p] > 0) model_weight += market.ai_shares()(s, p);
+      o.layer_share = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1];
+      o.layer_utility_per_price =
+          ref[q] > 0 && model_weight > 0 ? -seg.price_sensitivity * market.ai_shares()(s, q) / ref[q] / model_weight : 0.0;
+    }
     for (int t = 0; t < months; ++t) {
       const int m = month + 1 + t;
       if (seg.ai_adoption && adopted < 1.0) adopted = bass_step(seg.ai_adoption->p, seg.ai_adoption->q, adopted, 1.0 / 12.0);
@@ -74,9 +90,14 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
       const double ai_scale = adopted * market.ai_factor(s, m);
       double own = 0, other = 0;
       for (std::size_t p = 0; p < products; ++p) {
-        const double spend = scale * (market.spend_shares()(s, p) + ai_scale * market.ai_shares()(s, p));
+        // Per unit held: the part of the AI layer bought apart does not follow the holder.
+        const double held_ai = market.unbundled(p) ? 1.0 - scenario.market.ai_layer_unbundled : 1.0;
+        const double spend = held_ai == 1.0 ? scale * (market.spend_shares()(s, p) + ai_scale * market.ai_shares()(s, p))
+                                            : scale * (market.spend_shares()(s, p) + held_ai * ai_scale * market.ai_shares()(s, p));
         if (p == q) {
           own = spend;
+          // The layer: every adopter of the segment (all budgets, whoever holds them).
+          if (u > 0) o.layer_spend.push_back(u * scale * ai_scale * market.ai_shares()(s, p) * base);
         } else if (prices(v, p) > 0 && ref[p] > 0) {
           const double price = prices(v, p);
           const double at_price = spend_at_price(spend, price, ref[p], seg.price_elasticity);

@@ -36,6 +36,7 @@ struct RunRecorder::Layout {
   VarId vendor_capex, vendor_flops;
   VarId chip_rd_spend, chip_sales, chip_sales_cost, chip_output, chip_cost_factor;
   VarId hhi, market_revenue, consumer_surplus, cloud_adoption, ai_adoption, segment_spend;
+  VarId on_premises_cost, repatriations, returns_to_cloud;
   VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers, exit_written_off;
   VarId roundtrip, payouts, stakes, investor_cash;
   VarId startup_cash, startup_quality, startup_revenue, startup_spend, startup_alive;
@@ -122,6 +123,9 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.consumer_surplus = file.variable("", "consumer_surplus", t, DType::f64,
       attrs(cur + per, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
   L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms on a cloud at the end of the period"));
+  L.on_premises_cost = file.variable("", "on_premises_cost", ts, DType::f64, attrs("1", "on-premises cost index of the segment in the last month of the period, 1 at the start"));
+  L.repatriations = file.variable("", "repatriations", ts, DType::i64, attrs("1", "firms that moved from a cloud to on-premises in the period"));
+  L.returns_to_cloud = file.variable("", "returns_to_cloud", ts, DType::i64, attrs("1", "firms that moved from on-premises to a cloud in the period"));
   const std::vector<std::string> tst{"time", "startup"};
   L.roundtrip = file.variable("", "roundtrip_revenue", tv, DType::f64, attrs(cur + per, "revenue paid with invested money: cloud credits from the vendor's own deals, and spend under a deal's commitment"));
   L.payouts = file.variable("", "vendor_model_payouts", tv, DType::f64, attrs(cur + per, "model (MaaS) revenue passed on to the startups whose models the vendor hosts"));
@@ -418,6 +422,14 @@ void RunRecorder::write_period() {
   file_.append(L.chip_output, chip_output);
   file_.append(L.chip_cost_factor, last.chip_cost_factor);
   file_.append(L.cloud_adoption, adoption);
+  {
+    std::vector<std::int64_t> moved_out(S, 0), moved_in(S, 0);
+    for (const auto& m : period_)
+      for (std::size_t s = 0; s < S; ++s) moved_out[s] += m.repatriations[s], moved_in[s] += m.returns[s];
+    file_.append(L.on_premises_cost, last.on_premises_cost);
+    file_.append(L.repatriations, moved_out);
+    file_.append(L.returns_to_cloud, moved_in);
+  }
   file_.append(L.ai_adoption, last.ai_adoption);
   file_.append(L.roundtrip, roundtrip);
   file_.append(L.payouts, payouts);

@@ -180,6 +180,17 @@ struct AiAdoption {
   double demand_growth = 0;           // yearly growth of adopters' AI spend (model quality, new uses)
 };
 
+// The on-premises option's own cost path and the cost of leaving a cloud for it (docs/model.md,
+// "On-premises and repatriation"). The defaults keep on-premises at utility 0 for ever.
+struct OnPremises {
+  double cost_level = 1.0;           // on-premises running cost at the start relative to the segment's cloud price index
+  double hardware_share = 0.5;       // fraction of that cost that is hardware (the rest: staff, power, space)
+  double hardware_trend = 0;         // fractional change of hardware cost per year
+  double staff_trend = 0;            // fractional change of the other costs per year
+  double repatriation_cost = 0;      // utility a firm on a cloud pays to move on-premises (units of switching_cost)
+  double discretionary_share = 0;    // fraction of the cloud bill weighed against the shocked budget (1/b)
+};
+
 struct Segment {
   std::string id;
   std::string region = "global";    // home market
@@ -196,6 +207,7 @@ struct Segment {
   double nesting = 1.0;             // mu in (0, 1]: correlation of clouds in the nested logit (1: plain logit)
   std::optional<double> multi_cloud_threshold;  // currency per year: larger firms split spend over clouds
   std::optional<AiAdoption> ai_adoption;
+  OnPremises on_premises;
 };
 
 // An AI-model startup (an S4U actor): it trains models on a vendor's hosts, earns from the
@@ -244,6 +256,9 @@ struct MarketRules {
   double bundle_weight = 0.5;            // vertical/hybrid: utility per unit of partner-model quality, times SaaS share
   double flops_per_gpu_hour = 4.5e17;    // useful FLOP in one GPU-hour (A100-class at 40% utilisation)
   double flops_per_million_tokens = 3.5e17;  // inference FLOP per million tokens (2 x 175e9 parameters)
+  // Fraction of adopters' spend on model products bought from any vendor's marketplace (a logit on
+  // the model offer), not from the firm's own supplier(s): the AI layer bought apart.
+  double ai_layer_unbundled = 0;
 };
 
 enum class EventType { budget_shock, price_change, export_control, outage, cost_shock };

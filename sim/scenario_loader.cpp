@@ -445,6 +445,19 @@ AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& prod
   return ai;
 }
 
+OnPremises decode_on_premises(const Node& node, const std::string& what) {
+  OnPremises o;
+  Fields f(node, "on_premises of " + what);
+  number(f, "cost_level", o.cost_level, Range{0, 100, true, false});
+  number(f, "hardware_share", o.hardware_share, Range::between(0, 1));
+  number(f, "hardware_trend", o.hardware_trend, Range{-1, 10, true, false});
+  number(f, "staff_trend", o.staff_trend, Range{-1, 10, true, false});
+  number(f, "repatriation_cost", o.repatriation_cost, Range::between(0, 20));
+  number(f, "discretionary_share", o.discretionary_share, Range::between(0, 1));
+  f.done();
+  return o;
+}
+
 Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   Segment s;
   Fields f(node, "segment");
@@ -469,6 +482,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
     return int(yaml::to_integer(n, k, 1, limits::kMaxContractMonths));
   });
   number(f, "cloud_adoption", s.cloud_adoption, Range::open_fraction());
+  if (const Node* on_premises = f.optional("on_premises")) s.on_premises = decode_on_premises(*on_premises, what);
   f.done();
   return s;
 }
@@ -488,6 +502,7 @@ MarketRules decode_market(const Node& node) {
   number(f, "flops_per_gpu_hour", m.flops_per_gpu_hour, Range::positive());
   number(f, "flops_per_million_tokens", m.flops_per_million_tokens, Range::positive());
   number(f, "model_choice_price", m.model_choice_price, Range::between(0, 100));
+  number(f, "ai_layer_unbundled", m.ai_layer_unbundled, Range::between(0, 1));
   f.done();
   return m;
 }

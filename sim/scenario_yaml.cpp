@@ -186,6 +186,17 @@ void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Produc
   out << YAML::Key << "switching_cost" << YAML::Value << exact(s.switching_cost);
   out << YAML::Key << "contract_months" << YAML::Value << s.contract_months;
   out << YAML::Key << "cloud_adoption" << YAML::Value << exact(s.cloud_adoption);
+  {
+    const OnPremises& o = s.on_premises;
+    out << YAML::Key << "on_premises" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "cost_level" << YAML::Value << exact(o.cost_level);
+    out << YAML::Key << "hardware_share" << YAML::Value << exact(o.hardware_share);
+    out << YAML::Key << "hardware_trend" << YAML::Value << exact(o.hardware_trend);
+    out << YAML::Key << "staff_trend" << YAML::Value << exact(o.staff_trend);
+    out << YAML::Key << "repatriation_cost" << YAML::Value << exact(o.repatriation_cost);
+    out << YAML::Key << "discretionary_share" << YAML::Value << exact(o.discretionary_share);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
@@ -288,6 +299,7 @@ std::string scenario_to_yaml(const Scenario& sc) {
   out << YAML::Key << "flops_per_gpu_hour" << YAML::Value << exact(sc.market.flops_per_gpu_hour);
   out << YAML::Key << "flops_per_million_tokens" << YAML::Value << exact(sc.market.flops_per_million_tokens);
   out << YAML::Key << "model_choice_price" << YAML::Value << exact(sc.market.model_choice_price);
+  out << YAML::Key << "ai_layer_unbundled" << YAML::Value << exact(sc.market.ai_layer_unbundled);
   out << YAML::EndMap;
   if (!sc.events.empty()) {
     out << YAML::Key << "events" << YAML::Value << YAML::BeginSeq;

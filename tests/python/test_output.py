@@ -29,6 +29,9 @@ CONTRACT = {  # design.md §4: variable -> dims
     "consumer_surplus": ("time",),
     "cloud_adoption": ("time", "segment"),
     "ai_adoption": ("time", "segment"),
+    "on_premises_cost": ("time", "segment"),
+    "repatriations": ("time", "segment"),
+    "returns_to_cloud": ("time", "segment"),
     "roundtrip_revenue": ("time", "vendor"),
     "startup_cash": ("time", "startup"),
     "startup_quality": ("time", "startup"),
@@ -210,6 +213,11 @@ class OutputPeriods(TempDirTest):
         np.testing.assert_allclose(q["vendor_revenue"].values,
                                    m["vendor_revenue"].coarsen(time=3).sum().values, rtol=1e-12)
         np.testing.assert_array_equal(q["vendor_cash"].values, m["vendor_cash"].values[2::3])
+        # Firms moved between cloud and on-premises are flows; the on-premises cost index a stock.
+        for flow in ("repatriations", "returns_to_cloud"):
+            np.testing.assert_array_equal(q[flow].values, m[flow].coarsen(time=3).sum().values)
+        np.testing.assert_array_equal(q["on_premises_cost"].values, m["on_premises_cost"].values[2::3])
+        self.assertEqual(q["repatriations"].attrs["units"], "1")
         m.close()
         q.close()
 

@@ -1,0 +1,23 @@
+#include "agents/on_premises.hpp"
+
+#include <cmath>
+
+namespace cm {
+
+double on_premises_cost_index(const OnPremises& o, int month) {
+  const double years = month / 12.0;
+  return o.hardware_share * std::pow(1.0 + o.hardware_trend, years) +
+         (1.0 - o.hardware_share) * std::pow(1.0 + o.staff_trend, years);
+}
+
+double on_premises_utility(const OnPremises& o, double price_sensitivity, double cloud_index_at_start, int month) {
+  if (o.hardware_trend == 0 && o.staff_trend == 0) return 0.0;  // exactly today's outside option
+  return -price_sensitivity * o.cost_level * cloud_index_at_start * (on_premises_cost_index(o, month) - 1.0);
+}
+
+double cloud_cost_weight(double discretionary_share, double budget_factor) {
+  if (discretionary_share == 0 || budget_factor == 1.0) return 1.0;
+  return 1.0 + discretionary_share * (1.0 / budget_factor - 1.0);
+}
+
+}  // namespace cm
