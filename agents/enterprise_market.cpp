@@ -85,7 +85,7 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
 
   population_ = generate_population(sc, targets);
   const std::vector<char> all_active(vendors_, 1);
-  const auto sets = choice_sets({prices, all_active, {}});
+  const auto sets = choice_sets({prices, all_active, {}, {}, 0});
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
     const RenewalTable table(sets[s], sc.segments[s].switching_cost);
     tally_.emplace_back(population_.segments[s].phases());
@@ -105,15 +105,17 @@ void EnterpriseMarket::retally(std::size_t s, int phase, const RenewalTable& tab
 }
 
 std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
+  const MarketRules& rules = scenario_.market;
   const Grid index = price_index(spend_shares_, supply.prices, reference_price_, supply.fill,
-                                 scenario_.market.scarcity_premium);
+                                 rules.dated.at("scarcity_premium", rules.scarcity_premium, supply.month));
   std::vector<ChoiceSet> sets;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting};
     set.utility[0] = intercept_(s, 0);
+    const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month);
     for (std::size_t v = 0; v < vendors_; ++v) {
-      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (index(s, v) - initial_index_(s, v)) +
+      set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (index(s, v) - initial_index_(s, v)) +
                            (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
@@ -127,7 +129,7 @@ void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
     const Segment& seg = scenario_.segments[s];
     const SegmentBlocks& blocks = population_.segments[s];
     const int phase = month % blocks.phases();
-    const RenewalTable table(sets[s], seg.switching_cost);
+    const RenewalTable table(sets[s], seg.dated.at("switching_cost", seg.switching_cost, month));
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
     renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], blocks.begin, table, stream,
                 month);
@@ -141,7 +143,7 @@ void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, cons
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     const SegmentBlocks& blocks = population_.segments[s];
-    const RenewalTable table(sets[s], seg.switching_cost);
+    const RenewalTable table(sets[s], seg.dated.at("switching_cost", seg.switching_cost, month));
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "exit_rechoice");
     for (std::size_t i = blocks.begin; i < blocks.phase_begin.back(); ++i)
       if (population_.supplier[i] == gone)
@@ -152,7 +154,6 @@ void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, cons
 }
 
 void EnterpriseMarket::adopt_ai(int month) {
-  (void)month;  // the flow is time-homogeneous; `month` documents when it happens
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const auto& ai = scenario_.segments[s].ai_adoption;
     if (!ai) continue;
@@ -160,7 +161,7 @@ void EnterpriseMarket::adopt_ai(int month) {
     const std::size_t n = blocks.phase_begin.back() - blocks.begin;
     const double fraction = double(adopted_count_[s]) / double(n);
     if (fraction >= 1.0) continue;
-    const double next = bass_step(ai->p, ai->q, fraction, 1.0 / 12.0);
+    const double next = bass_step(ai->dated.at("p", ai->p, month), ai->dated.at("q", ai->q, month), fraction, 1.0 / 12.0);
     // Each non-adopter adopts with probability (next - F) / (1 - F) = 1 - exp(-dH).
     adoption_hazard_[s] += std::log((1.0 - fraction) / (1.0 - next));
     const auto& order = population_.adoption_order[s];
@@ -189,12 +190,13 @@ std::pair<std::vector<double>, std::vector<double>> EnterpriseMarket::segment_bu
 }
 
 double EnterpriseMarket::growth_factor(std::size_t segment, int month) const {
-  return std::pow(1.0 + scenario_.segments[segment].growth, month / 12.0);
+  const Segment& seg = scenario_.segments[segment];
+  return seg.dated.compound("growth", seg.growth, month);
 }
 
 double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
   const auto& ai = scenario_.segments[segment].ai_adoption;
-  return ai ? ai->spend_share * std::pow(1.0 + ai->demand_growth, month / 12.0) : 0.0;
+  return ai ? ai->spend_share * ai->dated.compound("demand_growth", ai->demand_growth, month) : 0.0;
 }
 
 std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor) const {
@@ -265,7 +267,8 @@ double EnterpriseMarket::consumer_surplus(int month, const std::vector<double>& 
     const auto on = segment_budgets(s).first;
     const double budget = std::accumulate(on.begin(), on.end(), 0.0);
     const double monthly = budget * growth_factor(s, month) * budget_factor[s] / 12.0;
-    surplus += monthly / scenario_.segments[s].price_sensitivity * inclusive_value(sets[s]);
+    const Segment& seg = scenario_.segments[s];
+    surplus += monthly / seg.dated.at("price_sensitivity", seg.price_sensitivity, month) * inclusive_value(sets[s]);
   }
   return surplus;
 }

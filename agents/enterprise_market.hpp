@@ -25,6 +25,7 @@ struct SupplyConditions {
   std::vector<char> active;      // per vendor: still in the market
   Grid fill;                     // vendor x product: fraction of last month's demand served (empty: all)
   Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
+  int month = 0;                 // whose dated parameters (price_sensitivity, scarcity_premium) apply
 };
 
 class EnterpriseMarket {

@@ -32,7 +32,7 @@ void StartupActor::start_run() {
   // The planned run, or what the startup can pay for: funding buys compute.
   const Startup& me = world_.scenario.startups[startup_];
   const double gpu_price = world_.prices.in_force(v, *world_.gpu_product(), sg4::Engine::get_clock());
-  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * me.burn_per_month) +
+  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * world_.startups.burn(startup_, world_.calendar.month_containing(sg4::Engine::get_clock()))) +
                        world_.startups.credits(startup_, v);
   const double affordable = gpu_price > 0 ? me.training_budget_share * spare / gpu_price *
                                                 world_.scenario.market.flops_per_gpu_hour

@@ -85,7 +85,7 @@ std::vector<double> World::budget_factors(int month) const {
 }
 
 SupplyConditions World::supply(int month) const {
-  return {prices.in_force(month_start(month)), active_, fill_, ecosystem_utility(month)};
+  return {prices.in_force(month_start(month)), active_, fill_, ecosystem_utility(month), month};
 }
 
 void World::open_month(int month) {
@@ -120,7 +120,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       for_enterprises(v, *gpu_product_) = std::max(0.0, r.capacity(v, *gpu_product_) - compute.gpu_hours[v]);
 
   std::vector<double> elasticity;
-  for (const auto& s : scenario.segments) elasticity.push_back(s.price_elasticity);
+  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
   const auto wanted = market.wanted_at_reference(month, factor);
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
   fill_ = bill.served;  // what firms see of each vendor's delivery at next month's renewals
@@ -164,7 +164,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
     }
     for (const auto& d : depreciation_[v])
       if (month >= d.from && month < d.to) depreciation += d.per_month;
-    const double fixed = active_[v] ? vendor.fixed_cost_per_month : 0.0;
+    const double fixed = active_[v] ? vendor.dated.at("fixed_cost_per_month", vendor.fixed_cost_per_month, month) : 0.0;
     r.fixed_cost.push_back(fixed);
     r.depreciation.push_back(depreciation);
     r.capex.push_back(0.0);
@@ -227,7 +227,7 @@ std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int mont
                                         policy.lead_time.months, policy.target_utilization);
     // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
     const double capex_per_unit = vendor.offers[p].capex_per_unit *
-                                  std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) * shock_factor(v, p, month);
+                                  cost_trend_factor(vendor.offers[p], month) * shock_factor(v, p, month);
     if (units > 0) requests.push_back({v, p, units, capex_per_unit});
   }
   return requests;
@@ -281,15 +281,17 @@ std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p)
 double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
   const auto factor = budget_factors(month);
   const Grid ecosystem = ecosystem_utility(month);
+  std::vector<double> elasticity;
+  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
   Grid fill = fill_;
   auto wanted_at = [&] {
-    return market.expected_wanted_at_reference(month, factor, market.choice_sets({price_grid, active_, fill, ecosystem}));
+    return market.expected_wanted_at_reference(month, factor, market.choice_sets({price_grid, active_, fill, ecosystem, month}));
   };
   auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
     double spend = 0;
     for (std::size_t s = 0; s < wanted.size(); ++s)
       spend += spend_at_price(wanted[s](v, p), price_grid(v, p), market.reference_price()[p],
-                              scenario.segments[s].price_elasticity);
+                              elasticity[s]);
     return spend / price_grid(v, p);
   };
   std::vector<Grid> wanted;
@@ -366,8 +368,10 @@ double World::expected_api_profit(std::size_t startup, double price, const std::
 // ---- startups, deals and supply shocks ----
 
 Grid World::ecosystem_utility(int month) const {
-  (void)month;
   const MarketRules& m = scenario.market;
+  const double ecosystem_weight = m.dated.at("ecosystem_weight", m.ecosystem_weight, month);
+  const double model_quality_weight = m.dated.at("model_quality_weight", m.model_quality_weight, month);
+  const double bundle_weight = m.dated.at("bundle_weight", m.bundle_weight, month);
   const auto adoption = market.ai_adoption();
   Grid u(scenario.segments.size(), scenario.vendors.size());
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v) {
@@ -378,8 +382,8 @@ Grid World::ecosystem_utility(int month) const {
       double software_share = 0;
       for (std::size_t p = 0; p < scenario.products.size(); ++p)
         if (scenario.products[p].kind == ProductKind::software) software_share += scenario.segments[s].spend_shares[p];
-      u(s, v) = adoption[s] * (m.ecosystem_weight * std::log1p(eco.models) + m.model_quality_weight * eco.best_quality) +
-                (bundles ? software_share * m.bundle_weight * eco.partner_quality : 0.0);
+      u(s, v) = adoption[s] * (ecosystem_weight * std::log1p(eco.models) + model_quality_weight * eco.best_quality) +
+                (bundles ? software_share * bundle_weight * eco.partner_quality : 0.0);
     }
   }
   if (initial_ecosystem_.rows() == 0) return u;  // computing the start itself
@@ -443,7 +447,7 @@ void World::settle_startups(int month, const ComputeBill& compute, const ModelPa
   r.api_price_changes = startups.take_api_price_changes();
   for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v] + payouts.serving[v];
   for (std::size_t i = 0; i < startups.size(); ++i)
-    r.startup_burn.push_back(startups.alive(i) ? scenario.startups[i].burn_per_month : 0.0);
+    r.startup_burn.push_back(startups.alive(i) ? startups.burn(i, month) : 0.0);
   for (const auto& f : startups.burn_and_fail(month))
     r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
   for (std::size_t i = 0; i < startups.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/calendar.hpp"
+#include "sim/dated_parameter.hpp"
 #include "sim/diagnostic.hpp"
 
 namespace cm {
@@ -89,6 +90,7 @@ struct Offer {
   double capex_per_unit = 0;     // currency per unit of monthly capacity added
   std::optional<Pricing> pricing;  // this product's pricing, if not the vendor's
   std::vector<PricingRegime> later_pricing;  // with `pricing`: its later regimes
+  DatedFields dated{};            // schedules of its datable keys (cost_trend)
 };
 
 // How a vendor adds capacity: each month it orders what it needs to serve the demand it expects
@@ -126,6 +128,7 @@ struct Vendor {
   AiStrategy ai_strategy = AiStrategy::none;  // which models its marketplace hosts
   double revenue_share = 0.3;        // fraction of model (MaaS) revenue the vendor keeps; the rest goes to the model's startup
   std::optional<InvestmentPolicy> investment;  // none: it does not invest
+  DatedFields dated{};                // schedules of its datable keys (fixed_cost_per_month)
   const Pricing& pricing_of(std::size_t product) const {
     return offers[product].pricing ? *offers[product].pricing : pricing;
   }
@@ -160,6 +163,7 @@ struct AiAdoption {
   double spend_share = 0.05;          // AI spend as a fraction of the firm's budget, at the start
   std::vector<double> product_shares; // by product, sums to 1: how AI spend splits over products
   double demand_growth = 0;           // yearly growth of adopters' AI spend (model quality, new uses)
+  DatedFields dated{};                 // schedules of its datable keys (p, q, demand_growth)
 };
 
 struct Segment {
@@ -178,6 +182,7 @@ struct Segment {
   double nesting = 1.0;             // mu in (0, 1]: correlation of clouds in the nested logit (1: plain logit)
   std::optional<double> multi_cloud_threshold;  // currency per year: larger firms split spend over clouds
   std::optional<AiAdoption> ai_adoption;
+  DatedFields dated{};               // schedules of its datable keys (growth, price_sensitivity, ...)
 };
 
 // An AI-model startup (an S4U actor): it trains models on a vendor's hosts, earns from the
@@ -205,6 +210,7 @@ struct Startup {
   // Open-weight model: every marketplace hosts it at the host's own list price, nobody pays the
   // owner for it; its quality still follows the owner's training.
   bool open_weight = false;
+  DatedFields dated{};                  // schedules of its datable keys (burn_per_month)
 };
 
 // An independent venture investor: cash only, no cloud.
@@ -226,6 +232,7 @@ struct MarketRules {
   double bundle_weight = 0.5;            // vertical/hybrid: utility per unit of partner-model quality, times SaaS share
   double flops_per_gpu_hour = 4.5e17;    // useful FLOP in one GPU-hour (A100-class at 40% utilisation)
   double flops_per_million_tokens = 3.5e17;  // inference FLOP per million tokens (2 x 175e9 parameters)
+  DatedFields dated{};                    // schedules of its datable keys (scarcity_premium, weights)
 };
 
 enum class EventType { budget_shock, price_change, export_control, outage, cost_shock };
