@@ -60,7 +60,8 @@ TEST_CASE("a schedule gives the value in force by month and integrates a yearly 
 
 TEST_CASE("the loader reads schedules, places them in months, and the resolved scenario writes them back",
           "[dated]") {
-  const Scenario sc = load_scenario(kSmall, {kGrowth, "time.start=2022-12-15",
+  const Scenario sc = load_scenario(kSmall, {"segments.retail.growth=[{from: 2022-12-01, value: 0.1}, {from: 2025-01-01, value: 0.4}]",
+                                             "time.start=2022-12-15",
                                              "vendors.alpha.products.iaas_cpu.cost_trend=[{from: 2022-01-01, value: -0.1}, "
                                              "{from: 2023-06-15, value: -0.3}, {from: 2023-06-16, value: -0.2}]",
                                              "market.scarcity_premium=[{from: 2020-01-01, value: 2}]"});
@@ -80,7 +81,7 @@ TEST_CASE("the loader reads schedules, places them in months, and the resolved s
 
   // Round trip: the resolved YAML reads back to the same schedules.
   const std::string text = scenario_to_yaml(sc);
-  CHECK(text.find("growth: [{from: 2023-01-01, value: 0.1}, {from: 2025-01-01, value: 0.4}]") != std::string::npos);
+  CHECK(text.find("growth: [{from: 2022-12-01, value: 0.1}, {from: 2025-01-01, value: 0.4}]") != std::string::npos);
   const Scenario back = decode_scenario(yaml::parse_string(text, "resolved.yaml"));
   CHECK(back.segments[0].dated == sc.segments[0].dated);
   CHECK(back.vendors[0].offers[0].dated == sc.vendors[0].offers[0].dated);
