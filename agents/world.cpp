@@ -406,13 +406,13 @@ double World::shock_factor(std::size_t v, std::size_t p, int month) const {
   return f;
 }
 
-double World::investor_budget_left(const InvestorRef& who) const {
+double World::investor_budget_left(const InvestorRef& who, int month) const {
   if (who.is_vendor) {
     const auto& policy = scenario.vendors[who.index].investment;
     const bool owns_a_lab = std::any_of(scenario.startups.begin(), scenario.startups.end(),
                                         [&](const Startup& s) { return s.owner == who.index; });
     if (!policy) return owns_a_lab ? std::numeric_limits<double>::infinity() : 0.0;
-    return policy->budget - vendor_invested_[who.index];
+    return policy->dated.at("budget", policy->budget, month) - vendor_invested_[who.index];
   }
   return scenario.investors[who.index].policy.budget - fund_invested_[who.index];
 }

@@ -22,6 +22,7 @@ constexpr Datable kDatable[] = {
     {DatedOwner::ai_adoption, "q"},
     {DatedOwner::ai_adoption, "demand_growth"},
     {DatedOwner::vendor, "fixed_cost_per_month"},
+    {DatedOwner::investment, "budget"},
     {DatedOwner::offer, "cost_trend"},
     {DatedOwner::startup, "burn_per_month"},
     {DatedOwner::market, "scarcity_premium"},

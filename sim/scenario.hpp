@@ -111,6 +111,7 @@ struct InvestmentPolicy {
   double commitment = 0;       // spend the startup commits on the investor's cloud, as a multiple of the amount
   bool exclusive = false;      // the startup must train and be hosted only on the investor's cloud
   Duration duration{24, 0};    // how long credits and the commitment last
+  DatedFields dated{};         // schedules of its datable keys (a vendor's budget)
 };
 
 struct Vendor {

@@ -359,13 +359,14 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
 
 // The cash side of an investment policy, which vendors and independent investors both have.
 void read_investment_cash(Fields& f, InvestmentPolicy& p) {
-  p.budget = yaml::to_number(f.required("budget"), "budget", money());
+  p.budget = required_number(f, "budget", money());
   number(f, "max_ticket", p.max_ticket, money());
 }
 
 InvestmentPolicy decode_investment(const Node& node, const std::string& what) {
   InvestmentPolicy p;
   Fields f(node, "investment of " + what);
+  f.allow_dates(p.dated, DatedOwner::investment);  // a vendor's budget (a fund's is its cash: not datable)
   read_investment_cash(f, p);
   number(f, "credit_share", p.credit_share, Range::fraction());
   number(f, "commitment", p.commitment, Range::between(0, 10));

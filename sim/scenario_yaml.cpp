@@ -146,7 +146,7 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
   if (v.investment) {
     const InvestmentPolicy& i = *v.investment;
     out << YAML::Key << "investment" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "budget" << YAML::Value << exact(i.budget);
+    emit_number(out, "budget", i.budget, i.dated);
     out << YAML::Key << "max_ticket" << YAML::Value << exact(i.max_ticket);
     out << YAML::Key << "credit_share" << YAML::Value << exact(i.credit_share);
     out << YAML::Key << "commitment" << YAML::Value << exact(i.commitment);
