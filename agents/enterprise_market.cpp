@@ -119,21 +119,23 @@ void EnterpriseMarket::retally(std::size_t s, int phase, const RenewalTable& tab
 }
 
 std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
+  const MarketRules& rules = scenario_.market;
   const Grid index = price_index(spend_shares_, supply.prices, reference_price_, supply.fill,
-                                 scenario_.market.scarcity_premium);
+                                 rules.dated.at("scarcity_premium", rules.scarcity_premium, supply.month));
   std::vector<ChoiceSet> sets;
   const double unbundled = scenario_.market.ai_layer_unbundled;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     const OnPremises& on_premises = seg.on_premises;
     ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting, on_premises.repatriation_cost};
+    const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month);
     set.utility[0] = intercept_(s, 0) +
-                     on_premises_utility(on_premises, seg.price_sensitivity, cloud_index_at_start_[s], supply.month);
+                     on_premises_utility(on_premises, price_sensitivity, cloud_index_at_start_[s], supply.month);
     const double weight = cloud_cost_weight(on_premises.discretionary_share,
                                             supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
     for (std::size_t v = 0; v < vendors_; ++v) {
       const double cost = weight == 1.0 ? index(s, v) : weight * index(s, v);
-      set.utility[v + 1] = intercept_(s, v + 1) - seg.price_sensitivity * (cost - initial_index_(s, v)) +
+      set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (cost - initial_index_(s, v)) +
                            (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
@@ -155,7 +157,9 @@ std::vector<double> EnterpriseMarket::layer_split(std::size_t s, const SupplyCon
       if (unbundled_[p] && reference_price_[p] > 0)
         model_index[v] += ai_shares_(s, p) * supply.prices(v, p) / reference_price_[p] / weight;
   }
-  return ai_layer_shares(appeal, model_index, scenario_.segments[s].price_sensitivity, available);
+  const Segment& seg = scenario_.segments[s];
+  return ai_layer_shares(appeal, model_index, seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month),
+                         available);
 }
 
 void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
@@ -163,7 +167,7 @@ void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
     const Segment& seg = scenario_.segments[s];
     const SegmentBlocks& blocks = population_.segments[s];
     const int phase = month % blocks.phases();
-    const RenewalTable table(sets[s], seg.switching_cost);
+    const RenewalTable table(sets[s], seg.dated.at("switching_cost", seg.switching_cost, month));
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
     const RenewalFlows moved = renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1],
                                            blocks.begin, table, stream, month);
@@ -179,7 +183,7 @@ void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, cons
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     const SegmentBlocks& blocks = population_.segments[s];
-    const RenewalTable table(sets[s], seg.switching_cost);
+    const RenewalTable table(sets[s], seg.dated.at("switching_cost", seg.switching_cost, month));
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "exit_rechoice");
     for (std::size_t i = blocks.begin; i < blocks.phase_begin.back(); ++i)
       if (population_.supplier[i] == gone) {
@@ -192,7 +196,6 @@ void EnterpriseMarket::rechoose_customers_of(std::size_t vendor, int month, cons
 }
 
 void EnterpriseMarket::adopt_ai(int month) {
-  (void)month;  // the flow is time-homogeneous; `month` documents when it happens
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const auto& ai = scenario_.segments[s].ai_adoption;
     if (!ai) continue;
@@ -200,7 +203,7 @@ void EnterpriseMarket::adopt_ai(int month) {
     const std::size_t n = blocks.phase_begin.back() - blocks.begin;
     const double fraction = double(adopted_count_[s]) / double(n);
     if (fraction >= 1.0) continue;
-    const double next = bass_step(ai->p, ai->q, fraction, 1.0 / 12.0);
+    const double next = bass_step(ai->dated.at("p", ai->p, month), ai->dated.at("q", ai->q, month), fraction, 1.0 / 12.0);
     // Each non-adopter adopts with probability (next - F) / (1 - F) = 1 - exp(-dH).
     adoption_hazard_[s] += std::log((1.0 - fraction) / (1.0 - next));
     const auto& order = population_.adoption_order[s];
@@ -229,12 +232,13 @@ std::pair<std::vector<double>, std::vector<double>> EnterpriseMarket::segment_bu
 }
 
 double EnterpriseMarket::growth_factor(std::size_t segment, int month) const {
-  return std::pow(1.0 + scenario_.segments[segment].growth, month / 12.0);
+  const Segment& seg = scenario_.segments[segment];
+  return seg.dated.compound("growth", seg.growth, month);
 }
 
 double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
   const auto& ai = scenario_.segments[segment].ai_adoption;
-  return ai ? ai->spend_share * std::pow(1.0 + ai->demand_growth, month / 12.0) : 0.0;
+  return ai ? ai->spend_share * ai->dated.compound("demand_growth", ai->demand_growth, month) : 0.0;
 }
 
 std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor,
@@ -330,7 +334,8 @@ double EnterpriseMarket::consumer_surplus(int month, const std::vector<double>& 
     const auto on = segment_budgets(s).first;
     const double budget = std::accumulate(on.begin(), on.end(), 0.0);
     const double monthly = budget * growth_factor(s, month) * budget_factor[s] / 12.0;
-    surplus += monthly / scenario_.segments[s].price_sensitivity * inclusive_value(sets[s]);
+    const Segment& seg = scenario_.segments[s];
+    surplus += monthly / seg.dated.at("price_sensitivity", seg.price_sensitivity, month) * inclusive_value(sets[s]);
   }
   return surplus;
 }

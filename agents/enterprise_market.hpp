@@ -26,7 +26,7 @@ struct SupplyConditions {
   std::vector<char> active;      // per vendor: still in the market
   Grid fill;                     // vendor x product: fraction of last month's demand served (empty: all)
   Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
-  int month = 0;                 // the on-premises cost path's date
+  int month = 0;                 // the on-premises cost path's date; whose dated parameters apply
   std::vector<double> budget_factor;  // per segment: budget shocks in force (empty: none)
   std::vector<double> model_appeal;   // per vendor: utility of its marketplace's models (the unbundled AI layer)
 };

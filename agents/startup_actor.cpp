@@ -32,7 +32,8 @@ void StartupActor::start_run() {
   // The planned run, or what the startup can pay for: funding buys compute.
   const Startup& me = world_.scenario.startups[startup_];
   const double gpu_price = world_.prices.in_force(v, *world_.gpu_product(), sg4::Engine::get_clock());
-  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * me.burn_per_month) +
+  const double burn = world_.startups.burn(startup_, world_.calendar.month_containing(sg4::Engine::get_clock()));
+  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * burn) +
                        world_.startups.credits(startup_, v);
   const double affordable = gpu_price > 0 ? me.training_budget_share * spare / gpu_price *
                                                 world_.scenario.market.flops_per_gpu_hour
@@ -153,8 +154,9 @@ void InvestorActor::operator()() {
     const bool lab_owner_only = who_.is_vendor && !sc.vendors[who_.index].investment && !request.owned_by_investor;
     auto sheet = std::make_unique<TermSheet>();
     sheet->investor = who_;
+    const int month = world_.calendar.month_containing(sg4::Engine::get_clock());
     if (!lab_owner_only)
-      *sheet = offer_terms(who_, policy, strategy, request, world_.investor_budget_left(who_) - total_reserved(),
+      *sheet = offer_terms(who_, policy, strategy, request, world_.investor_budget_left(who_, month) - total_reserved(),
                            other_partner);
     if (sheet->offered) reserved[request.startup] = sheet->amount;
     sg4::Mailbox::by_name(message->reply_to)->put_init(sheet.release(), 0)->detach();

@@ -22,7 +22,7 @@ StartupSector::StartupSector(const Scenario& sc) : scenario_(sc) {
     st.next_run_flops = s.run_flops;
     st.trains_on = s.trains_on;
     st.credits.assign(sc.vendors.size(), 0.0);
-    st.monthly_spend = s.burn_per_month;
+    st.monthly_spend = st.burn = s.burn_per_month;
     if (s.api_price && !s.open_weight) st.api_prices.emplace_back(-std::numeric_limits<double>::infinity(), *s.api_price);
     state_.push_back(std::move(st));
   }
@@ -97,8 +97,10 @@ ComputeBill StartupSector::bill_compute(const std::vector<ComputeUse>& use, cons
     bill.roundtrip[v] += from_credits + std::min(from_cash, committed);
     bill.spend[i] += cost;
   }
-  for (std::size_t i = 0; i < state_.size(); ++i)
-    state_[i].monthly_spend = scenario_.startups[i].burn_per_month + bill.spend[i];
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    state_[i].burn = burn(i, month);
+    state_[i].monthly_spend = state_[i].burn + bill.spend[i];
+  }
   return bill;
 }
 
@@ -192,12 +194,11 @@ std::vector<ApiPriceChange> StartupSector::take_api_price_changes() {
 }
 
 std::vector<StartupFailure> StartupSector::burn_and_fail(int month) {
-  (void)month;
   std::vector<StartupFailure> failures;
   for (std::size_t i = 0; i < state_.size(); ++i) {
     State& st = state_[i];
     if (!st.alive) continue;
-    st.cash -= scenario_.startups[i].burn_per_month;
+    st.cash -= burn(i, month);
     if (st.cash >= 0) continue;
     st.alive = false;
     double written_off = 0;
@@ -209,9 +210,14 @@ std::vector<StartupFailure> StartupSector::burn_and_fail(int month) {
   return failures;
 }
 
+double StartupSector::burn(std::size_t i, int month) const {
+  const Startup& s = scenario_.startups[i];
+  return s.dated.at("burn_per_month", s.burn_per_month, month);
+}
+
 double StartupSector::runway_months(std::size_t i) const {
   const State& st = state_[i];
-  const double burn = scenario_.startups[i].burn_per_month;
+  const double burn = st.burn;
   const double compute = st.monthly_spend - burn;
   const double cash_out = burn + std::max(0.0, compute - st.credits[st.trains_on]);
   return cash_out > 0 ? st.cash / cash_out : std::numeric_limits<double>::infinity();

@@ -83,6 +83,8 @@ class StartupSector {
   double monthly_spend(std::size_t i) const { return state_[i].monthly_spend; }
   // Months its cash lasts at last month's spending: credits pay compute only, never the burn.
   double runway_months(std::size_t i) const;
+  // Its burn_per_month in force in `month` (a dated parameter).
+  double burn(std::size_t i, int month) const;
 
   // Marketplaces: does vendor v host startup i's model now?
   bool hosts(std::size_t vendor, std::size_t i, AiStrategy strategy) const;
@@ -143,6 +145,7 @@ class StartupSector {
     double post_money = 0;        // last round's; 0 before any round
     double quality_at_last_round = 0;
     double monthly_spend = 0;     // burn + last month's compute, for the runway
+    double burn = 0;              // burn_per_month in force last month (dated), for the runway
     std::vector<std::pair<double, double>> api_prices;  // (effective seconds, price), by time
     std::vector<double> api_profit_by_month;  // API revenue less serving cost, one entry per closed month
   };

@@ -140,7 +140,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       for_enterprises(v, *gpu_product_) = std::max(0.0, r.capacity(v, *gpu_product_) - compute.gpu_hours[v]);
 
   std::vector<double> elasticity;
-  for (const auto& s : scenario.segments) elasticity.push_back(s.price_elasticity);
+  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
   const auto wanted = market.wanted_at_reference(month, factor, market.choice_sets(supply(month)));
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
   fill_ = bill.served;  // what firms see of each vendor's delivery at next month's renewals
@@ -184,7 +184,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
     }
     for (const auto& d : depreciation_[v])
       if (month >= d.from && month < d.to) depreciation += d.per_month;
-    const double fixed = active_[v] ? vendor.fixed_cost_per_month : 0.0;
+    const double fixed = active_[v] ? vendor.dated.at("fixed_cost_per_month", vendor.fixed_cost_per_month, month) : 0.0;
     r.fixed_cost.push_back(fixed);
     r.depreciation.push_back(depreciation);
     r.capex.push_back(0.0);
@@ -267,7 +267,7 @@ std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int mont
                                         policy.lead_time.months, policy.target_utilization);
     // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
     const double capex_per_unit = vendor.offers[p].capex_per_unit *
-                                  std::pow(1.0 + vendor.offers[p].cost_trend, month / 12.0) * shock_factor(v, p, month) *
+                                  cost_trend_factor(vendor.offers[p], month) * shock_factor(v, p, month) *
                                   (p == gpu_product_ ? chip_cost_factor(v, month) : 1.0);
     if (units > 0) requests.push_back({v, p, units, capex_per_unit, false, std::nullopt, 0.0});
   }
@@ -327,7 +327,7 @@ void World::apply_export_controls(int month, std::vector<CapacityRequest>& reque
       const std::size_t s = sellers[i];
       const Offer& offer = scenario.vendors[s].offers[p];
       // The seller's own capex per unit of capacity after its saving: what making it costs.
-      const double cost = offer.capex_per_unit * std::pow(1.0 + offer.cost_trend, month / 12.0) *
+      const double cost = offer.capex_per_unit * cost_trend_factor(offer, month) *
                           shock_factor(s, p, month) * chip_cost_factor(s, month);
       const double price = cost * (1.0 + scenario.vendors[s].chip_programme->markup);
       for (std::size_t b = 0; b < vendors; ++b) {
@@ -379,12 +379,14 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month, 
   const auto factor = budget_factors(month);
   SupplyConditions supply = supply_at(price_grid, fill_, month);
   Grid& fill = supply.fill;
+  std::vector<double> elasticity;
+  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
   auto wanted_at = [&] { return market.expected_wanted_at_reference(month, factor, market.choice_sets(supply)); };
   auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
     double spend = 0;
     for (std::size_t s = 0; s < wanted.size(); ++s)
       spend += spend_at_price(wanted[s](v, p), price_grid(v, p), market.reference_price()[p],
-                              scenario.segments[s].price_elasticity);
+                              elasticity[s]);
     return spend / price_grid(v, p);
   };
   std::vector<Grid> wanted;
@@ -461,8 +463,10 @@ double World::expected_api_profit(std::size_t startup, double price, const std::
 // ---- startups, deals and supply shocks ----
 
 Grid World::ecosystem_utility(int month) const {
-  (void)month;
   const MarketRules& m = scenario.market;
+  const double ecosystem_weight = m.dated.at("ecosystem_weight", m.ecosystem_weight, month);
+  const double model_quality_weight = m.dated.at("model_quality_weight", m.model_quality_weight, month);
+  const double bundle_weight = m.dated.at("bundle_weight", m.bundle_weight, month);
   const auto adoption = market.ai_adoption();
   Grid u(scenario.segments.size(), scenario.vendors.size());
   for (std::size_t v = 0; v < scenario.vendors.size(); ++v) {
@@ -473,8 +477,8 @@ Grid World::ecosystem_utility(int month) const {
       double software_share = 0;
       for (std::size_t p = 0; p < scenario.products.size(); ++p)
         if (scenario.products[p].kind == ProductKind::software) software_share += scenario.segments[s].spend_shares[p];
-      u(s, v) = adoption[s] * (m.ecosystem_weight * std::log1p(eco.models) + m.model_quality_weight * eco.best_quality) +
-                (bundles ? software_share * m.bundle_weight * eco.partner_quality : 0.0);
+      u(s, v) = adoption[s] * (ecosystem_weight * std::log1p(eco.models) + model_quality_weight * eco.best_quality) +
+                (bundles ? software_share * bundle_weight * eco.partner_quality : 0.0);
     }
   }
   if (initial_ecosystem_.rows() == 0) return u;  // computing the start itself
@@ -497,13 +501,13 @@ double World::shock_factor(std::size_t v, std::size_t p, int month) const {
   return f;
 }
 
-double World::investor_budget_left(const InvestorRef& who) const {
+double World::investor_budget_left(const InvestorRef& who, int month) const {
   if (who.is_vendor) {
     const auto& policy = scenario.vendors[who.index].investment;
     const bool owns_a_lab = std::any_of(scenario.startups.begin(), scenario.startups.end(),
                                         [&](const Startup& s) { return s.owner == who.index; });
     if (!policy) return owns_a_lab ? std::numeric_limits<double>::infinity() : 0.0;
-    return policy->budget - vendor_invested_[who.index];
+    return policy->dated.at("budget", policy->budget, month) - vendor_invested_[who.index];
   }
   return scenario.investors[who.index].policy.budget - fund_invested_[who.index];
 }
@@ -538,7 +542,7 @@ void World::settle_startups(int month, const ComputeBill& compute, const ModelPa
   r.api_price_changes = startups.take_api_price_changes();
   for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v] + payouts.serving[v];
   for (std::size_t i = 0; i < startups.size(); ++i)
-    r.startup_burn.push_back(startups.alive(i) ? scenario.startups[i].burn_per_month : 0.0);
+    r.startup_burn.push_back(startups.alive(i) ? startups.burn(i, month) : 0.0);
   for (const auto& f : startups.burn_and_fail(month))
     r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
   for (std::size_t i = 0; i < startups.size(); ++i) {

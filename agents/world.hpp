@@ -44,7 +44,8 @@ class World {
   void sign_deal(const Deal& deal);
   // A training run that finished (for the output's training-runs table and the startup's quality).
   void finish_training_run(const TrainingRun& run);
-  double investor_budget_left(const InvestorRef& investor) const;
+  // What an investor may still invest in `month` (a vendor's budget may be dated).
+  double investor_budget_left(const InvestorRef& investor, int month) const;
   // The product startups rent GPUs as: the first product measured in gpu_hour, else the first
   // compute product (none: startups cannot train).
   std::optional<std::size_t> gpu_product() const { return gpu_product_; }

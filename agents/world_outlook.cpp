@@ -7,6 +7,7 @@
 #include "agents/bass.hpp"
 #include "agents/on_premises.hpp"
 #include "agents/billing.hpp"
+#include "agents/pricing.hpp"
 #include "agents/world.hpp"
 
 namespace cm {
@@ -45,9 +46,10 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
   // between the floor and the ceiling (docs/model.md).
   pb.deviation_months = months;
   const double cost_now = unit_cost(v, q);
-  for (int t = 0; t < months; ++t) pb.unit_cost.push_back(cost_now * std::pow(1.0 + offer.cost_trend, (t + 1) / 12.0));
+  // Dated cost trends are public: the path follows the schedule into the future.
+  for (int t = 0; t < months; ++t) pb.unit_cost.push_back(cost_now * cost_trend_factor(offer, month, month + t + 1));
   pb.capacity = capacity_outlook(v, q, month, months);
-  pb.scarcity_premium = scenario.market.scarcity_premium;
+  pb.scarcity_premium = scenario.market.dated.at("scarcity_premium", scenario.market.scarcity_premium, month);
   pb.fill_now = fill_(v, q);
 
   for (std::size_t s = 0; s < scenario.segments.size(); ++s) {
@@ -56,12 +58,15 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     const auto& tallies = market.phase_tallies(s);
     SegmentOutlook o;
     o.choice = sets[s];
-    o.switching_cost = seg.switching_cost;
-    // A cut budget weighs the cloud bill by w_s (agents/on_premises.hpp); the on-premises utility
-    // of today (its cost path is not extrapolated, like rivals' prices) is in the choice set.
+    // Parameters read live hold their values of the review month over the horizon; dated growth
+    // rates (budgets, AI spend, Bass p and q) follow their schedules month by month. A cut budget
+    // weighs the cloud bill by w_s (agents/on_premises.hpp); the on-premises utility of today (its
+    // cost path is not extrapolated, like rivals' prices) is in the choice set.
+    o.switching_cost = seg.dated.at("switching_cost", seg.switching_cost, month);
+    const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, month);
     const double weight = cloud_cost_weight(seg.on_premises.discretionary_share, factor[s]);
-    o.utility_per_price = ref[q] > 0 ? -seg.price_sensitivity * weight * market.spend_shares()(s, q) / ref[q] : 0.0;
-    o.elasticity = seg.price_elasticity;
+    o.utility_per_price = ref[q] > 0 ? -price_sensitivity * weight * market.spend_shares()(s, q) / ref[q] : 0.0;
+    o.elasticity = seg.dated.at("price_elasticity", seg.price_elasticity, month);
     o.reference_price = ref[q] > 0 ? ref[q] : 1.0;
     o.first_phase = int((month + 1) % int(tallies.size()));
     double base = 0, ai = 0;
@@ -81,11 +86,14 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
         if (market.unbundled(p) && ref[p] > 0) model_weight += market.ai_shares()(s, p);
       o.layer_share = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1];
       o.layer_utility_per_price =
-          ref[q] > 0 && model_weight > 0 ? -seg.price_sensitivity * market.ai_shares()(s, q) / ref[q] / model_weight : 0.0;
+          ref[q] > 0 && model_weight > 0 ? -price_sensitivity * market.ai_shares()(s, q) / ref[q] / model_weight : 0.0;
     }
     for (int t = 0; t < months; ++t) {
       const int m = month + 1 + t;
-      if (seg.ai_adoption && adopted < 1.0) adopted = bass_step(seg.ai_adoption->p, seg.ai_adoption->q, adopted, 1.0 / 12.0);
+      if (seg.ai_adoption && adopted < 1.0) {
+        const AiAdoption& ai = *seg.ai_adoption;
+        adopted = bass_step(ai.dated.at("p", ai.p, m), ai.dated.at("q", ai.q, m), adopted, 1.0 / 12.0);
+      }
       const double scale = market.growth_factor(s, m) * factor[s] / 12.0;
       const double ai_scale = adopted * market.ai_factor(s, m);
       double own = 0, other = 0;
@@ -100,7 +108,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
           if (u > 0) o.layer_spend.push_back(u * scale * ai_scale * market.ai_shares()(s, p) * base);
         } else if (prices(v, p) > 0 && ref[p] > 0) {
           const double price = prices(v, p);
-          const double at_price = spend_at_price(spend, price, ref[p], seg.price_elasticity);
+          const double at_price = spend_at_price(spend, price, ref[p], o.elasticity);
           other += at_price * (price - unit_cost(v, p)) / price;
         }
       }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/calendar.hpp"
+#include "sim/dated_parameter.hpp"
 #include "sim/diagnostic.hpp"
 
 namespace cm {
@@ -89,6 +90,7 @@ struct Offer {
   double capex_per_unit = 0;     // currency per unit of monthly capacity added
   std::optional<Pricing> pricing;  // this product's pricing, if not the vendor's
   std::vector<PricingRegime> later_pricing;  // with `pricing`: its later regimes
+  DatedFields dated{};            // schedules of its datable keys (cost_trend)
 };
 
 // How a vendor adds capacity: each month it orders what it needs to serve the demand it expects
@@ -109,6 +111,7 @@ struct InvestmentPolicy {
   double commitment = 0;       // spend the startup commits on the investor's cloud, as a multiple of the amount
   bool exclusive = false;      // the startup must train and be hosted only on the investor's cloud
   Duration duration{24, 0};    // how long credits and the commitment last
+  DatedFields dated{};         // schedules of its datable keys (a vendor's budget)
 };
 
 // A vendor's own accelerator programme (Trainium/Inferentia, TPU, Ascend; docs/model.md, "Chip
@@ -144,6 +147,7 @@ struct Vendor {
   double revenue_share = 0.3;        // fraction of model (MaaS) revenue the vendor keeps; the rest goes to the model's startup
   std::optional<InvestmentPolicy> investment;  // none: it does not invest
   std::optional<ChipProgramme> chip_programme;  // none: it buys its accelerators
+  DatedFields dated{};                // schedules of its datable keys (fixed_cost_per_month)
   const Pricing& pricing_of(std::size_t product) const {
     return offers[product].pricing ? *offers[product].pricing : pricing;
   }
@@ -178,6 +182,7 @@ struct AiAdoption {
   double spend_share = 0.05;          // AI spend as a fraction of the firm's budget, at the start
   std::vector<double> product_shares; // by product, sums to 1: how AI spend splits over products
   double demand_growth = 0;           // yearly growth of adopters' AI spend (model quality, new uses)
+  DatedFields dated{};                 // schedules of its datable keys (p, q, demand_growth)
 };
 
 // The on-premises option's own cost path and the cost of leaving a cloud for it (docs/model.md,
@@ -208,6 +213,7 @@ struct Segment {
   std::optional<double> multi_cloud_threshold;  // currency per year: larger firms split spend over clouds
   std::optional<AiAdoption> ai_adoption;
   OnPremises on_premises;
+  DatedFields dated{};               // schedules of its datable keys (growth, price_sensitivity, ...)
 };
 
 // An AI-model startup (an S4U actor): it trains models on a vendor's hosts, earns from the
@@ -235,6 +241,7 @@ struct Startup {
   // Open-weight model: every marketplace hosts it at the host's own list price, nobody pays the
   // owner for it; its quality still follows the owner's training.
   bool open_weight = false;
+  DatedFields dated{};                  // schedules of its datable keys (burn_per_month)
 };
 
 // An independent venture investor: cash only, no cloud.
@@ -259,6 +266,7 @@ struct MarketRules {
   // Fraction of adopters' spend on model products bought from any vendor's marketplace (a logit on
   // the model offer), not from the firm's own supplier(s): the AI layer bought apart.
   double ai_layer_unbundled = 0;
+  DatedFields dated{};                    // schedules of its datable keys (scarcity_premium, weights)
 };
 
 enum class EventType { budget_shock, price_change, export_control, outage, cost_shock };

@@ -148,9 +148,60 @@ Date to_date(const Node& node, const std::string& key) {
   return *date;
 }
 
+// The run's start while a scenario is decoded: schedules' first dates are checked against it and
+// each dated value is placed in the first month starting on or after its date.
+thread_local Date run_start{2023, 1, 1};
+
+// A dated schedule (docs/scenario.md, "Dated parameters"): a list of {from: DATE, value: X} in
+// strictly increasing date order, the first from on or before the run's start, each value in `range`.
+DatedSchedule dated_schedule(const Node& node, const std::string& key, const Range& range) {
+  DatedSchedule schedule;
+  const Calendar calendar(run_start);
+  const std::int64_t start_day = days_from_civil(run_start);
+  int month = 0;
+  for (const auto& item : list_of(node, key, limits::kMaxSchedule)) {
+    const std::string what = "entry " + std::to_string(schedule.size() + 1) + " of the schedule of '" + key + "'";
+    if (item->kind != Kind::map)
+      fail(item->where, what + " must be a mapping {from: DATE, value: X}, got " + item->kind_name());
+    Fields f(*item, what);
+    const Node& from_node = f.required("from");
+    DatedValue step;
+    step.from = to_date(from_node, "from");
+    step.value = yaml::to_number(f.required("value"), key, range);
+    f.done();
+    const std::int64_t day = days_from_civil(step.from);
+    if (schedule.empty() && day > start_day)
+      fail(from_node.where, "the first entry of the schedule of '" + key + "' gives the value in force at the run's "
+                            "start and must be from on or before " + to_iso(run_start) + ", got " + to_iso(step.from));
+    if (!schedule.empty() && day <= days_from_civil(schedule.back().from))
+      fail(from_node.where, "the dates of the schedule of '" + key + "' must be strictly increasing: " +
+                                to_iso(step.from) + " is not after " + to_iso(schedule.back().from));
+    // In force from the first month start on or after its date.
+    while (days_from_civil(calendar.add_months(month)) < day) ++month;
+    step.month = month;
+    schedule.push_back(step);
+  }
+  return schedule;
+}
+
+// A number, or a schedule when the mapping allows dates for `key` (Fields::allow_dates): then
+// `value` is the value in force at the start and the schedule goes to the mapping's DatedFields.
+double number_or_schedule(Fields& f, const Node& n, const std::string& key, Range range) {
+  DatedFields* into = f.dated_into(key);
+  if (n.kind != Kind::sequence || !into) return yaml::to_number(n, key, range);
+  DatedSchedule schedule = dated_schedule(n, key, range);
+  const double first = schedule.front().value;
+  into->set(key, std::move(schedule));
+  return first;
+}
+
 // Reads an optional number into `value` (which holds the default).
 void number(Fields& f, const std::string& key, double& value, Range range) {
-  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, range);
+  if (const Node* n = f.optional(key)) value = number_or_schedule(f, *n, key, range);
+}
+// A required number (or schedule).
+double required_number(Fields& f, const std::string& key, Range range) {
+  return number_or_schedule(f, f.required(key), key, range);
 }
 void number(Fields& f, const std::string& key, std::optional<double>& value, Range range) {
   if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, range);
@@ -278,6 +329,7 @@ PricingSpec decode_pricing_spec(const Node& node, const std::string& what, const
 Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing, Date start) {
   Offer o;
   Fields f(node, what);
+  f.allow_dates(o.dated, DatedOwner::offer);
   o.price = yaml::to_number(f.required("price"), "price", price_range());
   o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", price_range());
   o.capacity = yaml::to_number(f.required("capacity"), "capacity", quantity_range(true));
@@ -307,13 +359,14 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
 
 // The cash side of an investment policy, which vendors and independent investors both have.
 void read_investment_cash(Fields& f, InvestmentPolicy& p) {
-  p.budget = yaml::to_number(f.required("budget"), "budget", money());
+  p.budget = required_number(f, "budget", money());
   number(f, "max_ticket", p.max_ticket, money());
 }
 
 InvestmentPolicy decode_investment(const Node& node, const std::string& what) {
   InvestmentPolicy p;
   Fields f(node, "investment of " + what);
+  f.allow_dates(p.dated, DatedOwner::investment);  // a vendor's budget (a fund's is its cash: not datable)
   read_investment_cash(f, p);
   number(f, "credit_share", p.credit_share, Range::fraction());
   number(f, "commitment", p.commitment, Range::between(0, 10));
@@ -380,6 +433,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
   Vendor v;
   Fields f(node, "vendor");
   v.id = read_id(f, "vendor");
+  f.allow_dates(v.dated, DatedOwner::vendor);
   const std::string what = f.what();
   yaml::read_optional(f, "region", v.region, yaml::to_id);
   v.initial_share = yaml::to_number(f.required("initial_share"), "initial_share", Range::open_fraction());
@@ -435,8 +489,9 @@ Budget decode_budget(const Node& node, const std::string& segment) {
 AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& products, const std::string& what) {
   AiAdoption ai;
   Fields f(node, "ai_adoption of " + what);
-  ai.p = yaml::to_number(f.required("p"), "p", Range{0, 10, true, false});
-  ai.q = yaml::to_number(f.required("q"), "q", Range::between(0, 10));
+  f.allow_dates(ai.dated, DatedOwner::ai_adoption);
+  ai.p = required_number(f, "p", Range{0, 10, true, false});
+  ai.q = required_number(f, "q", Range::between(0, 10));
   number(f, "initial", ai.initial, Range{0, 1, false, true});
   number(f, "spend_share", ai.spend_share, Range::between(0, 10));
   ai.product_shares = product_shares(f.required("products"), "products", products, "ai_adoption of " + what);
@@ -462,6 +517,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   Segment s;
   Fields f(node, "segment");
   s.id = read_id(f, "segment");
+  f.allow_dates(s.dated, DatedOwner::segment);
   const std::string what = f.what();
   s.firms = yaml::to_integer(f.required("firms"), "firms", 1, limits::kMaxFirmsTotal);
   s.budget = decode_budget((f.required("budget")), s.id);
@@ -490,6 +546,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
 MarketRules decode_market(const Node& node) {
   MarketRules m;
   Fields f(node, "market");
+  f.allow_dates(m.dated, DatedOwner::market);
   if (const Node* old = f.optional("rationing_penalty"))  // a key of earlier versions: say what replaced it
     fail(old->where, "'rationing_penalty' was replaced by 'scarcity_premium': rationing is now priced in the "
                      "customers' price index (docs/model.md), not charged as a utility penalty");
@@ -586,11 +643,12 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   Startup s;
   Fields f(node, "startup");
   s.id = read_id(f, "startup");
+  f.allow_dates(s.dated, DatedOwner::startup);
   const std::string what = f.what();
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
   s.cash = yaml::to_number(f.required("cash"), "cash", money());
-  s.burn_per_month = yaml::to_number(f.required("burn_per_month"), "burn_per_month", money());
+  s.burn_per_month = required_number(f, "burn_per_month", money());
   number(f, "training_flops", s.training_flops, Range::positive());
   number(f, "run_flops", s.run_flops, Range::positive());
   number(f, "run_growth", s.run_growth, Range::between(1, 100));
@@ -670,6 +728,7 @@ Scenario decode_scenario(const NodePtr& root) {
     return std::uint64_t(yaml::to_integer(n, k, 0, limits::kMaxSeed));
   });
   sc.time = decode_time((f.required("time")));
+  run_start = sc.time.start;
   yaml::read_optional(f, "currency", sc.currency, yaml::to_id);
   sc.products = decode_products(f.required("products"));
 

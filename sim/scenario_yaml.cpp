@@ -22,6 +22,21 @@ std::string exact(double x) {
   return buf;
 }
 
+// A datable key: its schedule when it has one, else the number.
+void emit_number(YAML::Emitter& out, const std::string& key, double value, const DatedFields& dated) {
+  out << YAML::Key << key << YAML::Value;
+  const DatedSchedule* schedule = dated.find(key);
+  if (!schedule) {
+    out << exact(value);
+    return;
+  }
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& step : *schedule)
+    out << YAML::BeginMap << YAML::Key << "from" << YAML::Value << to_iso(step.from) << YAML::Key << "value"
+        << YAML::Value << exact(step.value) << YAML::EndMap;
+  out << YAML::EndSeq;
+}
+
 void emit_budget(YAML::Emitter& out, const Budget& b) {
   out << YAML::Key << "budget" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "distribution" << YAML::Value << name_of(b.distribution);
@@ -91,7 +106,7 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
   out << YAML::Key << "region" << YAML::Value << v.region;
   out << YAML::Key << "initial_share" << YAML::Value << exact(v.initial_share);
   out << YAML::Key << "cash" << YAML::Value << exact(v.cash);
-  out << YAML::Key << "fixed_cost_per_month" << YAML::Value << exact(v.fixed_cost_per_month);
+  emit_number(out, "fixed_cost_per_month", v.fixed_cost_per_month, v.dated);
   out << YAML::Key << "datacenters" << YAML::Value << YAML::BeginSeq;
   for (const auto& dc : v.datacenters)
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << dc.id << YAML::Key << "flops"
@@ -104,7 +119,7 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::Key << "price" << YAML::Value << exact(o.price);
     out << YAML::Key << "unit_cost" << YAML::Value << exact(o.unit_cost);
     out << YAML::Key << "capacity" << YAML::Value << exact(o.capacity);
-    out << YAML::Key << "cost_trend" << YAML::Value << exact(o.cost_trend);
+    emit_number(out, "cost_trend", o.cost_trend, o.dated);
     out << YAML::Key << "learning_rate" << YAML::Value << exact(o.learning_rate);
     out << YAML::Key << "initial_experience" << YAML::Value << exact(o.initial_experience);
     out << YAML::Key << "capex_per_unit" << YAML::Value << exact(o.capex_per_unit);
@@ -131,7 +146,7 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
   if (v.investment) {
     const InvestmentPolicy& i = *v.investment;
     out << YAML::Key << "investment" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "budget" << YAML::Value << exact(i.budget);
+    emit_number(out, "budget", i.budget, i.dated);
     out << YAML::Key << "max_ticket" << YAML::Value << exact(i.max_ticket);
     out << YAML::Key << "credit_share" << YAML::Value << exact(i.credit_share);
     out << YAML::Key << "commitment" << YAML::Value << exact(i.commitment);
@@ -163,27 +178,27 @@ void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Produc
   out << YAML::Key << "id" << YAML::Value << s.id;
   out << YAML::Key << "firms" << YAML::Value << s.firms;
   emit_budget(out, s.budget);
-  out << YAML::Key << "growth" << YAML::Value << exact(s.growth);
+  emit_number(out, "growth", s.growth, s.dated);
   emit_shares(out, "spend_shares", s.spend_shares, products);
   out << YAML::Key << "region" << YAML::Value << s.region;
   out << YAML::Key << "domestic_only" << YAML::Value << (s.domestic_only ? "true" : "false");
-  out << YAML::Key << "price_elasticity" << YAML::Value << exact(s.price_elasticity);
+  emit_number(out, "price_elasticity", s.price_elasticity, s.dated);
   out << YAML::Key << "nesting" << YAML::Value << exact(s.nesting);
   if (s.multi_cloud_threshold)
     out << YAML::Key << "multi_cloud_threshold" << YAML::Value << exact(*s.multi_cloud_threshold);
   if (s.ai_adoption) {
     const AiAdoption& ai = *s.ai_adoption;
     out << YAML::Key << "ai_adoption" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "p" << YAML::Value << exact(ai.p);
-    out << YAML::Key << "q" << YAML::Value << exact(ai.q);
+    emit_number(out, "p", ai.p, ai.dated);
+    emit_number(out, "q", ai.q, ai.dated);
     out << YAML::Key << "initial" << YAML::Value << exact(ai.initial);
     out << YAML::Key << "spend_share" << YAML::Value << exact(ai.spend_share);
     emit_shares(out, "products", ai.product_shares, products);
-    out << YAML::Key << "demand_growth" << YAML::Value << exact(ai.demand_growth);
+    emit_number(out, "demand_growth", ai.demand_growth, ai.dated);
     out << YAML::EndMap;
   }
-  out << YAML::Key << "price_sensitivity" << YAML::Value << exact(s.price_sensitivity);
-  out << YAML::Key << "switching_cost" << YAML::Value << exact(s.switching_cost);
+  emit_number(out, "price_sensitivity", s.price_sensitivity, s.dated);
+  emit_number(out, "switching_cost", s.switching_cost, s.dated);
   out << YAML::Key << "contract_months" << YAML::Value << s.contract_months;
   out << YAML::Key << "cloud_adoption" << YAML::Value << exact(s.cloud_adoption);
   {
@@ -244,7 +259,7 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   out << YAML::Key << "region" << YAML::Value << s.region;
   if (s.owner) out << YAML::Key << "owner" << YAML::Value << vendors[*s.owner].id;
   out << YAML::Key << "cash" << YAML::Value << exact(s.cash);
-  out << YAML::Key << "burn_per_month" << YAML::Value << exact(s.burn_per_month);
+  emit_number(out, "burn_per_month", s.burn_per_month, s.dated);
   out << YAML::Key << "training_flops" << YAML::Value << exact(s.training_flops);
   out << YAML::Key << "run_flops" << YAML::Value << exact(s.run_flops);
   out << YAML::Key << "run_growth" << YAML::Value << exact(s.run_growth);
@@ -290,12 +305,12 @@ std::string scenario_to_yaml(const Scenario& sc) {
   for (const auto& s : sc.segments) emit_segment(out, s, sc.products);
   out << YAML::EndSeq;
   out << YAML::Key << "market" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  out << YAML::Key << "scarcity_premium" << YAML::Value << exact(sc.market.scarcity_premium);
+  emit_number(out, "scarcity_premium", sc.market.scarcity_premium, sc.market.dated);
   out << YAML::Key << "quality_per_decade" << YAML::Value << exact(sc.market.quality_per_decade);
   out << YAML::Key << "model_choice_quality" << YAML::Value << exact(sc.market.model_choice_quality);
-  out << YAML::Key << "ecosystem_weight" << YAML::Value << exact(sc.market.ecosystem_weight);
-  out << YAML::Key << "model_quality_weight" << YAML::Value << exact(sc.market.model_quality_weight);
-  out << YAML::Key << "bundle_weight" << YAML::Value << exact(sc.market.bundle_weight);
+  emit_number(out, "ecosystem_weight", sc.market.ecosystem_weight, sc.market.dated);
+  emit_number(out, "model_quality_weight", sc.market.model_quality_weight, sc.market.dated);
+  emit_number(out, "bundle_weight", sc.market.bundle_weight, sc.market.dated);
   out << YAML::Key << "flops_per_gpu_hour" << YAML::Value << exact(sc.market.flops_per_gpu_hour);
   out << YAML::Key << "flops_per_million_tokens" << YAML::Value << exact(sc.market.flops_per_million_tokens);
   out << YAML::Key << "model_choice_price" << YAML::Value << exact(sc.market.model_choice_price);

@@ -46,6 +46,9 @@ std::string Range::describe() const {
 void fail(const SourceLocation& where, const std::string& message) { throw InputError(where, message); }
 
 double to_number(const Node& node, const std::string& key, Range range) {
+  if (node.kind == Kind::sequence)
+    fail(node.where, "'" + key + "' must be a number, got a list: '" + key + "' cannot be dated here (it is fixed at "
+                     "the start or read only once); dated schedules are allowed for " + datable_keys_text());
   const std::string& text = scalar_of(node, key, "a number");
   const char* begin = text.c_str();
   char* end = nullptr;
@@ -65,6 +68,9 @@ double to_number(const Node& node, const std::string& key, Range range) {
 }
 
 std::int64_t to_integer(const Node& node, const std::string& key, std::int64_t lo, std::int64_t hi) {
+  if (node.kind == Kind::sequence)
+    fail(node.where, "'" + key + "' must be an integer, got a list: '" + key + "' cannot be dated; dated schedules "
+                     "are allowed for " + datable_keys_text());
   const std::string& text = scalar_of(node, key, "an integer");
   const char* begin = text.c_str();
   char* end = nullptr;

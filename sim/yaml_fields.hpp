@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/dated_parameter.hpp"
 #include "sim/yaml_tree.hpp"
 
 namespace cm::yaml {
@@ -65,11 +66,22 @@ class Fields {
   void rename(std::string what) { what_ = std::move(what); }
   const SourceLocation& where() const { return node_->where; }
   const std::string& what() const { return what_; }
+  // The mapping's datable keys (sim/dated_parameter.hpp) may be given as dated schedules, which
+  // the loader stores in `into`.
+  void allow_dates(DatedFields& into, DatedOwner owner) {
+    dated_ = &into;
+    owner_ = owner;
+  }
+  DatedFields* dated_into(const std::string& key) const {
+    return dated_ && is_datable(owner_, key) ? dated_ : nullptr;
+  }
 
  private:
   const Node* node_;
   std::string what_;
   std::vector<std::string> known_;
+  DatedFields* dated_ = nullptr;
+  DatedOwner owner_ = DatedOwner::segment;
 };
 
 // Reads an optional key into `value` (which holds the default) with a converter.
