@@ -127,12 +127,14 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
     const Segment& seg = scenario_.segments[s];
     const OnPremises& on_premises = seg.on_premises;
-    ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting, on_premises.repatriation_cost};
+    ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting,
+                  on_premises.dated.at("repatriation_cost", on_premises.repatriation_cost, supply.month)};
     const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month);
     set.utility[0] = intercept_(s, 0) +
                      on_premises_utility(on_premises, price_sensitivity, cloud_index_at_start_[s], supply.month);
-    const double weight = cloud_cost_weight(on_premises.discretionary_share,
-                                            supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
+    const double weight =
+        cloud_cost_weight(on_premises.dated.at("discretionary_share", on_premises.discretionary_share, supply.month),
+                          supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
     for (std::size_t v = 0; v < vendors_; ++v) {
       const double cost = weight == 1.0 ? index(s, v) : weight * index(s, v);
       set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (cost - initial_index_(s, v)) +

@@ -64,7 +64,9 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     // cost path is not extrapolated, like rivals' prices) is in the choice set.
     o.switching_cost = seg.dated.at("switching_cost", seg.switching_cost, month);
     const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, month);
-    const double weight = cloud_cost_weight(seg.on_premises.discretionary_share, factor[s]);
+    const OnPremises& on_premises = seg.on_premises;
+    const double weight = cloud_cost_weight(
+        on_premises.dated.at("discretionary_share", on_premises.discretionary_share, month), factor[s]);
     o.utility_per_price = ref[q] > 0 ? -price_sensitivity * weight * market.spend_shares()(s, q) / ref[q] : 0.0;
     o.elasticity = seg.dated.at("price_elasticity", seg.price_elasticity, month);
     o.reference_price = ref[q] > 0 ? ref[q] : 1.0;

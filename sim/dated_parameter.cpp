@@ -21,6 +21,10 @@ constexpr Datable kDatable[] = {
     {DatedOwner::ai_adoption, "p"},
     {DatedOwner::ai_adoption, "q"},
     {DatedOwner::ai_adoption, "demand_growth"},
+    {DatedOwner::on_premises, "hardware_trend"},
+    {DatedOwner::on_premises, "staff_trend"},
+    {DatedOwner::on_premises, "repatriation_cost"},
+    {DatedOwner::on_premises, "discretionary_share"},
     {DatedOwner::vendor, "fixed_cost_per_month"},
     {DatedOwner::investment, "budget"},
     {DatedOwner::offer, "cost_trend"},
@@ -35,6 +39,7 @@ const char* owner_text(DatedOwner owner) {
   switch (owner) {
     case DatedOwner::segment: return "segments[]";
     case DatedOwner::ai_adoption: return "segments[].ai_adoption";
+    case DatedOwner::on_premises: return "segments[].on_premises";
     case DatedOwner::vendor: return "vendors[]";
     case DatedOwner::offer: return "vendors[].products.<product>";
     case DatedOwner::investment: return "vendors[].investment";

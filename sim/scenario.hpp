@@ -194,6 +194,7 @@ struct OnPremises {
   double staff_trend = 0;            // fractional change of the other costs per year
   double repatriation_cost = 0;      // utility a firm on a cloud pays to move on-premises (units of switching_cost)
   double discretionary_share = 0;    // fraction of the cloud bill weighed against the shocked budget (1/b)
+  DatedFields dated{};               // schedules of its datable keys (the trends, repatriation_cost, discretionary_share)
 };
 
 struct Segment {

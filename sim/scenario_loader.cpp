@@ -503,6 +503,7 @@ AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& prod
 OnPremises decode_on_premises(const Node& node, const std::string& what) {
   OnPremises o;
   Fields f(node, "on_premises of " + what);
+  f.allow_dates(o.dated, DatedOwner::on_premises);
   number(f, "cost_level", o.cost_level, Range{0, 100, true, false});
   number(f, "hardware_share", o.hardware_share, Range::between(0, 1));
   number(f, "hardware_trend", o.hardware_trend, Range{-1, 10, true, false});

@@ -206,10 +206,10 @@ void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Produc
     out << YAML::Key << "on_premises" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "cost_level" << YAML::Value << exact(o.cost_level);
     out << YAML::Key << "hardware_share" << YAML::Value << exact(o.hardware_share);
-    out << YAML::Key << "hardware_trend" << YAML::Value << exact(o.hardware_trend);
-    out << YAML::Key << "staff_trend" << YAML::Value << exact(o.staff_trend);
-    out << YAML::Key << "repatriation_cost" << YAML::Value << exact(o.repatriation_cost);
-    out << YAML::Key << "discretionary_share" << YAML::Value << exact(o.discretionary_share);
+    emit_number(out, "hardware_trend", o.hardware_trend, o.dated);
+    emit_number(out, "staff_trend", o.staff_trend, o.dated);
+    emit_number(out, "repatriation_cost", o.repatriation_cost, o.dated);
+    emit_number(out, "discretionary_share", o.discretionary_share, o.dated);
     out << YAML::EndMap;
   }
   out << YAML::EndMap;

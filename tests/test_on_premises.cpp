@@ -88,6 +88,24 @@ TEST_CASE("on-premises cost index and utility follow their closed forms", "[on_p
   CHECK(cloud_cost_weight(0.7, 1.0) == 1.0);
 }
 
+TEST_CASE("a dated hardware trend compounds month by month at the rate in force", "[on_premises]") {
+  // Hardware cost falls 20% a year for two years, then rises 10% a year (e.g. a chip shortage):
+  // O(m) = 0.5 * 0.8^2 * 1.1^((m-24)/12) + 0.5 * 1.03^(m/12) for m >= 24.
+  OnPremises o;
+  o.hardware_trend = -0.2;
+  o.staff_trend = 0.03;
+  o.dated.set("hardware_trend", {{Date{2023, 1, 1}, -0.2, 0}, {Date{2025, 1, 1}, 0.1, 24}});
+  for (int m : {0, 12, 24, 30, 48}) {
+    const double hardware = m <= 24 ? std::pow(0.8, m / 12.0) : 0.64 * std::pow(1.1, (m - 24) / 12.0);
+    CHECK(on_premises_cost_index(o, m) == Approx(0.5 * hardware + 0.5 * std::pow(1.03, m / 12.0)).epsilon(1e-12));
+  }
+  // Dated trends that are 0 at the start still move the utility.
+  OnPremises flat;
+  flat.dated.set("staff_trend", {{Date{2023, 1, 1}, 0.0, 0}, {Date{2024, 1, 1}, 0.5, 12}});
+  CHECK(on_premises_utility(flat, 2.0, 1.0, 6) == 0.0);
+  CHECK(on_premises_utility(flat, 2.0, 1.0, 24) == Approx(-2.0 * 0.5 * 0.5).epsilon(1e-12));
+}
+
 TEST_CASE("the repatriation cost lowers on-premises only for firms that hold a cloud", "[on_premises]") {
   // Plain logit, by hand: a firm at cloud 1 sees exp(u0 - R), exp(u1 + lambda), exp(u2).
   const double u0 = 0.2, u1 = 0.7, u2 = -0.1, lambda = 1.3, R = 0.9;
