@@ -31,7 +31,9 @@ void StartupActor::start_run() {
   world_.hold_gpu_hours(startup_, v, 0, 0);
   if (!world_.active(v) || platform_.vendor_hosts[v].empty()) return;
   // What it decides to buy from money and expected earnings (agents/training_plan.hpp).
-  const TrainingPlan plan = world_.plan_training(startup_, sg4::Engine::get_clock());
+  const double fleet_hours = platform_.vendor_hosts[v].front()->get_speed() * kSecondsPerAverageMonth /
+                             world_.scenario.market.flops_per_gpu_hour;
+  const TrainingPlan plan = world_.plan_training(startup_, sg4::Engine::get_clock(), fleet_hours);
   if (!(plan.flops > 0) || !(plan.gpu_hours_per_month > 0)) return;  // wait for money (or a reason)
   auto exec = sg4::this_actor::exec_init(plan.flops);
   exec->set_host(platform_.vendor_hosts[v].front());

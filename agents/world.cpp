@@ -470,7 +470,7 @@ double World::free_gpu_hours(std::size_t v, std::size_t except, int month) const
   return std::max(0.0, capacity_(v, g) * availability(v, month) - enterprises - others);
 }
 
-TrainingPlan World::plan_training(std::size_t i, double now) const {
+TrainingPlan World::plan_training(std::size_t i, double now, double fleet_gpu_hours) const {
   const Startup& me = scenario.startups[i];
   const MarketRules& m = scenario.market;
   const std::size_t v = startups.trains_on(i);
@@ -487,7 +487,7 @@ TrainingPlan World::plan_training(std::size_t i, double now) const {
   in.gpu_price = gpu_product_ ? prices.in_force(v, *gpu_product_, now) : 0.0;
   in.flops_per_gpu_hour = m.flops_per_gpu_hour;
   in.run_months = me.run_months;
-  in.free_gpu_hours_per_month = free_gpu_hours(v, i, month);
+  in.free_gpu_hours_per_month = std::min(free_gpu_hours(v, i, month), fleet_gpu_hours);
   in.money.credits = startups.credits(i, v);
   in.money.cash = startups.cash(i);
   in.money.reserve = me.runway_months * me.burn_per_month;

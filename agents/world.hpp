@@ -48,8 +48,9 @@ class World {
   double investor_budget_left(const InvestorRef& investor, double now) const;
 
   // ---- money that binds: startups' training plans and investors' views (docs/model.md) ----
-  // A startup's training plan at `now` (agents/training_plan.hpp) on its training vendor.
-  TrainingPlan plan_training(std::size_t startup, double now) const;
+  // A startup's training plan at `now` (agents/training_plan.hpp) on its training vendor, whose
+  // fleet (the SimGrid host it trains on) delivers at most `fleet_gpu_hours` a month.
+  TrainingPlan plan_training(std::size_t startup, double now, double fleet_gpu_hours) const;
   // GPU-hours a month a startup's running training holds on a vendor (0: none); others' plans
   // see it as taken.
   void hold_gpu_hours(std::size_t startup, std::size_t vendor, double gpu_hours_per_month, double planned_spend);

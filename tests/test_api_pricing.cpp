@@ -87,8 +87,10 @@ Scenario api_world() {
   }
   sc.vendors[0].offers[3].price = kList;  // products: iaas_cpu, saas, iaas_gpu, maas
   sc.vendors[0].offers[2].price = 2.0;
+  // They train on beta, which has no GPU capacity to rent: no runs (training is bought, never given).
+  sc.vendors[1].offers[2].capacity = 0;
   for (auto& s : sc.startups) {
-    s.cash = 0;                   // nothing to buy compute with but what its API earns
+    s.trains_on = 1;
     s.burn_per_month = 0;
     s.runway_months = 0;          // never short of runway: no rounds
   }

@@ -294,6 +294,12 @@ TEST_CASE("startups, investors, investment and every event type read back unchan
   CHECK(again.startups[0].pricing.review_every == Duration{1, 0});
   CHECK(again.startups[1].pricing.strategy == PricingRule::fixed);
   CHECK(again.investors[0].policy.max_ticket == 1.5e8);
+  REQUIRE(again.investors[0].policy.capital.size() == 2);
+  CHECK(again.investors[0].policy.capital[1].at == Date{2025, 1, 1});
+  CHECK(again.investors[0].policy.hurdle_rate == 0.4);
+  CHECK(again.vendors[0].investment->cost_of_capital == 0.12);
+  CHECK(again.vendors[0].investment->failure_hazard == 0.3);
+  CHECK(again.vendors[0].investment->exit_years == 4);
   CHECK(again.vendors[0].investment->duration == Duration{18, 0});
   CHECK(again.vendors[0].investment->exclusive);
   CHECK(again.vendors[1].ai_strategy == AiStrategy::vertical);
