@@ -232,3 +232,55 @@ TEST_CASE("an outage cuts a vendor's capacity and its hosts' speed while it last
   CHECK(m[4].capacity(0, 0) == m[0].capacity(0, 0));
   CHECK(m[4].flops[0] == Approx(m[0].flops[0]));
 }
+
+TEST_CASE("a startup whose quality stalls while its rivals train raises a down round", "[startups]") {
+  Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
+  sc.investors.clear();
+  sc.vendors[1].investment.reset();
+  // The lab: alpha's in-house lab on alpha's open marketplace, beside s1 and s2. Its model is so
+  // large that a run is hardly worth its price (A gamma / C < c) and its cash never rises above its
+  // reserve: it does not train, while s1 and s2, rich and small, train hard. Its owner funds it
+  // every month, at whatever it is worth.
+  Startup& lab = sc.startups[2];
+  lab.owner = 0;
+  lab.trains_on = 0;
+  lab.training_flops = 1e26;
+  lab.round_months = 2;
+  lab.burn_per_month = 3e7;  // above what its model earns: it raises every month  sc.vendors[0].investment->credit_share = 0;  // cash, no spend commitment: nothing makes it train
+  sc.vendors[0].investment->commitment = 0;
+  for (int i : {0, 1}) sc.startups[i].cash = 1e12, sc.startups[i].burn_per_month = 0;
+  Collect run;
+  simulate(sc, run);
+  int down = 0;
+  double last_post = 0;
+  for (const auto& d : run.deals) {
+    if (d.startup != 2) continue;
+    CHECK(d.terms.last_post_money == last_post);
+    CHECK(d.terms.down_round == (last_post > 0 && d.terms.pre_money < last_post));
+    down += d.terms.down_round;
+    last_post = d.post_money();
+  }
+  CHECK(down > 0);
+  for (const auto& r : run.runs) CHECK(r.startup != 2);  // it did not train
+  CHECK(run.months.back().startup_quality[0] > run.months.front().startup_quality[0] + 0.5);
+}
+
+TEST_CASE("a fund invests only capital it has: a tranche from its date on", "[startups]") {
+  Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
+  for (auto& v : sc.vendors) v.investment.reset();
+  sc.startups.resize(2);  // s1 and s2 on alpha's marketplace, equal: neither can afford to train
+  for (auto& s : sc.startups) s.cash = 3e8, s.burn_per_month = 2e7;  // short of runway in month 9
+  sc.investors[0].policy.capital = {{Date{2024, 1, 1}, 1e9}};
+  sc.investors[0].policy.max_ticket = 0;
+  sc.investors[0].policy.hurdle_rate = 0;
+  sc.investors[0].policy.failure_hazard = 0;
+  Collect run;
+  simulate(sc, run);
+  const double from = 365 * 86400;  // 2024-01-01
+  REQUIRE_FALSE(run.deals.empty());
+  for (const auto& d : run.deals) CHECK(d.seconds >= from);
+  for (const auto& m : run.months) {
+    CHECK(m.fund_cash[0] <= 1e9);
+    if (m.month < 12) CHECK(m.fund_cash[0] == 1e9);  // committed, not yet investable
+  }
+}
