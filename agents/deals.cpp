@@ -44,7 +44,7 @@ TermSheet offer_terms(const InvestorRef& who, const InvestmentPolicy& policy, Ai
   if (!request.owned_by_investor) {
     // Only a deal worth its cost of capital (or hurdle): the largest amount that keeps NPV >= 0.
     amount = largest_worthwhile_amount(value, amount);
-    if (!(amount > 0) || amount < 1e-3 * request.ask) return sheet;
+    if (!(amount > 0) || amount < 1e-3 * request.ask) return sheet;  // a crumb of the ask: no deal
   }
   sheet.npv = deal_npv(value, amount);
   sheet.offered = true;

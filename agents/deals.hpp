@@ -30,8 +30,9 @@ struct RoundRequest {
   double last_post_money = 0;        // its last round's post-money; 0 before any round
 };
 
-// What a vendor's cloud makes of a deal: the unit cost share of its GPU product and the strategic
-// value of an exclusive model on its marketplace (currency; 0 for funds and non-exclusive deals).
+// What a vendor's cloud makes of a deal: the unit cost / list price of its GPU product (what its
+// credits cost it, and its margin on committed spend) and its share of model-API revenue on its
+// marketplace (what an exclusive model brings it). Empty for funds.
 struct InvestorView {
   double unit_cost_share = 0;
   double revenue_share = 0;          // the vendor's share of model-API revenue on its marketplace

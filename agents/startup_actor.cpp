@@ -91,7 +91,7 @@ void StartupActor::raise_round() {
     if (me.owner && !owner) continue;  // an in-house lab raises only from its owner
     if (who.is_vendor && !world_.active(who.index)) continue;
     auto message = std::make_unique<InvestorMessage>();
-    RoundRequest request = world_.round_request(startup_, sg4::Engine::get_clock());
+    RoundRequest request = world_.round_request(startup_);
     request.owned_by_investor = owner;
     const auto partner = world_.startups.partner(startup_);
     request.partnered_elsewhere = partner && (!who.is_vendor || *partner != who.index);

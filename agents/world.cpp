@@ -33,6 +33,7 @@ World::World(const Scenario& sc)
   // A fund's cash counts all its committed capital; it invests a tranche only from its date.
   for (const auto& fund : sc.investors) fund_cash_.push_back(fund.policy.total_capital());
   held_.resize(sc.startups.size());
+  planned_spend_.assign(sc.startups.size(), 0.0);
   for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
     if (sc.products[p].unit == "gpu_hour") gpu_product_ = p;
   for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
@@ -453,7 +454,8 @@ double World::startup_growth(std::size_t i) const {
 }
 
 void World::hold_gpu_hours(std::size_t i, std::size_t v, double hours, double planned_spend) {
-  held_[i] = {v, hours, planned_spend, planned_spend > 0};
+  held_[i] = {v, hours};
+  planned_spend_[i] += planned_spend;
 }
 
 double World::free_gpu_hours(std::size_t v, std::size_t except, int month) const {
@@ -497,7 +499,7 @@ TrainingPlan World::plan_training(std::size_t i, double now, double fleet_gpu_ho
   return cm::plan_training(in);
 }
 
-RoundRequest World::round_request(std::size_t i, double now) const {
+RoundRequest World::round_request(std::size_t i) const {
   const Startup& me = scenario.startups[i];
   RoundRequest r;
   r.startup = i;
@@ -512,7 +514,6 @@ RoundRequest World::round_request(std::size_t i, double now) const {
   const double outflow = startups.monthly_spend(i) - income;
   r.runway_after_months =
       outflow > 0 ? (startups.cash(i) + r.ask) / outflow : std::numeric_limits<double>::infinity();
-  (void)now;
   return r;
 }
 
@@ -571,8 +572,8 @@ void World::settle_startups(int month, const ComputeBill& compute, const ModelPa
     r.startup_alive.push_back(startups.alive(i));
     startups.revalue(i, model_market_growth());
     r.startup_valuation.push_back(startups.alive(i) ? startups.pre_money(i) : 0.0);
-    r.startup_planned_spend.push_back(held_[i].planned_this_month ? held_[i].planned_spend : 0.0);
-    held_[i].planned_this_month = false;
+    r.startup_planned_spend.push_back(planned_spend_[i]);
+    planned_spend_[i] = 0;
     r.startup_gpu_hours.push_back(startups.alive(i) ? held_[i].gpu_hours : 0.0);
     std::vector<double> credits;
     for (std::size_t v = 0; v < vendors; ++v) credits.push_back(startups.credits(i, v));

@@ -63,8 +63,8 @@ class World {
   // A startup's expected revenue growth: that of what its model earned (as above); the market's
   // while it has earned in fewer than 2 months.
   double startup_growth(std::size_t startup) const;
-  // The round a startup asks for at `now` (investors fill in their own view).
-  RoundRequest round_request(std::size_t startup, double now) const;
+  // The round a startup asks for now (investors fill in their own view).
+  RoundRequest round_request(std::size_t startup) const;
   // A vendor's unit cost share of its GPU product and its model-API revenue share.
   InvestorView investor_view(const InvestorRef& investor, double now) const;
   // The product startups rent GPUs as: the first product measured in gpu_hour, else the first
@@ -156,10 +156,9 @@ class World {
   struct Holding {
     std::size_t vendor = 0;
     double gpu_hours = 0;                    // a month
-    double planned_spend = 0;                // of the run, at the plan's price
-    bool planned_this_month = false;
   };
   std::vector<Holding> held_;                // per startup
+  std::vector<double> planned_spend_;        // per startup: spend of the runs planned this month
   std::vector<double> vendor_invested_, fund_invested_;
   void settle_startups(int month, const ComputeBill& compute, const ModelPayouts& payouts, MonthReport& report);
   Grid last_quantity_;                       // vendor x product, units sold last month

@@ -102,6 +102,8 @@ TEST_CASE("a startup with twice the money trains and bills twice the compute whe
   const double gpu_price = run.months[1].price(0, 2);
   CHECK(first[0]->flops / sc.market.flops_per_gpu_hour * gpu_price == Approx(money0).epsilon(1e-9));
   CHECK(first[1]->flops / sc.market.flops_per_gpu_hour * gpu_price == Approx(money1).epsilon(1e-9));
+  CHECK(run.months[1].startup_planned_spend[0] == Approx(money0).epsilon(1e-9));  // the output's record of it
+  CHECK(run.months[1].startup_gpu_hours[1] == Approx(first[1]->flops / sc.market.flops_per_gpu_hour / 3).epsilon(1e-9));
   // And bills in proportion while those runs last (months 1-3): each rents its cluster for 3 months.
   double spend[2] = {0, 0};
   for (int m = 1; m <= 3; ++m)
