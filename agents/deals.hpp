@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "agents/investor_value.hpp"
 #include "sim/scenario.hpp"
 
 namespace cm {
@@ -22,6 +23,19 @@ struct RoundRequest {
   double pre_money = 0;    // currency
   bool owned_by_investor = false;  // the investor owns the startup (an in-house lab)
   bool partnered_elsewhere = false;  // the startup is exclusive with (or owned by) another vendor
+  // What investors weigh (agents/investor_value.hpp):
+  double growth_per_year = 0;        // expected growth of the startup's revenue, fraction per year
+  double runway_after_months = 0;    // months its cash lasts after raising the ask (infinite: no net outflow)
+  double monthly_revenue = 0;        // what its model earned on its marketplaces last month, currency
+  double last_post_money = 0;        // its last round's post-money; 0 before any round
+};
+
+// What a vendor's cloud makes of a deal: the unit cost / list price of its GPU product (what its
+// credits cost it, and its margin on committed spend) and its share of model-API revenue on its
+// marketplace (what an exclusive model brings it). Empty for funds.
+struct InvestorView {
+  double unit_cost_share = 0;
+  double revenue_share = 0;          // the vendor's share of model-API revenue on its marketplace
 };
 
 struct TermSheet {
@@ -33,6 +47,9 @@ struct TermSheet {
   double commitment = 0;   // currency the startup commits to spend on the investor's cloud
   bool exclusive = false;
   int duration_months = 0;
+  double npv = 0;          // the investor's expected value of the deal, currency
+  bool down_round = false; // pre_money below the startup's last post-money
+  double last_post_money = 0;
 };
 
 // Either a round to answer or the startup's decision on a term sheet.
@@ -46,9 +63,15 @@ struct InvestorMessage {
 // The term sheet an investor offers, given what it has left to invest. A vendor does not back a
 // startup that is exclusive with (or owned by) another vendor; a `vertical` vendor backs one
 // flagship partner only (`has_other_partner`: it already has one). An in-house lab is funded by
-// its owner, exclusively. Independent funds offer cash only.
+// its owner, exclusively, without weighing it (the lab is part of the owner). Others offer only
+// when the deal's NPV >= 0 (agents/investor_value.hpp), at most the largest amount that keeps it
+// so. Independent funds offer cash only and discount at their hurdle rate.
 TermSheet offer_terms(const InvestorRef& who, const InvestmentPolicy& policy, AiStrategy strategy,
-                      const RoundRequest& request, double budget_left, bool has_other_partner);
+                      const RoundRequest& request, double budget_left, bool has_other_partner,
+                      const InvestorView& view = {});
+// The investor's valuation inputs for a request (before sizing).
+DealValue deal_value(const InvestorRef& who, const InvestmentPolicy& policy, const RoundRequest& request,
+                     const InvestorView& view, bool exclusive);
 
 // How much a term sheet is worth to a startup that trains on `trains_on`: cash counts fully,
 // credits at kCreditValue if they buy its compute (the investor is its training cloud, or the deal

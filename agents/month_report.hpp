@@ -60,6 +60,9 @@ struct MonthReport {
   std::vector<double> stakes;             // per vendor: value of its stakes in startups
   std::vector<double> fund_cash;          // per independent investor, currency
   std::vector<double> startup_cash, startup_quality, startup_revenue, startup_spend, startup_burn;
+  std::vector<double> startup_valuation;   // per startup: pre-money a round would have now, currency
+  std::vector<double> startup_planned_spend;  // per startup: spend of the run planned this month (0: none), currency
+  std::vector<double> startup_gpu_hours;   // per startup: GPU-hours a month its running training holds
   std::vector<std::vector<double>> startup_credits;   // [startup][vendor], unspent at the end of the month
   std::vector<std::int64_t> startup_alive;
   std::vector<std::vector<double>> inference_tokens;  // [startup][vendor], million tokens served

@@ -28,23 +28,20 @@ std::vector<InvestorRef> investors_of(const Scenario& sc) {
 
 void StartupActor::start_run() {
   const std::size_t v = world_.startups.trains_on(startup_);
+  world_.hold_gpu_hours(startup_, v, 0, 0);
   if (!world_.active(v) || platform_.vendor_hosts[v].empty()) return;
-  // The planned run, or what the startup can pay for: funding buys compute.
-  const Startup& me = world_.scenario.startups[startup_];
-  const double gpu_price = world_.prices.in_force(v, *world_.gpu_product(), sg4::Engine::get_clock());
-  const double burn = world_.startups.burn(startup_, world_.calendar.month_containing(sg4::Engine::get_clock()));
-  const double spare = std::max(0.0, world_.startups.cash(startup_) - me.runway_months * burn) +
-                       world_.startups.credits(startup_, v);
-  const double affordable = gpu_price > 0 ? me.training_budget_share * spare / gpu_price *
-                                                world_.scenario.market.flops_per_gpu_hour
-                                          : world_.startups.next_run_flops(startup_);
-  const double flops = std::min(world_.startups.next_run_flops(startup_), affordable);
-  if (flops < 1e-3 * world_.startups.next_run_flops(startup_)) return;  // wait for money
-  auto exec = sg4::this_actor::exec_init(flops);
+  // What it decides to buy from money and expected earnings (agents/training_plan.hpp).
+  const double fleet_hours = platform_.vendor_hosts[v].front()->get_speed() * kSecondsPerAverageMonth /
+                             world_.scenario.market.flops_per_gpu_hour;
+  const TrainingPlan plan = world_.plan_training(startup_, sg4::Engine::get_clock(), fleet_hours);
+  if (!(plan.flops > 0) || !(plan.gpu_hours_per_month > 0)) return;  // wait for money (or a reason)
+  auto exec = sg4::this_actor::exec_init(plan.flops);
   exec->set_host(platform_.vendor_hosts[v].front());
-  exec->set_bound(world_.scenario.startups[startup_].training_rate);
+  // The cluster it rents: its GPU-hours a month at flops_per_gpu_hour, over an average month.
+  exec->set_bound(plan.gpu_hours_per_month * world_.scenario.market.flops_per_gpu_hour / kSecondsPerAverageMonth);
   exec->start();
-  board_.start(startup_, exec, v, flops, sg4::Engine::get_clock());
+  world_.hold_gpu_hours(startup_, v, plan.gpu_hours_per_month, plan.spend);
+  board_.start(startup_, exec, v, plan.flops, sg4::Engine::get_clock());
 }
 
 void StartupActor::operator()() {
@@ -61,6 +58,7 @@ void StartupActor::operator()() {
       try {
         exec->wait_for(check - now);
         world_.finish_training_run(board_.finish(startup_, sg4::Engine::get_clock()));
+        world_.hold_gpu_hours(startup_, world_.startups.trains_on(startup_), 0, 0);
         start_run();
       } catch (const simgrid::TimeoutException&) {
         break;
@@ -72,6 +70,7 @@ void StartupActor::operator()() {
     if (m == world_.months()) break;
     if (!world_.startups.alive(startup_)) {
       board_.cancel(startup_);
+      world_.hold_gpu_hours(startup_, world_.startups.trains_on(startup_), 0, 0);
       return;
     }
     if (!board_.running(startup_) && world_.gpu_product()) start_run();  // e.g. its vendor had left
@@ -92,10 +91,7 @@ void StartupActor::raise_round() {
     if (me.owner && !owner) continue;  // an in-house lab raises only from its owner
     if (who.is_vendor && !world_.active(who.index)) continue;
     auto message = std::make_unique<InvestorMessage>();
-    RoundRequest request;
-    request.startup = startup_;
-    request.ask = me.round_months * world_.startups.monthly_spend(startup_);
-    request.pre_money = world_.startups.pre_money(startup_);
+    RoundRequest request = world_.round_request(startup_);
     request.owned_by_investor = owner;
     const auto partner = world_.startups.partner(startup_);
     request.partnered_elsewhere = partner && (!who.is_vendor || *partner != who.index);
@@ -156,8 +152,9 @@ void InvestorActor::operator()() {
     sheet->investor = who_;
     const int month = world_.calendar.month_containing(sg4::Engine::get_clock());
     if (!lab_owner_only)
-      *sheet = offer_terms(who_, policy, strategy, request, world_.investor_budget_left(who_, month) - total_reserved(),
-                           other_partner);
+      *sheet = offer_terms(who_, policy, strategy, request,
+                           world_.investor_budget_left(who_, sg4::Engine::get_clock()) - total_reserved(), other_partner,
+                           world_.investor_view(who_, sg4::Engine::get_clock()));
     if (sheet->offered) reserved[request.startup] = sheet->amount;
     sg4::Mailbox::by_name(message->reply_to)->put_init(sheet.release(), 0)->detach();
   }

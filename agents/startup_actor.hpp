@@ -1,7 +1,8 @@
 #pragma once
 // An AI-model startup as an S4U actor: it trains one run after another as SimGrid executions on
-// its training vendor's first host (bounded by the cluster it rents, slowed by other tenants'
-// work on that host), and an hour after each month start checks its runway: when it is short it
+// its training vendor's first host (each run the compute it decides to buy for run_months from
+// its money and expected earnings, bounded by the cluster it rents, slowed by other tenants' work
+// on that host; with nothing worth buying it waits for the next month), and an hour after each month start checks its runway: when it is short it
 // opens a funding round, sends a request to every investor's mailbox, waits for their term sheets,
 // signs the best and lets the others lapse. It stops when it fails.
 #include <cstddef>
@@ -15,6 +16,8 @@ namespace cm {
 // Startups act this long after a month start, once the clerk has billed the month: an explicit
 // order for events of one month start.
 constexpr double kStartupReviewDelaySeconds = 3600;
+// A training run's cluster is its GPU-hours a month spread over an average month (365.25 / 12 days).
+constexpr double kSecondsPerAverageMonth = 30.4375 * 86400;
 
 class StartupActor {
  public:

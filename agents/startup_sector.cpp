@@ -1,6 +1,7 @@
 #include "agents/startup_sector.hpp"
 
 #include "agents/model_api_market.hpp"
+#include "agents/startup_valuation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,8 +19,7 @@ StartupSector::StartupSector(const Scenario& sc) : scenario_(sc) {
     st.cash = s.cash;
     st.cumulative_flops = s.training_flops;
     st.quality = model_quality(s.training_flops, sc.market.quality_per_decade);
-    st.quality_at_last_round = st.quality;
-    st.next_run_flops = s.run_flops;
+    st.valuation = s.valuation;
     st.trains_on = s.trains_on;
     st.credits.assign(sc.vendors.size(), 0.0);
     st.monthly_spend = st.burn = s.burn_per_month;
@@ -63,7 +63,26 @@ void StartupSector::complete_run(std::size_t i, double flops) {
   State& st = state_[i];
   st.cumulative_flops += flops;
   st.quality = model_quality(st.cumulative_flops, scenario_.market.quality_per_decade);
-  st.next_run_flops *= scenario_.startups[i].run_growth;  // ambitions grow even when a run had to be smaller
+}
+
+std::pair<double, double> StartupSector::commitment_left(std::size_t i, std::size_t v, int month) const {
+  double left = 0, months = 0;
+  for (const auto& c : state_[i].commitments) {
+    if (c.vendor != v || month >= c.until_month || c.remaining <= 0) continue;
+    left += c.remaining;
+    const double m = c.until_month - month;
+    months = months > 0 ? std::min(months, m) : m;
+  }
+  return {left, months};
+}
+
+void StartupSector::revalue(std::size_t i, double growth) {
+  State& st = state_[i];
+  if (!st.alive) return;
+  const double earned = st.earning_by_month.empty() ? 0.0 : st.earning_by_month.back();
+  const double annual = expected_revenue(earned, growth, 12);
+  if (st.revenue_multiple == 0 && annual > 0) st.revenue_multiple = revenue_multiple(scenario_.startups[i].valuation, annual);
+  st.valuation = pre_money_valuation(st.revenue_multiple, annual, scenario_.startups[i].valuation);
 }
 
 ComputeBill StartupSector::bill_compute(const std::vector<ComputeUse>& use, const std::vector<double>& gpu_price,
@@ -111,7 +130,9 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
   ModelPayouts out{std::vector<double>(vendors, 0.0), std::vector<double>(vendors, 0.0),
                    std::vector<double>(state_.size(), 0.0), std::vector<double>(state_.size(), 0.0),
                    std::vector<std::vector<double>>(state_.size(), std::vector<double>(vendors, 0.0)),
-                   Grid(vendors, revenue.cols())};
+                   Grid(vendors, revenue.cols()), std::vector<double>(state_.size(), 0.0),
+                   std::vector<double>(state_.size(), 0.0)};
+  std::vector<double> market_tokens(state_.size(), 0.0);  // tokens on the marketplaces listing each model
   const MarketRules& m = scenario_.market;
   const ModelChoiceWeights weights{m.model_choice_quality, m.model_choice_price};
   for (std::size_t v = 0; v < vendors; ++v) {
@@ -140,6 +161,8 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
         const std::size_t i = listed[k];
         const double tokens = share[k] * quantity(v, p);
         out.tokens[i][v] += tokens;
+        market_tokens[i] += quantity(v, p);
+        out.earning[i] += (1.0 - rs) * (priced[k].api_price ? *priced[k].api_price * tokens : share[k] * revenue(v, p));
         if (scenario_.startups[i].open_weight) continue;  // the host keeps all: no payout
         double payout = share[k] * to_models;  // at the list price: (1 - rs) of what its buyers paid
         if (priced[k].api_price) {
@@ -153,6 +176,11 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
       }
     }
   }
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    double tokens = 0;
+    for (double t : out.tokens[i]) tokens += t;
+    out.token_share[i] = market_tokens[i] > 0 ? tokens / market_tokens[i] : 0.0;
+  }
   return out;
 }
 
@@ -160,6 +188,8 @@ void StartupSector::settle_models(const ModelPayouts& payouts) {
   for (std::size_t i = 0; i < state_.size(); ++i) {
     state_[i].cash += payouts.revenue[i] - payouts.serving_cost[i];
     state_[i].api_profit_by_month.push_back(payouts.revenue[i] - payouts.serving_cost[i]);
+    state_[i].earning_by_month.push_back(state_[i].alive ? payouts.earning[i] : 0.0);
+    if (state_[i].alive) state_[i].token_share = payouts.token_share[i];
   }
 }
 
@@ -223,14 +253,6 @@ double StartupSector::runway_months(std::size_t i) const {
   return cash_out > 0 ? st.cash / cash_out : std::numeric_limits<double>::infinity();
 }
 
-double StartupSector::pre_money(std::size_t i) const {
-  // The first round at the scenario's valuation; later rounds at the last post-money; either way
-  // scaled by the quality gained since (each unit of quality doubles the valuation).
-  const State& st = state_[i];
-  const double base = st.post_money > 0 ? st.post_money : scenario_.startups[i].valuation;
-  return base * std::pow(2.0, st.quality - st.quality_at_last_round);
-}
-
 void StartupSector::apply_deal(const Deal& deal, int month) {
   State& st = state_[deal.startup];
   const TermSheet& t = deal.terms;
@@ -241,7 +263,6 @@ void StartupSector::apply_deal(const Deal& deal, int month) {
   for (auto& stake : st.stakes) stake.share *= t.pre_money / post;
   st.stakes.push_back({t.investor, t.amount / post});
   st.post_money = post;
-  st.quality_at_last_round = st.quality;
   if (t.investor.is_vendor) {
     const std::size_t v = t.investor.index;
     st.credits[v] += credits;

@@ -44,6 +44,10 @@ struct ModelPayouts {
   std::vector<double> serving_cost;  // per startup, currency paid to hosts for inference compute
   std::vector<std::vector<double>> tokens;  // [startup][vendor], million tokens served
   Grid buyers_extra;               // vendor x product: what buyers paid above the list price (API prices)
+  // per startup: what its tokens earned at its marketplaces, as a closed model's payout would be
+  // (for open-weight models: what they would be paid), currency; what training and valuation weigh
+  std::vector<double> earning;
+  std::vector<double> token_share;   // per startup: its share of the tokens on the marketplaces that list it
 };
 
 // A change of a startup's API price (effective at the next month start, like list prices).
@@ -79,7 +83,12 @@ class StartupSector {
   std::size_t trains_on(std::size_t i) const { return state_[i].trains_on; }
   // The vendor a startup is exclusive with or owned by, if any.
   std::optional<std::size_t> partner(std::size_t i) const;
-  double next_run_flops(std::size_t i) const { return state_[i].next_run_flops; }
+  // Its live commitments on vendor v at `month`: currency still to spend, months until the earliest ends.
+  std::pair<double, double> commitment_left(std::size_t i, std::size_t vendor, int month) const;
+  // What its model earned in each closed month (ModelPayouts::earning) and its last token share.
+  const std::vector<double>& earning_by_month(std::size_t i) const { return state_[i].earning_by_month; }
+  double token_share(std::size_t i) const { return state_[i].token_share; }
+  double last_post_money(std::size_t i) const { return state_[i].post_money; }
   double monthly_spend(std::size_t i) const { return state_[i].monthly_spend; }
   // Months its cash lasts at last month's spending: credits pay compute only, never the burn.
   double runway_months(std::size_t i) const;
@@ -116,7 +125,11 @@ class StartupSector {
   std::vector<StartupFailure> burn_and_fail(int month);
 
   void apply_deal(const Deal& deal, int month);
-  double pre_money(std::size_t i) const;
+  // Pre-money valuation now (agents/startup_valuation.hpp): multiple x expected annual revenue.
+  double pre_money(std::size_t i) const { return state_[i].valuation; }
+  // At a month's close: revalue from last month's earnings and the market's expected growth; the
+  // first month it earns fixes its multiple from the opening valuation.
+  void revalue(std::size_t i, double growth_per_year);
   // Value of an investor's stakes at the last post-money valuations of live startups.
   double stake_value(const InvestorRef& investor) const;
   bool has_partner_other_than(std::size_t vendor, std::size_t startup) const;
@@ -135,7 +148,6 @@ class StartupSector {
     double cash = 0;
     double quality = 0;
     double cumulative_flops = 0;
-    double next_run_flops = 0;
     bool alive = true;
     std::size_t trains_on = 0;
     std::optional<std::size_t> exclusive_with;
@@ -143,7 +155,10 @@ class StartupSector {
     std::vector<Commitment> commitments;
     std::vector<Stake> stakes;
     double post_money = 0;        // last round's; 0 before any round
-    double quality_at_last_round = 0;
+    double revenue_multiple = 0;  // valuation / expected annual revenue; 0 until its model earns
+    double valuation = 0;         // pre-money now
+    double token_share = 0;
+    std::vector<double> earning_by_month;
     double monthly_spend = 0;     // burn + last month's compute, for the runway
     double burn = 0;              // burn_per_month in force last month (dated), for the runway
     std::vector<std::pair<double, double>> api_prices;  // (effective seconds, price), by time

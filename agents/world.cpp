@@ -9,6 +9,7 @@
 #include "agents/model_api_market.hpp"
 #include "agents/pricing.hpp"
 #include "agents/rationing.hpp"
+#include "agents/startup_valuation.hpp"
 
 namespace cm {
 
@@ -29,7 +30,10 @@ World::World(const Scenario& sc)
       depreciation_(sc.vendors.size()),
       vendor_invested_(sc.vendors.size(), 0.0),
       fund_invested_(sc.investors.size(), 0.0) {
-  for (const auto& fund : sc.investors) fund_cash_.push_back(fund.policy.budget);
+  // A fund's cash counts all its committed capital; it invests a tranche only from its date.
+  for (const auto& fund : sc.investors) fund_cash_.push_back(fund.policy.total_capital());
+  held_.resize(sc.startups.size());
+  planned_spend_.assign(sc.startups.size(), 0.0);
   for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
     if (sc.products[p].unit == "gpu_hour") gpu_product_ = p;
   for (std::size_t p = 0; p < sc.products.size() && !gpu_product_; ++p)
@@ -143,6 +147,10 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
   for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
   const auto wanted = market.wanted_at_reference(month, factor, market.choice_sets(supply(month)));
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
+  if (gpu_product_) {
+    enterprise_gpu_hours_.assign(vendors, 0.0);
+    for (std::size_t v = 0; v < vendors; ++v) enterprise_gpu_hours_[v] = bill.wanted(v, *gpu_product_);
+  }
   fill_ = bill.served;  // what firms see of each vendor's delivery at next month's renewals
   r.quantity = bill.quantity;
   r.revenue = bill.revenue;
@@ -171,6 +179,10 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
       for (std::size_t s = 0; s < part.size() && total > 0; ++s) r.segment_spend[s] += extra * part[s] / total;
     }
   last_quantity_ = r.quantity;
+  double model_revenue = 0;
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p : model_products_) model_revenue += r.revenue(v, p);
+  model_revenue_.push_back(model_revenue);
 
   const auto contracts = market.contracts();
   for (std::size_t v = 0; v < vendors; ++v) {
@@ -501,15 +513,120 @@ double World::shock_factor(std::size_t v, std::size_t p, int month) const {
   return f;
 }
 
-double World::investor_budget_left(const InvestorRef& who, int month) const {
+namespace {
+double capital_at(const InvestmentPolicy& policy, const Calendar& calendar, double now) {
+  double sum = 0;
+  for (const auto& t : policy.capital)
+    if (calendar.seconds_of(t.at) <= now) sum += t.amount;
+  return sum;
+}
+}  // namespace
+
+double World::investor_budget_left(const InvestorRef& who, double now) const {
   if (who.is_vendor) {
     const auto& policy = scenario.vendors[who.index].investment;
     const bool owns_a_lab = std::any_of(scenario.startups.begin(), scenario.startups.end(),
                                         [&](const Startup& s) { return s.owner == who.index; });
     if (!policy) return owns_a_lab ? std::numeric_limits<double>::infinity() : 0.0;
-    return policy->dated.at("budget", policy->budget, month) - vendor_invested_[who.index];
+    return capital_at(*policy, calendar, now) - vendor_invested_[who.index];
   }
-  return scenario.investors[who.index].policy.budget - fund_invested_[who.index];
+  return capital_at(scenario.investors[who.index].policy, calendar, now) - fund_invested_[who.index];
+}
+
+namespace {
+// Annualised growth of a monthly series: its last w months against the w before (w <= 3).
+double series_growth(const std::vector<double>& x) {
+  const std::size_t w = std::min<std::size_t>(3, x.size() / 2);
+  if (w == 0) return 0;
+  double later = 0, earlier = 0;
+  for (std::size_t k = 0; k < w; ++k) later += x[x.size() - 1 - k], earlier += x[x.size() - 1 - w - k];
+  return annual_growth(earlier, later, double(w));
+}
+}  // namespace
+
+double World::model_market_growth() const { return series_growth(model_revenue_); }
+
+double World::startup_growth(std::size_t i) const {
+  const auto& earned = startups.earning_by_month(i);
+  const auto months = std::count_if(earned.begin(), earned.end(), [](double x) { return x > 0; });
+  return months >= 2 ? series_growth(earned) : model_market_growth();
+}
+
+void World::hold_gpu_hours(std::size_t i, std::size_t v, double hours, double planned_spend) {
+  held_[i] = {v, hours};
+  planned_spend_[i] += planned_spend;
+}
+
+double World::free_gpu_hours(std::size_t v, std::size_t except, int month) const {
+  if (!gpu_product_ || !active_[v]) return 0;
+  const std::size_t g = *gpu_product_;
+  double enterprises = 0;
+  if (!enterprise_gpu_hours_.empty())
+    enterprises = enterprise_gpu_hours_[v];
+  else  // before the first month closes: this month's demand at reference prices
+    for (const auto& seg : market.wanted_at_reference(month, budget_factors(month), market.choice_sets(supply(month))))
+      enterprises += seg(v, g);
+  double others = 0;
+  for (std::size_t i = 0; i < held_.size(); ++i)
+    if (i != except && held_[i].vendor == v) others += held_[i].gpu_hours;
+  return std::max(0.0, capacity_(v, g) * availability(v, month) - enterprises - others);
+}
+
+TrainingPlan World::plan_training(std::size_t i, double now, double fleet_gpu_hours) const {
+  const Startup& me = scenario.startups[i];
+  const MarketRules& m = scenario.market;
+  const std::size_t v = startups.trains_on(i);
+  const int month = calendar.month_containing(now);
+  TrainingPlanInputs in;
+  in.cumulative_flops = startups.cumulative_flops(i);
+  const auto& earned = startups.earning_by_month(i);
+  in.monthly_revenue = earned.empty() ? 0.0 : earned.back();
+  in.growth_per_year = model_market_growth();
+  in.horizon_months = me.plan_horizon_months;
+  in.token_share = startups.token_share(i);
+  in.model_choice_quality = m.model_choice_quality;
+  in.quality_per_decade = m.quality_per_decade;
+  in.gpu_price = gpu_product_ ? prices.in_force(v, *gpu_product_, now) : 0.0;
+  in.flops_per_gpu_hour = m.flops_per_gpu_hour;
+  in.run_months = me.run_months;
+  in.free_gpu_hours_per_month = std::min(free_gpu_hours(v, i, month), fleet_gpu_hours);
+  in.money.credits = startups.credits(i, v);
+  in.money.cash = startups.cash(i);
+  in.money.reserve = me.runway_months * startups.burn(i, month);
+  const auto [left, months] = startups.commitment_left(i, v, month);
+  in.money.commitment_left = left;
+  in.money.commitment_months_left = months;
+  return cm::plan_training(in);
+}
+
+RoundRequest World::round_request(std::size_t i) const {
+  const Startup& me = scenario.startups[i];
+  RoundRequest r;
+  r.startup = i;
+  r.ask = me.round_months * startups.monthly_spend(i);
+  r.pre_money = startups.pre_money(i);
+  r.last_post_money = startups.last_post_money(i);
+  r.growth_per_year = startup_growth(i);
+  const auto& earned = startups.earning_by_month(i);
+  r.monthly_revenue = earned.empty() ? 0.0 : earned.back();
+  const auto& profit = startups.api_profit_by_month(i);
+  const double income = profit.empty() ? 0.0 : profit.back();
+  const double outflow = startups.monthly_spend(i) - income;
+  r.runway_after_months =
+      outflow > 0 ? (startups.cash(i) + r.ask) / outflow : std::numeric_limits<double>::infinity();
+  return r;
+}
+
+InvestorView World::investor_view(const InvestorRef& who, double now) const {
+  InvestorView view;
+  if (!who.is_vendor) return view;
+  const std::size_t v = who.index;
+  if (gpu_product_) {
+    const double price = prices.in_force(v, *gpu_product_, now);
+    view.unit_cost_share = price > 0 ? std::min(1.0, unit_cost(v, *gpu_product_) / price) : 1.0;
+  }
+  view.revenue_share = scenario.vendors[v].revenue_share;
+  return view;
 }
 
 void World::sign_deal(const Deal& deal) {
@@ -543,14 +660,21 @@ void World::settle_startups(int month, const ComputeBill& compute, const ModelPa
   for (std::size_t v = 0; v < vendors; ++v) cash_[v] += compute.cash[v] - payouts.paid[v] + payouts.serving[v];
   for (std::size_t i = 0; i < startups.size(); ++i)
     r.startup_burn.push_back(startups.alive(i) ? startups.burn(i, month) : 0.0);
-  for (const auto& f : startups.burn_and_fail(month))
+  for (const auto& f : startups.burn_and_fail(month)) {
     r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
+    held_[f.startup] = {};  // its cluster is free again
+  }
   for (std::size_t i = 0; i < startups.size(); ++i) {
     r.startup_cash.push_back(startups.cash(i));
     r.startup_quality.push_back(startups.quality(i));
     r.startup_revenue.push_back(payouts.revenue[i]);
     r.startup_spend.push_back(compute.spend[i]);
     r.startup_alive.push_back(startups.alive(i));
+    startups.revalue(i, model_market_growth());
+    r.startup_valuation.push_back(startups.alive(i) ? startups.pre_money(i) : 0.0);
+    r.startup_planned_spend.push_back(planned_spend_[i]);
+    planned_spend_[i] = 0;
+    r.startup_gpu_hours.push_back(startups.alive(i) ? held_[i].gpu_hours : 0.0);
     std::vector<double> credits;
     for (std::size_t v = 0; v < vendors; ++v) credits.push_back(startups.credits(i, v));
     r.startup_credits.push_back(std::move(credits));

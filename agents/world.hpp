@@ -14,6 +14,7 @@
 #include "agents/price_book.hpp"
 #include "agents/pricing_strategy.hpp"
 #include "agents/startup_sector.hpp"
+#include "agents/training_plan.hpp"
 #include "sim/calendar.hpp"
 #include "sim/scenario.hpp"
 
@@ -44,8 +45,29 @@ class World {
   void sign_deal(const Deal& deal);
   // A training run that finished (for the output's training-runs table and the startup's quality).
   void finish_training_run(const TrainingRun& run);
-  // What an investor may still invest in `month` (a vendor's budget may be dated).
-  double investor_budget_left(const InvestorRef& investor, int month) const;
+  // Capital it may invest at `now`: its tranches dated up to now, less what it has invested.
+  double investor_budget_left(const InvestorRef& investor, double now) const;
+
+  // ---- money that binds: startups' training plans and investors' views (docs/model.md) ----
+  // A startup's training plan at `now` (agents/training_plan.hpp) on its training vendor, whose
+  // fleet (the SimGrid host it trains on) delivers at most `fleet_gpu_hours` a month.
+  TrainingPlan plan_training(std::size_t startup, double now, double fleet_gpu_hours) const;
+  // GPU-hours a month a startup's running training holds on a vendor (0: none); others' plans
+  // see it as taken.
+  void hold_gpu_hours(std::size_t startup, std::size_t vendor, double gpu_hours_per_month, double planned_spend);
+  // A vendor's GPU-hours a month nobody uses or holds: capacity in service (after outages) less
+  // enterprises' demand last month less the other startups' holdings.
+  double free_gpu_hours(std::size_t vendor, std::size_t except_startup, int month) const;
+  // Expected growth of the model market: the annualised growth of all model products' revenue
+  // over the last closed months (up to 3 against the 3 before; 0 with fewer than 2).
+  double model_market_growth() const;
+  // A startup's expected revenue growth: that of what its model earned (as above); the market's
+  // while it has earned in fewer than 2 months.
+  double startup_growth(std::size_t startup) const;
+  // The round a startup asks for now (investors fill in their own view).
+  RoundRequest round_request(std::size_t startup) const;
+  // A vendor's unit cost share of its GPU product and its model-API revenue share.
+  InvestorView investor_view(const InvestorRef& investor, double now) const;
   // The product startups rent GPUs as: the first product measured in gpu_hour, else the first
   // compute product (none: startups cannot train).
   std::optional<std::size_t> gpu_product() const { return gpu_product_; }
@@ -144,6 +166,14 @@ class World {
   std::vector<std::vector<Depreciation>> depreciation_;
   std::vector<std::size_t> pending_exits_;   // vendors whose customers re-choose at the next month start
   std::vector<double> fund_cash_;            // per independent investor
+  std::vector<double> model_revenue_;        // per closed month: all vendors' model-product revenue
+  std::vector<double> enterprise_gpu_hours_; // per vendor: enterprises' GPU demand last month (empty before)
+  struct Holding {
+    std::size_t vendor = 0;
+    double gpu_hours = 0;                    // a month
+  };
+  std::vector<Holding> held_;                // per startup
+  std::vector<double> planned_spend_;        // per startup: spend of the runs planned this month
   std::vector<double> vendor_invested_, fund_invested_;
   void settle_startups(int month, const ComputeBill& compute, const ModelPayouts& payouts, MonthReport& report);
   std::vector<std::optional<ChipProgrammeTrack>> chips_;  // per vendor

@@ -40,8 +40,9 @@ struct RunRecorder::Layout {
   VarId exit_index, exit_time, exit_kind, exit_id, exit_cash, exit_customers, exit_written_off;
   VarId roundtrip, payouts, stakes, investor_cash;
   VarId startup_cash, startup_quality, startup_revenue, startup_spend, startup_alive;
+  VarId startup_valuation, startup_planned_spend, startup_gpu_hours;
   VarId deal_index, deal_time, deal_startup, deal_investor, deal_amount, deal_pre_money, deal_credits, deal_commitment,
-      deal_exclusive, deal_duration;
+      deal_exclusive, deal_duration, deal_last_post_money, deal_down_round;
   VarId run_index, run_startup, run_vendor, run_flops, run_start, run_end;
   std::int64_t deals = 0, runs = 0;
   std::int64_t exits = 0;
@@ -130,12 +131,15 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.roundtrip = file.variable("", "roundtrip_revenue", tv, DType::f64, attrs(cur + per, "revenue paid with invested money: cloud credits from the vendor's own deals, and spend under a deal's commitment"));
   L.payouts = file.variable("", "vendor_model_payouts", tv, DType::f64, attrs(cur + per, "model (MaaS) revenue passed on to the startups whose models the vendor hosts"));
   L.stakes = file.variable("", "vendor_stakes", tv, DType::f64, attrs(cur, "value of the vendor's stakes in live startups at their last post-money valuations"));
-  L.investor_cash = file.variable("", "investor_cash", {"time", "investor"}, DType::f64, attrs(cur, "independent investor's uninvested cash"));
+  L.investor_cash = file.variable("", "investor_cash", {"time", "investor"}, DType::f64, attrs(cur, "independent investor's uninvested capital, tranches not yet available included"));
   L.startup_cash = file.variable("", "startup_cash", tst, DType::f64, attrs(cur, "startup cash at the end of the period (credits not included)"));
   L.startup_quality = file.variable("", "startup_quality", tst, DType::f64, attrs("1", "model quality: quality_per_decade * log10(cumulative training FLOP / 1e21)"));
   L.startup_revenue = file.variable("", "startup_revenue", tst, DType::f64, attrs(cur + per, "model revenue from the marketplaces that host the startup"));
   L.startup_spend = file.variable("", "startup_compute_spend", tst, DType::f64, attrs(cur + per, "training compute bought from its vendor (credits and cash)"));
   L.startup_alive = file.variable("", "startup_alive", tst, DType::i64, attrs("1", "1 while the startup is in business, 0 after it failed"));
+  L.startup_valuation = file.variable("", "startup_valuation", tst, DType::f64, attrs(cur, "pre-money valuation a round would have at the end of the period: revenue multiple x expected API revenue of the next 12 months (0 after it failed)"));
+  L.startup_planned_spend = file.variable("", "startup_planned_spend", tst, DType::f64, attrs(cur + per, "compute spend of the training runs planned in the period, at the GPU price when planned"));
+  L.startup_gpu_hours = file.variable("", "startup_gpu_hours", tst, DType::f64, attrs("gpu_hour/month", "GPU-hours a month its running training rents at the end of the period (0: not training)"));
   L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms that have adopted AI"));
   L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, attrs(cur + per, "what the segment's firms paid to all vendors"));
 
@@ -203,6 +207,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.deal_commitment = file.variable(deals, "commitment", {"deal"}, DType::f64, attrs(cur, "spend the startup commits on the investor's cloud"));
   L.deal_exclusive = file.variable(deals, "exclusive", {"deal"}, DType::i64, attrs("1", "1: the startup trains and is hosted only on the investor's cloud"));
   L.deal_duration = file.variable(deals, "duration_months", {"deal"}, DType::i64, attrs("month", "how long credits and the commitment last"));
+  L.deal_last_post_money = file.variable(deals, "last_post_money", {"deal"}, DType::f64, attrs(cur, "the startup's post-money valuation at its previous round (0: first round)"));
+  L.deal_down_round = file.variable(deals, "down_round", {"deal"}, DType::i64, attrs("1", "1: pre_money below the previous round's post-money"));
 
   const std::string runs = "events/training_runs";
   file.attribute(runs, {"long_name", std::string("finished training runs (SimGrid executions on vendor hosts)")});
@@ -266,6 +272,8 @@ void RunRecorder::add_month(const MonthReport& report) {
     file_.append_value(L.deal_commitment, d.terms.commitment);
     file_.append_value(L.deal_exclusive, exclusive);
     file_.append_value(L.deal_duration, months);
+    file_.append_value(L.deal_last_post_money, d.terms.last_post_money);
+    file_.append_value(L.deal_down_round, std::int64_t(d.terms.down_round));
   }
   for (const auto& c : report.api_price_changes) {
     if (!L.api_changes_table) break;
@@ -345,7 +353,7 @@ void RunRecorder::write_period() {
   const std::size_t N = scenario_.startups.size();
   std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0), roundtrip(V, 0.0), payouts(V, 0.0);
   std::vector<double> rd(V, 0.0), chip_sales(V, 0.0), chip_cost(V, 0.0), chip_output(V, 0.0);
-  std::vector<double> startup_revenue(N, 0.0), startup_spend(N, 0.0);
+  std::vector<double> startup_revenue(N, 0.0), startup_spend(N, 0.0), startup_planned(N, 0.0);
   double surplus = 0;
   for (const auto& m : period_) {
     for (std::size_t v = 0; v < V; ++v) {
@@ -370,6 +378,7 @@ void RunRecorder::write_period() {
     for (std::size_t i = 0; i < N; ++i) {
       startup_revenue[i] += m.startup_revenue[i];
       startup_spend[i] += m.startup_spend[i];
+      startup_planned[i] += m.startup_planned_spend[i];
     }
     surplus += m.consumer_surplus;
   }
@@ -440,6 +449,9 @@ void RunRecorder::write_period() {
   file_.append(L.startup_revenue, startup_revenue);
   file_.append(L.startup_spend, startup_spend);
   file_.append(L.startup_alive, last.startup_alive);
+  file_.append(L.startup_valuation, last.startup_valuation);
+  file_.append(L.startup_planned_spend, startup_planned);
+  file_.append(L.startup_gpu_hours, last.startup_gpu_hours);
   file_.append(L.segment_spend, spend);
   period_.clear();
 }

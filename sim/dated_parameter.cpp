@@ -26,7 +26,6 @@ constexpr Datable kDatable[] = {
     {DatedOwner::on_premises, "repatriation_cost"},
     {DatedOwner::on_premises, "discretionary_share"},
     {DatedOwner::vendor, "fixed_cost_per_month"},
-    {DatedOwner::investment, "budget"},
     {DatedOwner::offer, "cost_trend"},
     {DatedOwner::startup, "burn_per_month"},
     {DatedOwner::market, "scarcity_premium"},
@@ -42,7 +41,6 @@ const char* owner_text(DatedOwner owner) {
     case DatedOwner::on_premises: return "segments[].on_premises";
     case DatedOwner::vendor: return "vendors[]";
     case DatedOwner::offer: return "vendors[].products.<product>";
-    case DatedOwner::investment: return "vendors[].investment";
     case DatedOwner::startup: return "startups[]";
     case DatedOwner::market: return "market";
   }

@@ -63,7 +63,7 @@ class DatedFields {
 };
 
 // The kinds of mapping that hold datable keys.
-enum class DatedOwner { segment, ai_adoption, on_premises, vendor, offer, investment, startup, market };
+enum class DatedOwner { segment, ai_adoption, on_premises, vendor, offer, startup, market };
 
 bool is_datable(DatedOwner owner, std::string_view key);
 // For error messages: every datable key, by where it is written ("segments[]: growth, ...").

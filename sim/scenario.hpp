@@ -104,14 +104,31 @@ struct CapacityPolicy {
 // How an investor (a vendor or an independent fund) answers a startup's funding round with a
 // term sheet. A vendor's term sheets pay part of the amount as cloud credits and may commit the
 // startup to spend on its cloud: the "investment for compute" deal.
+// Money an investor may invest from a date on (venture capital is raised in funds of a vintage);
+// uninvested money carries on.
+struct CapitalTranche {
+  Date at;
+  double amount = 0;           // currency
+};
+
 struct InvestmentPolicy {
-  double budget = 0;           // currency available for all its investments over the run
+  // Dated capital (`capital:`, or `budget:` as one tranche at the scenario's start).
+  std::vector<CapitalTranche> capital;
+  double total_capital() const {
+    double sum = 0;
+    for (const auto& t : capital) sum += t.amount;
+    return sum;
+  }
   double max_ticket = 0;       // currency per deal; 0: up to the budget
   double credit_share = 0;     // fraction of the amount paid as credits on the investor's cloud (vendors only)
   double commitment = 0;       // spend the startup commits on the investor's cloud, as a multiple of the amount
   bool exclusive = false;      // the startup must train and be hosted only on the investor's cloud
   Duration duration{24, 0};    // how long credits and the commitment last
-  DatedFields dated{};         // schedules of its datable keys (a vendor's budget)
+  // How it weighs a deal (agents/investor_value.hpp, docs/model.md "Funding rounds and deals").
+  double cost_of_capital = 0.1;  // vendors: discount rate, fraction per year
+  double hurdle_rate = 0.25;     // funds: the return a stake must clear, fraction per year
+  double failure_hazard = 0.15;  // prior yearly hazard that a startup it backs fails, per year
+  double exit_years = 5;         // years from a deal to the exit its stake is valued at
 };
 
 // A vendor's own accelerator programme (Trainium/Inferentia, TPU, Ascend; docs/model.md, "Chip
@@ -227,10 +244,10 @@ struct Startup {
   double cash = 0;                     // currency
   double burn_per_month = 0;           // currency per month besides compute
   double training_flops = 1e22;        // cumulative training compute at the start, FLOP (sets quality)
-  double run_flops = 3.14e23;          // FLOP of its next training run (GPT-3 175B: 3640 PF-days)
-  double run_growth = 3.0;             // each run is this many times the previous one (if it can pay for it)
-  double training_budget_share = 0.5;  // a run may spend at most this fraction of the money it can spare
-  double training_rate = 1e18;         // FLOP/s of the cluster it rents for a run (bound on the SimGrid execution)
+  // Training is planned from money and expected earnings (agents/training_plan.hpp): a run buys
+  // GPU-hours for run_months months, sized against plan_horizon_months of expected API revenue.
+  double run_months = 3;               // months a training run rents its cluster for
+  double plan_horizon_months = 24;     // months of expected API revenue a run's quality gain is weighed over
   std::size_t trains_on = 0;           // vendor whose hosts run its training
   double runway_months = 6;            // opens a round when cash covers fewer months of spending
   double round_months = 24;            // a round asks for this many months of spending

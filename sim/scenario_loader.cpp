@@ -358,16 +358,40 @@ CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what)
 }
 
 // The cash side of an investment policy, which vendors and independent investors both have.
-void read_investment_cash(Fields& f, InvestmentPolicy& p) {
-  p.budget = required_number(f, "budget", money());
+// `capital:` dated tranches, or `budget:` as one tranche at the start; and how it weighs deals.
+void read_investment_cash(Fields& f, InvestmentPolicy& p, Date start, bool vendor) {
+  const Node* budget = f.optional("budget");
+  const Node* capital = f.optional("capital");
+  if (budget && capital)
+    fail(capital->where, f.what() + " has both 'budget' and 'capital'; 'budget: X' is short for 'capital: [{at: "
+                         "<start>, amount: X}]', give one of them");
+  if (budget) p.capital.push_back({start, yaml::to_number(*budget, "budget", money())});
+  else if (capital)
+    for (const auto& item : list_of(*capital, "capital", limits::kMaxSchedule)) {
+      Fields t(*item, "capital tranche of " + f.what());
+      CapitalTranche tranche;
+      tranche.at = to_date(t.required("at"), "at");
+      tranche.amount = yaml::to_number(t.required("amount"), "amount", money());
+      t.done();
+      if (!p.capital.empty() && days_from_civil(tranche.at) < days_from_civil(p.capital.back().at))
+        fail(item->where, "the capital tranches of " + f.what() + " must be in date order");
+      p.capital.push_back(tranche);
+    }
+  else
+    f.required("budget");  // reports the missing key
   number(f, "max_ticket", p.max_ticket, money());
+  if (vendor)
+    number(f, "cost_of_capital", p.cost_of_capital, Range::between(0, 1));
+  else
+    number(f, "hurdle_rate", p.hurdle_rate, Range::between(0, 2));
+  number(f, "failure_hazard", p.failure_hazard, Range::between(0, 5));
+  number(f, "exit_years", p.exit_years, Range::between(0.25, 20));
 }
 
-InvestmentPolicy decode_investment(const Node& node, const std::string& what) {
+InvestmentPolicy decode_investment(const Node& node, const std::string& what, Date start) {
   InvestmentPolicy p;
   Fields f(node, "investment of " + what);
-  f.allow_dates(p.dated, DatedOwner::investment);  // a vendor's budget (a fund's is its cash: not datable)
-  read_investment_cash(f, p);
+  read_investment_cash(f, p, start, true);
   number(f, "credit_share", p.credit_share, Range::fraction());
   number(f, "commitment", p.commitment, Range::between(0, 10));
   yaml::read_optional(f, "exclusive", p.exclusive, [](const Node& n, const std::string& k) {
@@ -452,7 +476,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
     return yaml::to_enum(n, k, ai_strategy_names());
   });
   number(f, "revenue_share", v.revenue_share, Range::fraction());
-  if (const Node* investment = f.optional("investment")) v.investment = decode_investment(*investment, what);
+  if (const Node* investment = f.optional("investment")) v.investment = decode_investment(*investment, what, start);
   if (const Node* chips = f.optional("chip_programme")) v.chip_programme = decode_chip_programme(*chips, what, products);
   const Node& offers = f.required("products");
   if (offers.kind != Kind::map) fail(offers.where, "'products' of " + what + " must be a mapping of product id to offer");
@@ -631,11 +655,11 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
 }
 
 // An independent investor: cash only, so none of a vendor's credit, commitment or exclusivity keys.
-Investor decode_investor(const Node& node) {
+Investor decode_investor(const Node& node, Date start) {
   Investor inv;
   Fields f(node, "investor");
   inv.id = read_id(f, "investor");
-  read_investment_cash(f, inv.policy);
+  read_investment_cash(f, inv.policy, start, false);
   f.done();
   return inv;
 }
@@ -651,9 +675,14 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   s.cash = yaml::to_number(f.required("cash"), "cash", money());
   s.burn_per_month = required_number(f, "burn_per_month", money());
   number(f, "training_flops", s.training_flops, Range::positive());
-  number(f, "run_flops", s.run_flops, Range::positive());
-  number(f, "run_growth", s.run_growth, Range::between(1, 100));
-  number(f, "training_rate", s.training_rate, Range::positive());
+  // Keys of earlier versions: say what replaced them.
+  for (const char* old : {"training_rate", "run_flops", "run_growth", "training_budget_share"})
+    if (const Node* n = f.optional(old))
+      fail(n->where, what + ": '" + old + "' was replaced by the training plan: a startup buys the compute its money "
+                         "and expected API revenue justify (docs/model.md, \"AI startups\"), renting GPU-hours on "
+                         "its vendor's free capacity for 'run_months'; remove it");
+  number(f, "run_months", s.run_months, Range::between(1, 24));
+  number(f, "plan_horizon_months", s.plan_horizon_months, Range::between(1, 120));
   const Node& trains_on = f.required("trains_on");
   s.trains_on = id_index(vendors, trains_on, "trains_on", "vendor");
   if (s.owner && *s.owner != s.trains_on)
@@ -663,7 +692,6 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   number(f, "round_months", s.round_months, Range{0, 120, true, false});
   number(f, "valuation", s.valuation, positive_money());
   number(f, "api_price", s.api_price, price_range());
-  number(f, "training_budget_share", s.training_budget_share, Range{0, 1, true, false});
   yaml::read_optional(f, "open_weight", s.open_weight, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, bool_names());
   });
@@ -766,7 +794,7 @@ Scenario decode_scenario(const NodePtr& root) {
   std::set<std::string> investor_ids;
   if (const Node* investors = f.optional("investors"))
     for (const auto& item : list_of(*investors, "investors", limits::kMaxInvestors, true)) {
-      sc.investors.push_back(decode_investor(*item));
+      sc.investors.push_back(decode_investor(*item, sc.time.start));
       const std::string& id = sc.investors.back().id;
       check_unique_id(investor_ids, id, *item, "investor");
       check_id_not_in(vendor_ids, id, *item, "investor", "vendor");

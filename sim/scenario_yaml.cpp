@@ -100,6 +100,8 @@ void emit_shares(YAML::Emitter& out, const std::string& key, const std::vector<d
   out << YAML::EndMap;
 }
 
+void emit_investment_cash(YAML::Emitter& out, const InvestmentPolicy& p, bool vendor);
+
 void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>& products, Date start) {
   out << YAML::BeginMap;
   out << YAML::Key << "id" << YAML::Value << v.id;
@@ -146,8 +148,7 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
   if (v.investment) {
     const InvestmentPolicy& i = *v.investment;
     out << YAML::Key << "investment" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    emit_number(out, "budget", i.budget, i.dated);
-    out << YAML::Key << "max_ticket" << YAML::Value << exact(i.max_ticket);
+    emit_investment_cash(out, i, true);
     out << YAML::Key << "credit_share" << YAML::Value << exact(i.credit_share);
     out << YAML::Key << "commitment" << YAML::Value << exact(i.commitment);
     out << YAML::Key << "exclusive" << YAML::Value << (i.exclusive ? "true" : "false");
@@ -171,6 +172,22 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
+}
+
+// The capital (always as dated tranches) and how an investor weighs deals.
+void emit_investment_cash(YAML::Emitter& out, const InvestmentPolicy& p, bool vendor) {
+  out << YAML::Key << "capital" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& t : p.capital)
+    out << YAML::BeginMap << YAML::Key << "at" << YAML::Value << to_iso(t.at) << YAML::Key << "amount" << YAML::Value
+        << exact(t.amount) << YAML::EndMap;
+  out << YAML::EndSeq;
+  out << YAML::Key << "max_ticket" << YAML::Value << exact(p.max_ticket);
+  if (vendor)
+    out << YAML::Key << "cost_of_capital" << YAML::Value << exact(p.cost_of_capital);
+  else
+    out << YAML::Key << "hurdle_rate" << YAML::Value << exact(p.hurdle_rate);
+  out << YAML::Key << "failure_hazard" << YAML::Value << exact(p.failure_hazard);
+  out << YAML::Key << "exit_years" << YAML::Value << exact(p.exit_years);
 }
 
 void emit_segment(YAML::Emitter& out, const Segment& s, const std::vector<Product>& products) {
@@ -261,15 +278,13 @@ void emit_startup(YAML::Emitter& out, const Startup& s, const std::vector<Vendor
   out << YAML::Key << "cash" << YAML::Value << exact(s.cash);
   emit_number(out, "burn_per_month", s.burn_per_month, s.dated);
   out << YAML::Key << "training_flops" << YAML::Value << exact(s.training_flops);
-  out << YAML::Key << "run_flops" << YAML::Value << exact(s.run_flops);
-  out << YAML::Key << "run_growth" << YAML::Value << exact(s.run_growth);
-  out << YAML::Key << "training_rate" << YAML::Value << exact(s.training_rate);
+  out << YAML::Key << "run_months" << YAML::Value << exact(s.run_months);
+  out << YAML::Key << "plan_horizon_months" << YAML::Value << exact(s.plan_horizon_months);
   out << YAML::Key << "trains_on" << YAML::Value << vendors[s.trains_on].id;
   out << YAML::Key << "runway_months" << YAML::Value << exact(s.runway_months);
   out << YAML::Key << "round_months" << YAML::Value << exact(s.round_months);
   out << YAML::Key << "valuation" << YAML::Value << exact(s.valuation);
   if (s.api_price) out << YAML::Key << "api_price" << YAML::Value << exact(*s.api_price);
-  out << YAML::Key << "training_budget_share" << YAML::Value << exact(s.training_budget_share);
   // Only when used: a fixed price never reviews, so its other pricing keys mean nothing.
   if (s.open_weight) out << YAML::Key << "open_weight" << YAML::Value << "true";
   if (s.pricing.strategy != PricingRule::fixed) {
@@ -328,10 +343,11 @@ std::string scenario_to_yaml(const Scenario& sc) {
   }
   if (!sc.investors.empty()) {
     out << YAML::Key << "investors" << YAML::Value << YAML::BeginSeq;
-    for (const auto& inv : sc.investors)
-      out << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << inv.id << YAML::Key << "budget"
-          << YAML::Value << exact(inv.policy.budget) << YAML::Key << "max_ticket" << YAML::Value
-          << exact(inv.policy.max_ticket) << YAML::EndMap;
+    for (const auto& inv : sc.investors) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << inv.id;
+      emit_investment_cash(out, inv.policy, false);
+      out << YAML::EndMap;
+    }
     out << YAML::EndSeq;
   }
   out << YAML::EndMap;

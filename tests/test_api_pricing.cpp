@@ -87,8 +87,10 @@ Scenario api_world() {
   }
   sc.vendors[0].offers[3].price = kList;  // products: iaas_cpu, saas, iaas_gpu, maas
   sc.vendors[0].offers[2].price = 2.0;
+  // They train on beta, which has no GPU capacity to rent: no runs (training is bought, never given).
+  sc.vendors[1].offers[2].capacity = 0;
   for (auto& s : sc.startups) {
-    s.training_budget_share = 0;  // no compute bought: no runs
+    s.trains_on = 1;
     s.burn_per_month = 0;
     s.runway_months = 0;          // never short of runway: no rounds
   }
@@ -171,7 +173,6 @@ TEST_CASE("an open-weight model is served by every marketplace at its list price
   Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
   Startup& lab = sc.startups[2];  // owned by beta (vertical: it hosts only its partners)
   lab.open_weight = true;
-  lab.run_flops = 1e23;
   lab.region = "elsewhere";       // open weights cross regions too
   Collect run;
   simulate(sc, run);

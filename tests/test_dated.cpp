@@ -153,13 +153,14 @@ TEST_CASE("dated growth in a run: each month's spend grows at the rate in force"
   CHECK(spend(47) / spend(0) == Approx(1.21 * std::pow(1.4, 23 / 12.0)).epsilon(1e-3));
 }
 
-TEST_CASE("dated burn, fixed cost and a vendor's investment budget: read at the month, money still conserved",
+TEST_CASE("dated burn and fixed cost, and a vendor's dated capital: read at the month, money still conserved",
           "[dated][simulation]") {
   const Scenario sc = load_scenario(
       std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml",
       {"startups.s2.burn_per_month=[{from: 2023-01-01, value: 1.0e7}, {from: 2024-03-10, value: 3.0e7}]",
        "vendors.alpha.fixed_cost_per_month=[{from: 2023-01-01, value: 1.0e6}, {from: 2023-07-01, value: 5.0e6}]",
-       "vendors.beta.investment.budget=[{from: 2023-01-01, value: 3.0e9}, {from: 2024-01-01, value: 0}]"});
+       "vendors.beta.investment.budget=null",
+       "vendors.beta.investment.capital=[{at: 2023-01-01, amount: 3.0e9}, {at: 2025-01-01, amount: 1.0e9}]"});
   struct Deals : Collect {
     std::vector<Deal> deals;
     void on_month(const MonthReport& r, const std::vector<PriceChange>& c) override {
@@ -174,17 +175,21 @@ TEST_CASE("dated burn, fixed cost and a vendor's investment budget: read at the 
     CHECK(m.fixed_cost[0] == (m.month < 6 ? 1.0e6 : 5.0e6));
     if (m.startup_alive[1]) CHECK(m.startup_burn[1] == (m.month < 15 ? 1.0e7 : 3.0e7));  // from April 2024
   }
-  // Beta's budget is gone from 2024: it signs no deal after (what it invested before stays invested).
+  // Beta invests at most the capital dated up to each deal: 3e9 before 2025, 4e9 from then on.
   const Calendar calendar(sc.time.start);
+  double invested = 0;
   for (const auto& d : run.deals)
-    if (d.terms.investor.is_vendor && d.terms.investor.index == 1) CHECK(calendar.month_containing(d.seconds) < 12);
+    if (d.terms.investor.is_vendor && d.terms.investor.index == 1) {
+      invested += d.terms.amount;
+      CHECK(invested <= (calendar.month_containing(d.seconds) < 24 ? 3.0e9 : 4.0e9) * (1 + 1e-12));
+    }
 
   // The identity of tests/test_startups.cpp, with the dated flows.
   auto sum = [](const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0); };
   std::vector<double> vendor_cash, startup_cash, fund_cash;
   for (const auto& v : sc.vendors) vendor_cash.push_back(v.cash);
   for (const auto& s : sc.startups) startup_cash.push_back(s.cash);
-  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.budget);
+  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.total_capital());
   for (const auto& m : run.months) {
     const double moved = sum(m.cash) - sum(vendor_cash) + sum(m.startup_cash) - sum(startup_cash) + sum(m.fund_cash) -
                          sum(fund_cash);
@@ -197,10 +202,10 @@ TEST_CASE("dated burn, fixed cost and a vendor's investment budget: read at the 
   }
 }
 
-TEST_CASE("an independent investor's budget cannot be dated; a vendor's can", "[dated]") {
+TEST_CASE("an investor's budget cannot be dated: dated money is `capital:` tranches", "[dated]") {
   const std::string path = std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml";
   CHECK_THROWS_WITH(load_scenario(path, {"investors.fund.budget=[{from: 2023-01-01, value: 1.0e9}]"}),
-                    Catch::Contains("'budget' cannot be dated") && Catch::Contains("vendors[].investment: budget"));
-  const Scenario sc = load_scenario(path, {"vendors.alpha.investment.budget=[{from: 2023-01-01, value: 1.0e9}]"});
-  CHECK(sc.vendors[0].investment->dated.find("budget"));
+                    Catch::Contains("'budget' cannot be dated"));
+  CHECK_THROWS_WITH(load_scenario(path, {"vendors.alpha.investment.budget=[{from: 2023-01-01, value: 1.0e9}]"}),
+                    Catch::Contains("'budget' cannot be dated"));
 }

@@ -82,9 +82,11 @@ TEST_CASE("startups, investors and vendors' AI keys are read with their defaults
   const Scenario sc = load_scenario(
       kSmall, {"startups=[{id: s1, cash: 1e8, burn_per_month: 1e7, trains_on: alpha},"
                " {id: lab, region: us, owner: beta, cash: 0, burn_per_month: 0, trains_on: beta, training_flops: 1e24,"
-               " run_flops: 1e25, run_growth: 1, training_rate: 2e18, runway_months: 120, round_months: 0.5,"
+               " run_months: 6, plan_horizon_months: 36, runway_months: 120, round_months: 0.5,"
                " valuation: 5e10}]",
-               "investors=[{id: vc, budget: 5e9}, {id: fund2, budget: 1e9, max_ticket: 2e8}]",
+               "investors=[{id: vc, budget: 5e9}, {id: fund2, capital: [{at: 2023-01-01, amount: 4e8},"
+               " {at: 2024-06-01, amount: 6e8}], max_ticket: 2e8, hurdle_rate: 0.3, failure_hazard: 0.2,"
+               " exit_years: 7}]",
                "vendors.alpha.ai_strategy=open_ecosystem", "vendors.alpha.revenue_share=0.2",
                "vendors.alpha.investment={budget: 1e10}",
                "vendors.beta.investment={budget: 2e9, max_ticket: 5e8, credit_share: 1, commitment: 10, exclusive: true,"
@@ -98,9 +100,8 @@ TEST_CASE("startups, investors and vendors' AI keys are read with their defaults
   CHECK(s1.cash == 1e8);
   CHECK(s1.burn_per_month == 1e7);
   CHECK(s1.training_flops == 1e22);
-  CHECK(s1.run_flops == 3.14e23);
-  CHECK(s1.run_growth == 3.0);
-  CHECK(s1.training_rate == 1e18);
+  CHECK(s1.run_months == 3);
+  CHECK(s1.plan_horizon_months == 24);
   CHECK(s1.trains_on == 0);
   CHECK(s1.runway_months == 6);
   CHECK(s1.round_months == 24);
@@ -111,21 +112,35 @@ TEST_CASE("startups, investors and vendors' AI keys are read with their defaults
   CHECK(*lab.owner == 1);
   CHECK(lab.trains_on == 1);
   CHECK(lab.training_flops == 1e24);
-  CHECK(lab.run_growth == 1);
+  CHECK(lab.run_months == 6);
+  CHECK(lab.plan_horizon_months == 36);
   CHECK(lab.runway_months == 120);
   CHECK(lab.round_months == 0.5);
   CHECK(lab.valuation == 5e10);
 
   REQUIRE(sc.investors.size() == 2);
   CHECK(sc.investors[0].id == "vc");
-  CHECK(sc.investors[0].policy.budget == 5e9);
+  // budget: one tranche at the start; capital: dated tranches.
+  REQUIRE(sc.investors[0].policy.capital.size() == 1);
+  CHECK(sc.investors[0].policy.capital[0].amount == 5e9);
+  CHECK(sc.investors[0].policy.capital[0].at == sc.time.start);
   CHECK(sc.investors[0].policy.max_ticket == 0);
+  CHECK(sc.investors[0].policy.hurdle_rate == 0.25);
+  CHECK(sc.investors[0].policy.failure_hazard == 0.15);
+  CHECK(sc.investors[0].policy.exit_years == 5);
   CHECK(sc.investors[1].policy.max_ticket == 2e8);
+  REQUIRE(sc.investors[1].policy.capital.size() == 2);
+  CHECK(sc.investors[1].policy.capital[1].at == Date{2024, 6, 1});
+  CHECK(sc.investors[1].policy.total_capital() == 1e9);
+  CHECK(sc.investors[1].policy.hurdle_rate == 0.3);
+  CHECK(sc.investors[1].policy.failure_hazard == 0.2);
+  CHECK(sc.investors[1].policy.exit_years == 7);
 
   CHECK(sc.vendors[0].ai_strategy == AiStrategy::open_ecosystem);
   CHECK(sc.vendors[0].revenue_share == 0.2);
   REQUIRE(sc.vendors[0].investment);
-  CHECK(sc.vendors[0].investment->budget == 1e10);
+  CHECK(sc.vendors[0].investment->total_capital() == 1e10);
+  CHECK(sc.vendors[0].investment->cost_of_capital == 0.1);
   CHECK(sc.vendors[0].investment->max_ticket == 0);
   CHECK(sc.vendors[0].investment->credit_share == 0);
   CHECK(sc.vendors[0].investment->commitment == 0);
@@ -164,7 +179,18 @@ TEST_CASE("startups, investors and investment are validated", "[scenario]") {
   for (const char* key : {"credit_share: 0.5", "commitment: 1", "exclusive: true", "duration: 1 year"})
     CHECK_THROWS_WITH(load_scenario(kSmall, {std::string("investors=[{id: vc, budget: 1, ") + key + "}]"}),
                       Catch::Contains("unknown key") && Catch::Contains("in investor 'vc'"));
-  CHECK_THROWS_WITH(load_scenario(kSmall, {s1 + ", run_growth: 0.5}]"}), Catch::Contains("'run_growth' must be in [1, 100]"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {s1 + ", run_months: 0.5}]"}), Catch::Contains("'run_months' must be in [1, 24]"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {s1 + ", training_rate: 1e18}]"}),
+                    Catch::Contains("'training_rate' was replaced by the training plan"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"investors=[{id: vc, budget: 1, capital: [{at: 2023-01-01, amount: 1}]}]"}),
+                    Catch::Contains("has both 'budget' and 'capital'"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"investors=[{id: vc, capital: [{at: 2024-01-01, amount: 1},"
+                                           " {at: 2023-01-01, amount: 1}]}]"}),
+                    Catch::Contains("must be in date order"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"investors=[{id: vc, budget: 1, hurdle_rate: 3}]"}),
+                    Catch::Contains("'hurdle_rate' must be in [0, 2]"));
+  CHECK_THROWS_WITH(load_scenario(kSmall, {"investors=[{id: vc, budget: 1, cost_of_capital: 0.1}]"}),
+                    Catch::Contains("unknown key"));
   CHECK_THROWS_WITH(load_scenario(kSmall, {s1 + ", runway_months: 0}]"}), Catch::Contains("'runway_months' must be in (0, 120]"));
   CHECK_THROWS_WITH(load_scenario(kSmall, {s1 + ", training_flops: 0}]"}), Catch::Contains("'training_flops' must be > 0"));
   CHECK_THROWS_WITH(load_scenario(kSmall, {"startups=[{id: s1, cash: 1, trains_on: alpha}]"}),
@@ -239,11 +265,13 @@ TEST_CASE("startups, investors, investment and every event type read back unchan
       kSmall,
       {"startups=[{id: s1, cash: 1e8, burn_per_month: 1e7, trains_on: alpha, api_price: 5,"
        " pricing: {strategy: undercut, undercut: 0.2, review_every: 1 month}},"
-       " {id: lab, region: us, owner: beta, cash: 3.3e9, burn_per_month: 1.7e8, trains_on: beta, run_growth: 2.5,"
+       " {id: lab, region: us, owner: beta, cash: 3.3e9, burn_per_month: 1.7e8, trains_on: beta, run_months: 2,"
        " open_weight: true}]",
-       "investors=[{id: vc, budget: 5e9, max_ticket: 1.5e8}]", "vendors.alpha.ai_strategy=hybrid",
+       "investors=[{id: vc, capital: [{at: 2023-01-01, amount: 5e9}, {at: 2025-01-01, amount: 1e9}],"
+       " max_ticket: 1.5e8, hurdle_rate: 0.4}]", "vendors.alpha.ai_strategy=hybrid",
        "vendors.beta.ai_strategy=vertical", "vendors.beta.revenue_share=0.15",
-       "vendors.alpha.investment={budget: 1e10, credit_share: 0.6, commitment: 2.5, exclusive: true, duration: 18 months}",
+       "vendors.alpha.investment={budget: 1e10, credit_share: 0.6, commitment: 2.5, exclusive: true, duration: 18 months,"
+       " cost_of_capital: 0.12, failure_hazard: 0.3, exit_years: 4}",
        "market={quality_per_decade: 0.7, ecosystem_weight: 0.1}",
        "events=[{type: budget_shock, at: 2023-02-01, segment: retail, change: -0.1, until: 2023-06-01},"
        " {type: price_change, at: 2023-03-01, vendor: alpha, product: saas, price: 20},"
@@ -258,7 +286,7 @@ TEST_CASE("startups, investors, investment and every event type read back unchan
   CHECK(scenario_to_yaml(again) == text);
   REQUIRE(again.startups.size() == 2);
   CHECK(*again.startups[1].owner == 1);
-  CHECK(again.startups[1].run_growth == 2.5);
+  CHECK(again.startups[1].run_months == 2);
   CHECK(again.startups[1].open_weight);
   CHECK_FALSE(again.startups[0].open_weight);
   CHECK(again.startups[0].pricing.strategy == PricingRule::undercut);
@@ -266,6 +294,12 @@ TEST_CASE("startups, investors, investment and every event type read back unchan
   CHECK(again.startups[0].pricing.review_every == Duration{1, 0});
   CHECK(again.startups[1].pricing.strategy == PricingRule::fixed);
   CHECK(again.investors[0].policy.max_ticket == 1.5e8);
+  REQUIRE(again.investors[0].policy.capital.size() == 2);
+  CHECK(again.investors[0].policy.capital[1].at == Date{2025, 1, 1});
+  CHECK(again.investors[0].policy.hurdle_rate == 0.4);
+  CHECK(again.vendors[0].investment->cost_of_capital == 0.12);
+  CHECK(again.vendors[0].investment->failure_hazard == 0.3);
+  CHECK(again.vendors[0].investment->exit_years == 4);
   CHECK(again.vendors[0].investment->duration == Duration{18, 0});
   CHECK(again.vendors[0].investment->exclusive);
   CHECK(again.vendors[1].ai_strategy == AiStrategy::vertical);

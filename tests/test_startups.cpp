@@ -38,46 +38,78 @@ Scenario gpu_world() {
   return sc;
 }
 
-Startup trainer(const std::string& id, double run_flops) {
-  Startup s;
-  s.id = id;
-  s.cash = 1e12;
-  s.burn_per_month = 0;
-  s.run_flops = run_flops;
-  s.run_growth = 1.0;
-  s.training_rate = 1e21;  // above the host's speed: the host limits it
-  s.trains_on = 0;
-  return s;
+// tests/scenarios/startups.yaml with only s1 and s2 (independent, on alpha's open marketplace),
+// no investors, no burn: what they train is what their money and expected revenue buy.
+Scenario trainers_world(double cash1, double cash2) {
+  Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
+  sc.investors.clear();
+  for (auto& v : sc.vendors) v.investment.reset();
+  sc.startups.erase(sc.startups.begin() + 2);  // the lab
+  sc.startups[0].cash = cash1;
+  sc.startups[1].cash = cash2;
+  for (auto& s : sc.startups) s.burn_per_month = 0, s.runway_months = 1e-3;
+  return sc;
 }
 
-constexpr double kDay = 86400;
+constexpr double kAverageMonth = 30.4375 * 86400;
 
 }  // namespace
 
-TEST_CASE("a training run on an idle host takes its FLOP divided by the host's speed", "[startups]") {
-  Scenario sc = gpu_world();
-  const double speed = sc.vendors[0].datacenters[0].flops;
-  sc.startups = {trainer("solo", speed * 5 * kDay)};
+TEST_CASE("a run rents its cluster for run_months: on an idle host it ends after run_months", "[startups]") {
+  Scenario sc = trainers_world(1e7, 0);  // s2 trains only with what its model earns
+  sc.time.years = 1;
+  sc.vendors[0].datacenters[0].flops = 1e19;  // a host fast enough that their clusters and inference fit
   Collect run;
   simulate(sc, run);
   REQUIRE(run.runs.size() >= 2);
-  CHECK(run.runs[0].start_seconds == 0);
-  CHECK(run.runs[0].end_seconds == Approx(5 * kDay).epsilon(1e-9));
-  CHECK(run.runs[1].end_seconds - run.runs[1].start_seconds == Approx(5 * kDay).epsilon(1e-9));
-  // Its compute is billed: GPU-hours at the vendor's GPU price.
-  const double hours = run.months[0].startup_spend[0] / 2.0;
-  CHECK(hours > 0);
+  // Nothing is known before the first month closes: the first plan is made at month 1's review.
+  CHECK(run.runs[0].start_seconds == Approx(31 * 86400 + 3600).epsilon(1e-12));
+  for (const auto& r : run.runs) CHECK(r.end_seconds - r.start_seconds == Approx(3 * kAverageMonth).epsilon(1e-9));
 }
 
-TEST_CASE("two equal training runs sharing a host each take twice as long", "[startups]") {
-  Scenario sc = gpu_world();
-  const double speed = sc.vendors[0].datacenters[0].flops;
-  sc.startups = {trainer("first", speed * 5 * kDay), trainer("second", speed * 5 * kDay)};
+TEST_CASE("two runs that each want the whole host share it and take twice as long", "[startups]") {
+  Scenario sc = trainers_world(1e12, 1e12);  // money no object
+  sc.time.years = 1;
+  // Buyers follow quality so closely that gamma = beta (1 - s) k / ln 10 > 1: each wants all it
+  // can get, the whole host; a fast host, on which inference takes little time.
+  sc.market.model_choice_quality = 10;
+  sc.vendors[0].datacenters[0].flops = 1e19;
   Collect run;
   simulate(sc, run);
+
   REQUIRE(run.runs.size() >= 2);
-  CHECK(run.runs[0].end_seconds == Approx(10 * kDay).epsilon(1e-9));
-  CHECK(run.runs[1].end_seconds == Approx(10 * kDay).epsilon(1e-9));
+  CHECK(run.runs[0].start_seconds == run.runs[1].start_seconds);
+  CHECK(run.runs[0].flops == Approx(sc.vendors[0].datacenters[0].flops * 3 * kAverageMonth).epsilon(1e-9));
+  // Twice as long, and a little longer for the host time inference takes (about 5% here).
+  CHECK(run.runs[0].end_seconds - run.runs[0].start_seconds == Approx(6 * kAverageMonth).epsilon(0.1));
+  CHECK(run.runs[0].end_seconds - run.runs[0].start_seconds >= 6 * kAverageMonth);
+  CHECK(run.runs[1].end_seconds == Approx(run.runs[0].end_seconds).epsilon(1e-12));
+}
+
+TEST_CASE("a startup with twice the money trains and bills twice the compute when money binds", "[startups]") {
+  Scenario sc = trainers_world(1e7, 2e7);  // both want far more than they can pay
+  sc.time.years = 1;
+  sc.vendors[0].datacenters[0].flops = 1e19;  // a host fast enough that only their clusters bound them
+  Collect run;
+  simulate(sc, run);
+  const TrainingRun* first[2] = {nullptr, nullptr};
+  for (const auto& r : run.runs)
+    if (!first[r.startup]) first[r.startup] = &r;
+  REQUIRE(first[0]);
+  REQUIRE(first[1]);
+  // Both planned at month 1's review with what they had: cash plus month 0's API revenue.
+  const double money0 = 1e7 + run.months[0].startup_revenue[0], money1 = 2e7 + run.months[0].startup_revenue[1];
+  const double gpu_price = run.months[1].price(0, 2);
+  CHECK(first[0]->flops / sc.market.flops_per_gpu_hour * gpu_price == Approx(money0).epsilon(1e-9));
+  CHECK(first[1]->flops / sc.market.flops_per_gpu_hour * gpu_price == Approx(money1).epsilon(1e-9));
+  CHECK(run.months[1].startup_planned_spend[0] == Approx(money0).epsilon(1e-9));  // the output's record of it
+  CHECK(run.months[1].startup_gpu_hours[1] == Approx(first[1]->flops / sc.market.flops_per_gpu_hour / 3).epsilon(1e-9));
+  // And bills in proportion while those runs last (months 1-3): each rents its cluster for 3 months.
+  double spend[2] = {0, 0};
+  for (int m = 1; m <= 3; ++m)
+    for (int i : {0, 1}) spend[i] += run.months[m].startup_spend[i];
+  CHECK(spend[0] > 0.9 * money0);
+  CHECK(spend[1] == Approx(spend[0] * money1 / money0).epsilon(1e-6));
 }
 
 TEST_CASE("credits are spent only on the investor's cloud and never exceed the deal", "[startups]") {
@@ -115,7 +147,7 @@ TEST_CASE("money is conserved across investors and startups and vendors every mo
   std::vector<double> vendor_cash, startup_cash, fund_cash;
   for (const auto& v : sc.vendors) vendor_cash.push_back(v.cash);
   for (const auto& s : sc.startups) startup_cash.push_back(s.cash);
-  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.budget);
+  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.total_capital());
   for (const auto& m : run.months) {
     const double moved = sum(m.cash) - sum(vendor_cash) + sum(m.startup_cash) - sum(startup_cash) + sum(m.fund_cash) -
                          sum(fund_cash);
@@ -210,4 +242,56 @@ TEST_CASE("an outage cuts a vendor's capacity and its hosts' speed while it last
   }
   CHECK(m[4].capacity(0, 0) == m[0].capacity(0, 0));
   CHECK(m[4].flops[0] == Approx(m[0].flops[0]));
+}
+
+TEST_CASE("a startup whose quality stalls while its rivals train raises a down round", "[startups]") {
+  Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
+  sc.investors.clear();
+  sc.vendors[1].investment.reset();
+  // The lab: alpha's in-house lab on alpha's open marketplace, beside s1 and s2. Its model is so
+  // large that a run is hardly worth its price (A gamma / C < c) and its cash never rises above its
+  // reserve: it does not train, while s1 and s2, rich and small, train hard. Its owner funds it
+  // every month, at whatever it is worth.
+  Startup& lab = sc.startups[2];
+  lab.owner = 0;
+  lab.trains_on = 0;
+  lab.training_flops = 1e26;
+  lab.round_months = 2;
+  lab.burn_per_month = 3e7;  // above what its model earns: it raises every month  sc.vendors[0].investment->credit_share = 0;  // cash, no spend commitment: nothing makes it train
+  sc.vendors[0].investment->commitment = 0;
+  for (int i : {0, 1}) sc.startups[i].cash = 1e12, sc.startups[i].burn_per_month = 0;
+  Collect run;
+  simulate(sc, run);
+  int down = 0;
+  double last_post = 0;
+  for (const auto& d : run.deals) {
+    if (d.startup != 2) continue;
+    CHECK(d.terms.last_post_money == last_post);
+    CHECK(d.terms.down_round == (last_post > 0 && d.terms.pre_money < last_post));
+    down += d.terms.down_round;
+    last_post = d.post_money();
+  }
+  CHECK(down > 0);
+  for (const auto& r : run.runs) CHECK(r.startup != 2);  // it did not train
+  CHECK(run.months.back().startup_quality[0] > run.months.front().startup_quality[0] + 0.5);
+}
+
+TEST_CASE("a fund invests only capital it has: a tranche from its date on", "[startups]") {
+  Scenario sc = load_scenario(std::string(CM_SOURCE_DIR) + "/tests/scenarios/startups.yaml");
+  for (auto& v : sc.vendors) v.investment.reset();
+  sc.startups.resize(2);  // s1 and s2 on alpha's marketplace, equal: neither can afford to train
+  for (auto& s : sc.startups) s.cash = 3e8, s.burn_per_month = 2e7;  // short of runway in month 9
+  sc.investors[0].policy.capital = {{Date{2024, 1, 1}, 1e9}};
+  sc.investors[0].policy.max_ticket = 0;
+  sc.investors[0].policy.hurdle_rate = 0;
+  sc.investors[0].policy.failure_hazard = 0;
+  Collect run;
+  simulate(sc, run);
+  const double from = 365 * 86400;  // 2024-01-01
+  REQUIRE_FALSE(run.deals.empty());
+  for (const auto& d : run.deals) CHECK(d.seconds >= from);
+  for (const auto& m : run.months) {
+    CHECK(m.fund_cash[0] <= 1e9);
+    if (m.month < 12) CHECK(m.fund_cash[0] == 1e9);  // committed, not yet investable
+  }
 }

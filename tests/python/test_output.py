@@ -135,7 +135,8 @@ class StartupsOutput(TempDirTest):
         self.run_ok("run", os.path.join(SOURCE, "tests", "scenarios", "startups.yaml"), "-o", out, "--quiet")
         ds = xr.open_dataset(out, engine="h5netcdf")
         self.assertEqual(list(ds["startup"].values), ["s1", "s2", "lab"])
-        for name in ("startup_cash", "startup_quality", "startup_revenue", "startup_alive", "startup_compute_spend"):
+        for name in ("startup_cash", "startup_quality", "startup_revenue", "startup_alive", "startup_compute_spend",
+                     "startup_valuation", "startup_planned_spend", "startup_gpu_hours"):
             self.assertEqual(ds[name].dims, ("time", "startup"))
             self.assertIn("units", ds[name].attrs)
         np.testing.assert_allclose(ds["market_revenue"].values,
@@ -147,6 +148,9 @@ class StartupsOutput(TempDirTest):
         self.assertGreater(deals.sizes["deal"], 0)
         self.assertTrue(set(deals["investor_id"].values) <= {"alpha", "beta", "fund"})
         self.assertTrue((deals["amount"] > 0).all())
+        # A down round is a round priced below the previous post-money.
+        np.testing.assert_array_equal(deals["down_round"].values,
+                                      ((deals["last_post_money"] > 0) & (deals["pre_money"] < deals["last_post_money"])).values)
         runs = xr.open_dataset(out, engine="h5netcdf", group="events/training_runs")
         self.assertGreater(runs.sizes["run"], 0)
         self.assertTrue((runs["end"] > runs["start"]).all())

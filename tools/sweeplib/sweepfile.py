@@ -74,6 +74,9 @@ OUTPUT_VARIABLES = {
     "startup_revenue": ("time", "startup"),
     "startup_compute_spend": ("time", "startup"),
     "startup_alive": ("time", "startup"),
+    "startup_valuation": ("time", "startup"),
+    "startup_planned_spend": ("time", "startup"),
+    "startup_gpu_hours": ("time", "startup"),
     "investor_cash": ("time", "investor"),
 }
 LABEL_DIMS = ("vendor", "product", "segment", "startup", "investor")
