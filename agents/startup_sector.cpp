@@ -132,7 +132,11 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
                    std::vector<std::vector<double>>(state_.size(), std::vector<double>(vendors, 0.0)),
                    Grid(vendors, revenue.cols()), std::vector<double>(state_.size(), 0.0),
                    std::vector<double>(state_.size(), 0.0)};
-  std::vector<double> market_tokens(state_.size(), 0.0);  // tokens on the marketplaces listing each model
+  // The whole model market's tokens: buyers also choose marketplaces by the models they host (the
+  // flywheel) and may buy the AI layer apart, so a model alone on its marketplace still competes.
+  double market_tokens = 0;
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p : model_products) market_tokens += quantity(v, p);
   const MarketRules& m = scenario_.market;
   const ModelChoiceWeights weights{m.model_choice_quality, m.model_choice_price};
   for (std::size_t v = 0; v < vendors; ++v) {
@@ -161,7 +165,6 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
         const std::size_t i = listed[k];
         const double tokens = share[k] * quantity(v, p);
         out.tokens[i][v] += tokens;
-        market_tokens[i] += quantity(v, p);
         out.earning[i] += (1.0 - rs) * (priced[k].api_price ? *priced[k].api_price * tokens : share[k] * revenue(v, p));
         if (scenario_.startups[i].open_weight) continue;  // the host keeps all: no payout
         double payout = share[k] * to_models;  // at the list price: (1 - rs) of what its buyers paid
@@ -179,7 +182,7 @@ ModelPayouts StartupSector::split_models(const Grid& revenue, const Grid& quanti
   for (std::size_t i = 0; i < state_.size(); ++i) {
     double tokens = 0;
     for (double t : out.tokens[i]) tokens += t;
-    out.token_share[i] = market_tokens[i] > 0 ? tokens / market_tokens[i] : 0.0;
+    out.token_share[i] = market_tokens > 0 ? tokens / market_tokens : 0.0;
   }
   return out;
 }

@@ -47,7 +47,7 @@ struct ModelPayouts {
   // per startup: what its tokens earned at its marketplaces, as a closed model's payout would be
   // (for open-weight models: what they would be paid), currency; what training and valuation weigh
   std::vector<double> earning;
-  std::vector<double> token_share;   // per startup: its share of the tokens on the marketplaces that list it
+  std::vector<double> token_share;   // per startup: its share of all model tokens sold (every marketplace)
 };
 
 // A change of a startup's API price (effective at the next month start, like list prices).
