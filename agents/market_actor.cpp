@@ -23,8 +23,11 @@ void MarketActor::operator()() {
 }
 
 void MarketActor::serve_inference(const MonthReport& report) {
-  // Forget finished executions.
-  std::erase_if(inference_, [](const simgrid::s4u::ExecPtr& e) { return e->test(); });
+  // Last month's inference the hosts could not serve within the month is not carried over: its
+  // tokens were billed (and rationed through GPU capacity), so load never piles up month on month.
+  for (const auto& e : inference_)
+    if (!e->test()) e->cancel();
+  inference_.clear();
   const double flops_per_token = world_.scenario.market.flops_per_million_tokens;
   for (std::size_t i = 0; i < report.inference_tokens.size(); ++i) {
     for (std::size_t v = 0; v < report.inference_tokens[i].size(); ++v) {

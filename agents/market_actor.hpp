@@ -19,7 +19,8 @@ class MarketActor {
   // At a month start, steps each vendor's hosts to the speed its compute capacity now supports;
   // returns their FLOP/s per vendor.
   std::vector<double> follow_capacity();
-  // Serving a startup's model consumes its host's capacity: one execution per month and vendor.
+  // Serving a startup's model consumes its host's capacity: one execution per month and vendor,
+  // for that month only (what is not done by the next month start is dropped).
   void serve_inference(const MonthReport& report);
 
   World& world_;

@@ -2,6 +2,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -145,7 +146,13 @@ void InvestorActor::operator()() {
     const InvestmentPolicy policy =
         who_.is_vendor ? sc.vendors[who_.index].investment.value_or(InvestmentPolicy{}) : sc.investors[who_.index].policy;
     const AiStrategy strategy = who_.is_vendor ? sc.vendors[who_.index].ai_strategy : AiStrategy::none;
-    const bool other_partner = who_.is_vendor && world_.startups.has_partner_other_than(who_.index, request.startup);
+    // A partner already, or (for a `vertical` vendor, which backs one flagship) an open term sheet
+    // to another startup: rounds that arrive at the same instant do not both get an offer.
+    const bool courting_another =
+        strategy == AiStrategy::vertical &&
+        std::any_of(reserved.begin(), reserved.end(), [&](const auto& open) { return open.first != request.startup; });
+    const bool other_partner =
+        who_.is_vendor && (world_.startups.has_partner_other_than(who_.index, request.startup) || courting_another);
     // A vendor that invests only as the owner of an in-house lab funds that lab alone.
     const bool lab_owner_only = who_.is_vendor && !sc.vendors[who_.index].investment && !request.owned_by_investor;
     auto sheet = std::make_unique<TermSheet>();

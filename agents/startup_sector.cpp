@@ -79,9 +79,15 @@ std::pair<double, double> StartupSector::commitment_left(std::size_t i, std::siz
 void StartupSector::revalue(std::size_t i, double growth) {
   State& st = state_[i];
   if (!st.alive) return;
-  const double earned = st.earning_by_month.empty() ? 0.0 : st.earning_by_month.back();
+  // R: the mean of the last (up to) kValuationWindowMonths months' earnings, so one unusual month
+  // (the first, before anyone has trained) neither anchors the multiple nor swings the valuation.
+  const auto& earned_by_month = st.earning_by_month;
+  const std::size_t window = std::min<std::size_t>(kValuationWindowMonths, earned_by_month.size());
+  double earned = 0;
+  for (std::size_t k = 0; k < window; ++k) earned += earned_by_month[earned_by_month.size() - 1 - k] / double(window);
   const double annual = expected_revenue(earned, growth, 12);
-  if (st.revenue_multiple == 0 && annual > 0) st.revenue_multiple = revenue_multiple(scenario_.startups[i].valuation, annual);
+  if (st.revenue_multiple == 0 && annual > 0 && window == kValuationWindowMonths)
+    st.revenue_multiple = revenue_multiple(scenario_.startups[i].valuation, annual);
   st.valuation = pre_money_valuation(st.revenue_multiple, annual, scenario_.startups[i].valuation);
 }
 

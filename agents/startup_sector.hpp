@@ -127,8 +127,10 @@ class StartupSector {
   void apply_deal(const Deal& deal, int month);
   // Pre-money valuation now (agents/startup_valuation.hpp): multiple x expected annual revenue.
   double pre_money(std::size_t i) const { return state_[i].valuation; }
-  // At a month's close: revalue from last month's earnings and the market's expected growth; the
-  // first month it earns fixes its multiple from the opening valuation.
+  // At a month's close: revalue from the mean earnings of the last kValuationWindowMonths months and
+  // the market's expected growth; the first full window with earnings fixes its multiple from the
+  // opening valuation.
+  static constexpr std::size_t kValuationWindowMonths = 3;
   void revalue(std::size_t i, double growth_per_year);
   // Value of an investor's stakes at the last post-money valuations of live startups.
   double stake_value(const InvestorRef& investor) const;
