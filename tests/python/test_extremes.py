@@ -65,8 +65,12 @@ def overrides(sc, corner):
         elif where == "offer":
             out += [f"vendors.{v['id']}.products.{p}.{key}={value}" for v in sc["vendors"] for p in v["products"]]
         elif where == "investment":
-            out += [f"vendors.{v['id']}.investment.{key}={value}" for v in sc["vendors"] if v.get("investment")]
-            out += [f"investors.{i['id']}.{key}={value}" for i in sc.get("investors") or []]
+            owners = [f"vendors.{v['id']}.investment" for v in sc["vendors"] if v.get("investment")]
+            owners += [f"investors.{i['id']}" for i in sc.get("investors") or []]
+            for owner in owners:
+                if key == "budget":  # `budget` is short for one capital tranche: it replaces dated capital
+                    out.append(f"{owner}.capital=null")
+                out.append(f"{owner}.{key}={value}")
         elif where == "startup":
             out += [f"startups.{s['id']}.{key}={value}" for s in sc.get("startups") or []]
         else:
