@@ -290,7 +290,7 @@ def main(argv=None):
               " training vendor); totals only:")
     table(p, f"startups' compute spend, all startups [bn {cur}/year]", years, ["all"], "startups",
           lambda i, y, _: runs[i].compute_spend(y) / BN, 3, "spend")
-    table(p, "share of startups' compute in all vendors' GPU revenue [%]", years, ["all"], "vendors",
+    table(p, "share of startups' compute in all vendors' GPU revenue [%; differences in percentage points]", years, ["all"], "vendors",
           lambda i, y, _: (100.0 * runs[i].compute_spend(y) / runs[i].all_gpu_revenue(y)
                            if runs[i].all_gpu_revenue(y) > 0 else math.nan), 2, "share")
 
