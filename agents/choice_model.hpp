@@ -19,7 +19,7 @@ struct ChoiceSet {
   double repatriation_cost = 0;  // utility, paid only by a firm holding a cloud that moves on-premises
   // Per option: share of the segment's unbundled AI-layer spend bought at each vendor's marketplace
   // (agents/ai_layer.hpp); empty when nothing is bought apart.
-  std::vector<double> layer;
+  std::vector<double> layer{};
 };
 
 // Probabilities of each option for a firm that holds `current`, with bonus `switching_cost` (and

@@ -27,8 +27,8 @@ struct SupplyConditions {
   Grid fill;                     // vendor x product: fraction of last month's demand served (empty: all)
   Grid ecosystem;                // segment x vendor: utility from the models a vendor hosts, vs the start
   int month = 0;                 // the on-premises cost path's date; whose dated parameters apply
-  std::vector<double> budget_factor;  // per segment: budget shocks in force (empty: none)
-  std::vector<double> model_appeal;   // per vendor: utility of its marketplace's models (the unbundled AI layer)
+  std::vector<double> budget_factor{};  // per segment: budget shocks in force (empty: none)
+  std::vector<double> model_appeal{};   // per vendor: utility of its marketplace's models (the unbundled AI layer)
 };
 
 // Renewal flows between the cloud and on-premises, firms, per segment (cumulative).

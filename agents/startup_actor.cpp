@@ -157,7 +157,6 @@ void InvestorActor::operator()() {
     const bool lab_owner_only = who_.is_vendor && !sc.vendors[who_.index].investment && !request.owned_by_investor;
     auto sheet = std::make_unique<TermSheet>();
     sheet->investor = who_;
-    const int month = world_.calendar.month_containing(sg4::Engine::get_clock());
     if (!lab_owner_only)
       *sheet = offer_terms(who_, policy, strategy, request,
                            world_.investor_budget_left(who_, sg4::Engine::get_clock()) - total_reserved(), other_partner,

@@ -88,8 +88,8 @@ struct Offer {
   double learning_rate = 0;      // Wright's law: fractional unit-cost fall per doubling of cumulative output
   double initial_experience = 0; // units produced before the start (0: twelve months of capacity)
   double capex_per_unit = 0;     // currency per unit of monthly capacity added
-  std::optional<Pricing> pricing;  // this product's pricing, if not the vendor's
-  std::vector<PricingRegime> later_pricing;  // with `pricing`: its later regimes
+  std::optional<Pricing> pricing{};  // this product's pricing, if not the vendor's
+  std::vector<PricingRegime> later_pricing{};  // with `pricing`: its later regimes
   DatedFields dated{};            // schedules of its datable keys (cost_trend)
 };
 

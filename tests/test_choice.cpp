@@ -11,8 +11,10 @@
 #include "agents/choice_model.hpp"
 #include "agents/renewal.hpp"
 #include "agents/share_calibration.hpp"
+#include "tests/support/renewal_chain.hpp"
 
 using namespace cm;
+using cm::test::chain_stationary;
 
 namespace {
 
@@ -20,18 +22,6 @@ ChoiceSet plain(std::vector<double> u, double nesting = 1.0) {
   return ChoiceSet{u, std::vector<char>(u.size(), 1), nesting};
 }
 
-// Power iteration of the renewal chain, computed from the transition table alone.
-std::vector<double> chain_stationary(const RenewalTable& table) {
-  const std::size_t n = table.options();
-  std::vector<double> pi(n, 1.0 / double(n)), next(n);
-  for (int it = 0; it < 20000; ++it) {
-    std::fill(next.begin(), next.end(), 0.0);
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t j = 0; j < n; ++j) next[j] += pi[k] * table.probability(Supplier(k), Supplier(j));
-    pi.swap(next);
-  }
-  return pi;
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
 #include "sim/yaml_tree.hpp"
+#include "tests/support/money_identity.hpp"
 
 using namespace cm;
 
@@ -184,22 +185,7 @@ TEST_CASE("dated burn and fixed cost, and a vendor's dated capital: read at the 
       CHECK(invested <= (calendar.month_containing(d.seconds) < 24 ? 3.0e9 : 4.0e9) * (1 + 1e-12));
     }
 
-  // The identity of tests/test_startups.cpp, with the dated flows.
-  auto sum = [](const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0); };
-  std::vector<double> vendor_cash, startup_cash, fund_cash;
-  for (const auto& v : sc.vendors) vendor_cash.push_back(v.cash);
-  for (const auto& s : sc.startups) startup_cash.push_back(s.cash);
-  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.total_capital());
-  for (const auto& m : run.months) {
-    const double moved = sum(m.cash) - sum(vendor_cash) + sum(m.startup_cash) - sum(startup_cash) + sum(m.fund_cash) -
-                         sum(fund_cash);
-    const double outside = sum(m.segment_spend) - total(m.cogs) - sum(m.fixed_cost) - sum(m.capex) - sum(m.startup_burn);
-    INFO("month " << m.month);
-    CHECK(moved == Approx(outside).epsilon(1e-9).margin(1e-3));
-    vendor_cash = m.cash;
-    startup_cash = m.startup_cash;
-    fund_cash = m.fund_cash;
-  }
+  test::check_money_conserved(sc, run.months);  // with the dated flows
 }
 
 TEST_CASE("an investor's budget cannot be dated: dated money is `capital:` tranches", "[dated]") {

@@ -17,24 +17,13 @@
 #include "agents/share_calibration.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
+#include "tests/support/renewal_chain.hpp"
 
 using namespace cm;
+using cm::test::chain_stationary;
 
 namespace {
 
-// Power iteration of the renewal chain from its transition table alone (independent of the
-// closed form in share_calibration.cpp).
-std::vector<double> chain_stationary(const RenewalTable& table) {
-  const std::size_t n = table.options();
-  std::vector<double> pi(n, 1.0 / double(n)), next(n);
-  for (int it = 0; it < 20000; ++it) {
-    std::fill(next.begin(), next.end(), 0.0);
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::size_t j = 0; j < n; ++j) next[j] += pi[k] * table.probability(Supplier(k), Supplier(j));
-    pi.swap(next);
-  }
-  return pi;
-}
 
 struct Collect : RunObserver {
   std::vector<MonthReport> months;

@@ -439,7 +439,7 @@ TEST_CASE("q_learning sets grid prices only, on the grid of the current cost", "
 // credited now, with the state of the review of month k-1 as its next state.
 struct MonthlyReviews {
   std::unique_ptr<PricingStrategy> s;
-  std::vector<double> closed;
+  std::vector<double> closed{};
   int k = 0;
   double step(double own, double rival, std::optional<double> month_profit) {
     if (month_profit) closed.push_back(*month_profit);

@@ -7,6 +7,7 @@
 
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
+#include "tests/support/money_identity.hpp"
 
 using namespace cm;
 
@@ -23,7 +24,6 @@ struct Collect : RunObserver {
   }
 };
 
-double sum(const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0); }
 
 // tests/scenarios/small.yaml with a GPU product, and startups that only train (no model revenue).
 Scenario gpu_world() {
@@ -144,23 +144,7 @@ TEST_CASE("money is conserved across investors and startups and vendors every mo
   Collect run;
   simulate(sc, run);
   REQUIRE_FALSE(run.deals.empty());
-  std::vector<double> vendor_cash, startup_cash, fund_cash;
-  for (const auto& v : sc.vendors) vendor_cash.push_back(v.cash);
-  for (const auto& s : sc.startups) startup_cash.push_back(s.cash);
-  for (const auto& f : sc.investors) fund_cash.push_back(f.policy.total_capital());
-  for (const auto& m : run.months) {
-    const double moved = sum(m.cash) - sum(vendor_cash) + sum(m.startup_cash) - sum(startup_cash) + sum(m.fund_cash) -
-                         sum(fund_cash);
-    const double cogs = std::accumulate(m.cogs.values().begin(), m.cogs.values().end(), 0.0);
-    // Chip programmes: R&D leaves; a chip sale moves money between vendors, its making cost leaves.
-    const double outside = sum(m.segment_spend) - cogs - sum(m.fixed_cost) - sum(m.capex) - sum(m.startup_burn) -
-                           sum(m.chip_rd_spend) + sum(m.chip_sales) - sum(m.chip_sales_cost);
-    INFO("month " << m.month);
-    CHECK(moved == Approx(outside).epsilon(1e-9).margin(1e-3));
-    vendor_cash = m.cash;
-    startup_cash = m.startup_cash;
-    fund_cash = m.fund_cash;
-  }
+  test::check_money_conserved(sc, run.months);
 }
 
 TEST_CASE("export controls stop capacity additions from their date on", "[startups]") {
