@@ -25,6 +25,7 @@ Money is in billions of the file's `currency`. With two or more files the column
 """
 import argparse
 import math
+import os
 import string
 import sys
 
@@ -32,19 +33,14 @@ import numpy as np
 import xarray as xr
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_common import BadInput, add_year_options, choose, labels, report_years  # noqa: E402
+
 PROG = "investment_report.py"
 BN = 1e9
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
 NEEDED = ("revenue", "roundtrip_revenue", "product_unit", "startup_compute_spend", "startup_quality",
           "startup_valuation", "startup_alive", "startup_gpu_hours")
-
-
-class BadInput(Exception):
-    pass
-
-
-def labels(ds, dim):
-    return [str(x) for x in ds[dim].values] if dim in ds.coords else []
 
 
 def open_group(path, group):
@@ -173,18 +169,6 @@ class Run:
         return out
 
 
-def choose(requested, available, what, path, plural):
-    if requested is None:
-        return available
-    chosen = [x for x in requested.split(",") if x]
-    if not chosen:
-        raise BadInput(f"--{plural} names no {what}")
-    for x in chosen:
-        if x not in available:
-            raise BadInput(f"no {what} '{x}' in {path} (it has: {', '.join(available) or 'none'})")
-    return chosen
-
-
 def fmt(x, width, digits):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return f"{'n/a':>{width}}"
@@ -231,8 +215,7 @@ def main(argv=None):
     parser.add_argument("runs", nargs="+", metavar="RUN.h5", help="output files of `cloudmarket run` (the first is the reference)")
     parser.add_argument("--vendors", help="comma-separated vendor ids (default: all)")
     parser.add_argument("--startups", help="comma-separated startup ids (default: all)")
-    parser.add_argument("--from", dest="first", type=int, metavar="YEAR", help="first year (default: the run's)")
-    parser.add_argument("--to", dest="last", type=int, metavar="YEAR", help="last year (default: the run's)")
+    add_year_options(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -242,20 +225,9 @@ def main(argv=None):
             raise BadInput(f"give at most {len(string.ascii_uppercase)} run files")
         runs = [Run(path) for path in args.runs]
         base = runs[0]
-        vendors = choose(args.vendors, base.vendors, "vendor", base.path, "vendors")
-        startups = choose(args.startups, base.startups, "startup", base.path, "startups")
-        run_years = list(base.years)
-        for run in runs[1:]:
-            run_years = [y for y in run_years if y in run.years]
-        if not run_years:
-            raise BadInput("the runs have no year in common")
-        first = run_years[0] if args.first is None else args.first
-        last = run_years[-1] if args.last is None else args.last
-        if first > last:
-            raise BadInput(f"--from {first} is after --to {last}")
-        years = [y for y in run_years if first <= y <= last]
-        if not years:
-            raise BadInput(f"no year of the run(s) ({run_years[0]}-{run_years[-1]}) in {first}-{last}")
+        vendors = choose(args.vendors, base.vendors, "vendor", base.path)
+        startups = choose(args.startups, base.startups, "startup", base.path)
+        years = report_years([run.years for run in runs], args.first, args.last)
     except BadInput as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -14,18 +14,18 @@ Exit 2 with a message for bad input.
 """
 import argparse
 import math
+import os
 import sys
 
 import numpy as np
 import xarray as xr
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_common import BadInput, add_year_options, choose, labels, report_years  # noqa: E402
+
 PROG = "price_war_report.py"
 KINDS = ("compute", "platform", "model", "software")
-
-
-class BadInput(Exception):
-    pass
 
 
 def open_run(path):
@@ -44,22 +44,6 @@ def open_run(path):
     except (yaml.YAMLError, KeyError, TypeError) as error:
         raise BadInput(f"{path}: cannot read its products' kinds from scenario_yaml: {error}")
     return ds, kinds
-
-
-def labels(ds, dim):
-    return [str(x) for x in ds[dim].values]
-
-
-def choose(requested, available, what, path):
-    if requested is None:
-        return available
-    chosen = [x for x in requested.split(",") if x]
-    for x in chosen:
-        if x not in available:
-            raise BadInput(f"no {what} '{x}' in {path} (it has: {', '.join(available)})")
-    if not chosen:
-        raise BadInput(f"--{what}s names no {what}")
-    return chosen
 
 
 def yearly_prices(ds, products, vendors, years):
@@ -107,8 +91,7 @@ def main(argv=None):
     parser.add_argument("runs", nargs="+", metavar="RUN.h5", help="one or two output files of `cloudmarket run`")
     parser.add_argument("--products", help="comma-separated product ids whose prices to show (default: all)")
     parser.add_argument("--vendors", help="comma-separated vendor ids (default: all)")
-    parser.add_argument("--from", dest="first", type=int, metavar="YEAR", help="first year (default: the run's)")
-    parser.add_argument("--to", dest="last", type=int, metavar="YEAR", help="last year (default: the run's)")
+    add_year_options(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -124,18 +107,7 @@ def main(argv=None):
         for (ds, _), other in zip(runs[1:], args.runs[1:]):
             choose(",".join(products), labels(ds, "product"), "product", other)
             choose(",".join(vendors), labels(ds, "vendor"), "vendor", other)
-        run_years = sorted(set(int(y) for y in base["time"].dt.year.values))
-        for ds, _ in runs[1:]:
-            run_years = [y for y in run_years if y in set(int(x) for x in ds["time"].dt.year.values)]
-        if not run_years:
-            raise BadInput("the runs have no year in common")
-        first = run_years[0] if args.first is None else args.first
-        last = run_years[-1] if args.last is None else args.last
-        if first > last:
-            raise BadInput(f"--from {first} is after --to {last}")
-        years = [y for y in run_years if first <= y <= last]
-        if not years:
-            raise BadInput(f"no year of the run(s) ({run_years[0]}-{run_years[-1]}) in {first}-{last}")
+        years = report_years([[int(y) for y in ds["time"].dt.year.values] for ds, _ in runs], args.first, args.last)
         prices = [yearly_prices(ds, products, vendors, years) for ds, _ in runs]
         margins = [yearly_margins(ds, kinds, years) for ds, kinds in runs]
     except BadInput as error:
