@@ -133,11 +133,9 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
     set.utility[0] = intercept_(s, 0) +
                      on_premises_utility(on_premises, price_sensitivity, cloud_index_at_start_[s], supply.month);
     const double weight =
-        cloud_cost_weight(on_premises.dated.at("discretionary_share", on_premises.discretionary_share, supply.month),
-                          supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
+        cloud_cost_weight(on_premises, supply.month, supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
     for (std::size_t v = 0; v < vendors_; ++v) {
-      const double cost = weight == 1.0 ? index(s, v) : weight * index(s, v);
-      set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (cost - initial_index_(s, v)) +
+      set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (weight * index(s, v) - initial_index_(s, v)) +
                            (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
@@ -150,9 +148,7 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
 std::vector<double> EnterpriseMarket::layer_split(std::size_t s, const SupplyConditions& supply,
                                                   const std::vector<char>& available) const {
   std::vector<double> appeal(vendors_, 0.0), model_index(vendors_, 0.0);
-  double weight = 0;
-  for (std::size_t p = 0; p < ai_shares_.cols(); ++p)
-    if (unbundled_[p] && reference_price_[p] > 0) weight += ai_shares_(s, p);
+  const double weight = ai_layer_weight(s);
   for (std::size_t v = 0; v < vendors_; ++v) {
     if (!supply.model_appeal.empty()) appeal[v] = supply.model_appeal[v];
     for (std::size_t p = 0; p < ai_shares_.cols() && weight > 0; ++p)
@@ -162,6 +158,13 @@ std::vector<double> EnterpriseMarket::layer_split(std::size_t s, const SupplyCon
   const Segment& seg = scenario_.segments[s];
   return ai_layer_shares(appeal, model_index, seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month),
                          available);
+}
+
+double EnterpriseMarket::ai_layer_weight(std::size_t s) const {
+  double weight = 0;
+  for (std::size_t p = 0; p < ai_shares_.cols(); ++p)
+    if (unbundled_[p] && reference_price_[p] > 0) weight += ai_shares_(s, p);
+  return weight;
 }
 
 void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {

@@ -71,6 +71,9 @@ class EnterpriseMarket {
   std::vector<double> on_premises_cost_index(int month) const;
   // Whether product p is a model whose spend is partly bought apart (kind model, unbundled > 0).
   bool unbundled(std::size_t product) const { return unbundled_[product]; }
+  // The AI-share weight of a segment's unbundled, priced model products (normalises its model price
+  // index M_sv, agents/ai_layer.hpp).
+  double ai_layer_weight(std::size_t segment) const;
   // Expected surplus of a fresh choice over staying on-premises, currency per month:
   // sum_s monthly_budget_s / alpha_s * inclusive value (docs/model.md).
   double consumer_surplus(int month, const std::vector<double>& budget_factor, const std::vector<ChoiceSet>& sets) const;

@@ -20,4 +20,8 @@ double cloud_cost_weight(double discretionary_share, double budget_factor) {
   return 1.0 + discretionary_share * (1.0 / budget_factor - 1.0);
 }
 
+double cloud_cost_weight(const OnPremises& o, int month, double budget_factor) {
+  return cloud_cost_weight(o.dated.at("discretionary_share", o.discretionary_share, month), budget_factor);
+}
+
 }  // namespace cm

@@ -28,5 +28,7 @@ double on_premises_utility(const OnPremises& on_premises, double price_sensitivi
 
 // w_s: the weight of the cloud price index under budget factor b (> 0).
 double cloud_cost_weight(double discretionary_share, double budget_factor);
+// The same with the segment's discretionary share in force in `month` (it may be dated).
+double cloud_cost_weight(const OnPremises& on_premises, int month, double budget_factor);
 
 }  // namespace cm

@@ -91,6 +91,12 @@ std::vector<const Event*> World::events_in_force(EventType type, int month) cons
   return in_force;
 }
 
+std::vector<double> World::price_elasticities(int month) const {
+  std::vector<double> elasticity;
+  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
+  return elasticity;
+}
+
 std::vector<double> World::budget_factors(int month) const {
   std::vector<double> factor(scenario.segments.size(), 1.0);
   for (const Event* e : events_in_force(EventType::budget_shock, month)) factor[e->segment] *= 1.0 + *e->change;
@@ -143,8 +149,7 @@ MonthReport World::close_month(int month, const std::vector<ComputeUse>& trainin
     for (std::size_t v = 0; v < vendors; ++v)
       for_enterprises(v, *gpu_product_) = std::max(0.0, r.capacity(v, *gpu_product_) - compute.gpu_hours[v]);
 
-  std::vector<double> elasticity;
-  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
+  const std::vector<double> elasticity = price_elasticities(month);
   const auto wanted = market.wanted_at_reference(month, factor, market.choice_sets(supply(month)));
   Bill bill = bill_month(wanted, elasticity, market.reference_price(), r.price, for_enterprises);
   if (gpu_product_) {
@@ -277,13 +282,17 @@ std::vector<World::CapacityRequest> World::plan_capacity(std::size_t v, int mont
     const double before = demand_history_[std::size_t(month - span)](v, p);
     const double units = capacity_order(wanted(v, p), before, span, capacity_(v, p), on_order,
                                         policy.lead_time.months, policy.target_utilization);
-    // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks.
-    const double capex_per_unit = vendor.offers[p].capex_per_unit *
-                                  cost_trend_factor(vendor.offers[p], month) * shock_factor(v, p, month) *
-                                  (p == gpu_product_ ? chip_cost_factor(v, month) : 1.0);
-    if (units > 0) requests.push_back({v, p, units, capex_per_unit, false, std::nullopt, 0.0});
+    if (units > 0) requests.push_back({v, p, units, capex_per_unit(v, p, month), false, std::nullopt, 0.0});
   }
   return requests;
+}
+
+double World::capex_per_unit(std::size_t v, std::size_t p, int month) const {
+  // Capacity gets cheaper with the same input-price trend as running it, dearer with cost shocks,
+  // cheaper with the vendor's own chips (its GPU product).
+  const Offer& offer = scenario.vendors[v].offers[p];
+  return offer.capex_per_unit * cost_trend_factor(offer, month) * shock_factor(v, p, month) *
+         (p == gpu_product_ ? chip_cost_factor(v, month) : 1.0);
 }
 
 void World::use_own_chips(int month, std::vector<CapacityRequest>& requests, std::vector<double>& spare) const {
@@ -337,10 +346,7 @@ void World::apply_export_controls(int month, std::vector<CapacityRequest>& reque
     const std::size_t p = ev.product;
     for (std::size_t i = 0; i < sellers.size(); ++i) {
       const std::size_t s = sellers[i];
-      const Offer& offer = scenario.vendors[s].offers[p];
-      // The seller's own capex per unit of capacity after its saving: what making it costs.
-      const double cost = offer.capex_per_unit * cost_trend_factor(offer, month) *
-                          shock_factor(s, p, month) * chip_cost_factor(s, month);
+      const double cost = capex_per_unit(s, p, month);  // the seller's, after its saving: what making it costs
       const double price = cost * (1.0 + scenario.vendors[s].chip_programme->markup);
       for (std::size_t b = 0; b < vendors; ++b) {
         if (!(units[i][b] > 0)) continue;
@@ -391,8 +397,7 @@ double World::expected_profit(std::size_t v, const Grid& price_grid, int month, 
   const auto factor = budget_factors(month);
   SupplyConditions supply = supply_at(price_grid, fill_, month);
   Grid& fill = supply.fill;
-  std::vector<double> elasticity;
-  for (const auto& s : scenario.segments) elasticity.push_back(s.dated.at("price_elasticity", s.price_elasticity, month));
+  const std::vector<double> elasticity = price_elasticities(month);
   auto wanted_at = [&] { return market.expected_wanted_at_reference(month, factor, market.choice_sets(supply)); };
   auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
     double spend = 0;

@@ -130,6 +130,9 @@ class World {
   // The events of one type in force at `month`'s start (from `at`, until `until` if it has one).
   std::vector<const Event*> events_in_force(EventType type, int month) const;
   std::vector<double> budget_factors(int month) const;
+  std::vector<double> price_elasticities(int month) const;  // per segment, in force in `month`
+  // Currency per unit of monthly capacity a vendor adds in `month` (its own chips' saving included).
+  double capex_per_unit(std::size_t vendor, std::size_t product, int month) const;
   SupplyConditions supply(int month) const;
   // What firms see at these prices and fill rates in `month` (supply(month) at the prices in force).
   SupplyConditions supply_at(const Grid& prices, const Grid& fill, int month) const;

@@ -64,9 +64,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     // cost path is not extrapolated, like rivals' prices) is in the choice set.
     o.switching_cost = seg.dated.at("switching_cost", seg.switching_cost, month);
     const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, month);
-    const OnPremises& on_premises = seg.on_premises;
-    const double weight = cloud_cost_weight(
-        on_premises.dated.at("discretionary_share", on_premises.discretionary_share, month), factor[s]);
+    const double weight = cloud_cost_weight(seg.on_premises, month, factor[s]);
     o.utility_per_price = ref[q] > 0 ? -price_sensitivity * weight * market.spend_shares()(s, q) / ref[q] : 0.0;
     o.elasticity = seg.dated.at("price_elasticity", seg.price_elasticity, month);
     o.reference_price = ref[q] > 0 ? ref[q] : 1.0;
@@ -83,9 +81,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     // is bought from marketplaces whoever holds the firm; the rest follows the holder.
     const double u = market.unbundled(q) ? scenario.market.ai_layer_unbundled : 0.0;
     if (u > 0) {
-      double model_weight = 0;  // the weight of the segment's model price index M_sv
-      for (std::size_t p = 0; p < products; ++p)
-        if (market.unbundled(p) && ref[p] > 0) model_weight += market.ai_shares()(s, p);
+      const double model_weight = market.ai_layer_weight(s);
       o.layer_share = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1];
       o.layer_utility_per_price =
           ref[q] > 0 && model_weight > 0 ? -price_sensitivity * market.ai_shares()(s, q) / ref[q] / model_weight : 0.0;
@@ -102,8 +98,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
       for (std::size_t p = 0; p < products; ++p) {
         // Per unit held: the part of the AI layer bought apart does not follow the holder.
         const double held_ai = market.unbundled(p) ? 1.0 - scenario.market.ai_layer_unbundled : 1.0;
-        const double spend = held_ai == 1.0 ? scale * (market.spend_shares()(s, p) + ai_scale * market.ai_shares()(s, p))
-                                            : scale * (market.spend_shares()(s, p) + held_ai * ai_scale * market.ai_shares()(s, p));
+        const double spend = scale * (market.spend_shares()(s, p) + held_ai * ai_scale * market.ai_shares()(s, p));
         if (p == q) {
           own = spend;
           // The layer: every adopter of the segment (all budgets, whoever holds them).

@@ -222,18 +222,27 @@ TEST_CASE("run: with on-premises hardware cost falling faster than cloud prices 
   CHECK(out > in);
 }
 
-TEST_CASE("run: a budget cut lowers cloud adoption when the cloud bill is discretionary",
-          "[on_premises][simulation]") {
-  // Without the cut the calibrated market stays at its initial adoption (test_simulation.cpp's
-  // first case, within 0.015); a 30% cut with the whole bill discretionary moves firms on-premises.
+namespace {
+// Two years of the small market with a 30% budget cut from the start, `discretionary` of the cloud
+// bill weighed against the cut budget.
+Scenario with_budget_cut(double discretionary) {
   Scenario sc = fixed_small(2);
-  sc.segments[0].on_premises.discretionary_share = 1.0;
+  sc.segments[0].on_premises.discretionary_share = discretionary;
   Event cut;
   cut.type = EventType::budget_shock;
   cut.at = Date{2023, 1, 1};
   cut.segment = 0;
   cut.change = -0.3;
   sc.events.push_back(cut);
+  return sc;
+}
+}  // namespace
+
+TEST_CASE("run: a budget cut lowers cloud adoption when the cloud bill is discretionary",
+          "[on_premises][simulation]") {
+  // Without the cut the calibrated market stays at its initial adoption (test_simulation.cpp's
+  // first case, within 0.015); a 30% cut with the whole bill discretionary moves firms on-premises.
+  const Scenario sc = with_budget_cut(1.0);
   Collect run;
   simulate(sc, run);
   check_books(run.months);
@@ -242,13 +251,7 @@ TEST_CASE("run: a budget cut lowers cloud adoption when the cloud bill is discre
 
 TEST_CASE("run: a budget cut with no discretionary share leaves adoption at its calibrated level",
           "[on_premises][simulation]") {
-  Scenario sc = fixed_small(2);
-  Event cut;
-  cut.type = EventType::budget_shock;
-  cut.at = Date{2023, 1, 1};
-  cut.segment = 0;
-  cut.change = -0.3;
-  sc.events.push_back(cut);
+  const Scenario sc = with_budget_cut(0.0);
   Collect run;
   simulate(sc, run);
   CHECK(adoption(run.months.back()) == Approx(sc.segments[0].cloud_adoption).margin(0.015));
