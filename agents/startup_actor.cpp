@@ -29,7 +29,7 @@ std::vector<InvestorRef> investors_of(const Scenario& sc) {
 
 void StartupActor::start_run() {
   const std::size_t v = world_.startups.trains_on(startup_);
-  world_.hold_gpu_hours(startup_, v, 0, 0);
+  world_.release_gpu_hours(startup_);  // the last run's cluster, if any
   if (!world_.active(v) || platform_.vendor_hosts[v].empty()) return;
   // What it decides to buy from money and expected earnings (agents/training_plan.hpp).
   const double fleet_hours = platform_.vendor_hosts[v].front()->get_speed() * kSecondsPerAverageMonth /
@@ -59,7 +59,6 @@ void StartupActor::operator()() {
       try {
         exec->wait_for(check - now);
         world_.finish_training_run(board_.finish(startup_, sg4::Engine::get_clock()));
-        world_.hold_gpu_hours(startup_, world_.startups.trains_on(startup_), 0, 0);
         start_run();
       } catch (const simgrid::TimeoutException&) {
         break;
@@ -70,8 +69,7 @@ void StartupActor::operator()() {
     if (sg4::Engine::get_clock() < check) sg4::this_actor::sleep_until(check);
     if (m == world_.months()) break;
     if (!world_.startups.alive(startup_)) {
-      board_.cancel(startup_);
-      world_.hold_gpu_hours(startup_, world_.startups.trains_on(startup_), 0, 0);
+      board_.cancel(startup_);  // the clerk released its cluster when it failed
       return;
     }
     if (!board_.running(startup_) && world_.gpu_product()) start_run();  // e.g. its vendor had left

@@ -667,7 +667,7 @@ void World::settle_startups(int month, const ComputeBill& compute, const ModelPa
     r.startup_burn.push_back(startups.alive(i) ? startups.burn(i, month) : 0.0);
   for (const auto& f : startups.burn_and_fail(month)) {
     r.startup_failures.push_back({f.startup, month_start(month + 1), f.cash, f.written_off});
-    held_[f.startup] = {};  // its cluster is free again
+    release_gpu_hours(f.startup);  // its cluster is free again
   }
   for (std::size_t i = 0; i < startups.size(); ++i) {
     r.startup_cash.push_back(startups.cash(i));

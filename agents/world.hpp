@@ -55,6 +55,7 @@ class World {
   // GPU-hours a month a startup's running training holds on a vendor (0: none); others' plans
   // see it as taken.
   void hold_gpu_hours(std::size_t startup, std::size_t vendor, double gpu_hours_per_month, double planned_spend);
+  void release_gpu_hours(std::size_t startup) { held_[startup] = {}; }
   // A vendor's GPU-hours a month nobody uses or holds: capacity in service (after outages) less
   // enterprises' demand last month less the other startups' holdings.
   double free_gpu_hours(std::size_t vendor, std::size_t except_startup, int month) const;
