@@ -77,21 +77,14 @@ class Report:
             _, s, vt = np.linalg.svd(Dg, full_matrices=False)
             self.singular = s
             self.condition = (s[0] / s[-1]) if len(s) and s[-1] > 0 else math.inf
-            A = Dg.T @ (weights[:, None] * Dg)            # D'WD
-            B = Dg.T @ ((weights ** 2)[:, None] * Dg)     # D'W²D (targets' errors are unit variance)
-            try:
-                if np.linalg.cond(A) > 1e14:
-                    raise np.linalg.LinAlgError("singular")
-                Ainv = np.linalg.inv(A)
-                V = (1.0 + 1.0 / replications) * Ainv @ B @ Ainv
-                se = np.sqrt(np.maximum(np.diag(V), 0.0))
-            except np.linalg.LinAlgError:
-                se = np.full(Dg.shape[1], math.inf)
+            se = _standard_errors(Dg, weights, replications)
             self.se_unit[good] = se
             # fewer moments than parameters: D'WD is singular and every se is infinite anyway
             weakest = vt[-1] ** 2 if len(s) == Dg.shape[1] else np.ones(Dg.shape[1])
             for jj, j in enumerate(np.where(good)[0]):
-                if not se[jj] <= WEAK_SE:
+                if math.isinf(se[jj]):
+                    self.weak[j], self.why[j] = True, "no moment moves it apart from the others (D'WD singular)"
+                elif not se[jj] <= WEAK_SE:
                     self.weak[j], self.why[j] = True, f"se is {_frac(se[jj])} of its range (> {WEAK_SE:g})"
                 elif self.condition > NEAR_SINGULAR and weakest[jj] > LOADING:
                     self.weak[j], self.why[j] = True, (f"loads {weakest[jj]:.2f} on the weakest direction of a "
@@ -121,6 +114,27 @@ class Report:
         lines.append("se from (1 + 1/R)(D'WD)^-1 D'W^2 D (D'WD)^-1 (R replications, W the moments' weights); "
                      "se/range on the search scale (log for log parameters).")
         return "\n".join(lines)
+
+
+def _standard_errors(D, weights, replications):
+    """se on the unit scale. Where D'WD is singular, the parameter loading most on its null
+    direction gets se = ∞ and is set aside, until the rest is regular: their se are then those
+    with the set-aside parameters held fixed."""
+    d = D.shape[1]
+    se = np.full(d, math.inf)
+    keep = list(range(d))
+    while keep:
+        Dk = D[:, keep]
+        A = Dk.T @ (weights[:, None] * Dk)           # D'WD
+        B = Dk.T @ ((weights ** 2)[:, None] * Dk)    # D'W²D (the z are unit-variance)
+        w, v = np.linalg.eigh(A)
+        if w[0] > 1e-12 * max(w[-1], 1e-300):
+            Ainv = np.linalg.inv(A)
+            V = (1.0 + 1.0 / replications) * Ainv @ B @ Ainv
+            se[keep] = np.sqrt(np.maximum(np.diag(V), 0.0))
+            break
+        keep.pop(int(np.argmax(np.abs(v[:, 0]))))
+    return se
 
 
 def _frac(x):
