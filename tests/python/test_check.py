@@ -134,7 +134,7 @@ class MomentsOnHandMadeRuns(unittest.TestCase):
             """)
         result = check(self.run, passing)
         self.assertEqual(result.returncode, 0, result.stderr)  # an untargeted moment out of its band
-        self.assertRegex(result.stdout, r"holdout .* -10\.80\s+\(out\)")
+        self.assertRegex(result.stdout, r"holdout .* -11\.20\s+\(out\)")
         self.assertIn("(1 with weight 0 shown only", result.stdout)
         self.assertRegex(result.stdout, r"rev\s+2023\s+12\s+n/a\s+12\.5\s+bn USD\s+0\.5\s+-1\.00\s+pass")
         self.assertIn("1 of 1 moments within 2 standard errors; J = 1", result.stdout)
