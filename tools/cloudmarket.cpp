@@ -43,6 +43,10 @@ const char* kUsage =
     "                      run a batch of scenarios (see docs/sweep.md); also:\n"
     "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep status DIR\n"
     "  sweep collect DIR | sweep analyze DIR\n"
+    "  check OUT.h5... TARGETS.yaml | check SWEEP_DIR TARGETS.yaml [--point P]\n"
+    "                      compare runs with target figures (see docs/calibration.md)\n"
+    "  calibrate SCENARIO.yaml TARGETS.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
+    "                      fit a scenario's parameters to targets (simulated moments)\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -173,18 +177,14 @@ std::string python() {
   return chosen && *chosen ? chosen : cm::kPython;
 }
 
-// `cloudmarket sweep ...` hands over to tools/sweep.py (same process, so mpirun's environment and
-// the exit code carry through), telling it where this binary is.
-int sweep_command(const std::vector<std::string>& args) {
-  static const std::vector<std::string> kVerbs{"run", "plan", "run-one", "status", "collect", "analyze"};
+// Commands written in Python run Debian's python3 on a script of tools/ (same process, so mpirun's
+// environment and the exit code carry through), telling it where this binary is.
+[[noreturn]] void exec_python(const std::string& script, std::vector<std::string> args, bool tell_binary) {
   const std::string interpreter = python();
-  std::vector<std::string> argv{interpreter, tools_dir() + "/sweep.py"};
-  const bool verb = !args.empty() && std::find(kVerbs.begin(), kVerbs.end(), args.front()) != kVerbs.end();
-  const bool help = !args.empty() && (args.front() == "--help" || args.front() == "-h");
-  if (!verb && !help) argv.push_back("run");
+  std::vector<std::string> argv{interpreter, tools_dir() + "/" + script};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string self = own_path();
-  if (!self.empty() && !help) {
+  if (!self.empty() && tell_binary) {
     argv.push_back("--binary");
     argv.push_back(self);
   }
@@ -192,9 +192,29 @@ int sweep_command(const std::vector<std::string>& args) {
   for (auto& a : argv) c_argv.push_back(a.data());
   c_argv.push_back(nullptr);
   execv(interpreter.c_str(), c_argv.data());
-  throw std::runtime_error("cannot start " + interpreter + " for sweeps: " + std::strerror(errno) +
+  throw std::runtime_error("cannot start " + interpreter + " for " + script + ": " + std::strerror(errno) +
                            " (install Debian's python3, or set CLOUDMARKET_PYTHON to an interpreter with h5py, "
                            "numpy, scipy and yaml)");
+}
+
+bool asks_help(const std::vector<std::string>& args) {
+  return !args.empty() && (args.front() == "--help" || args.front() == "-h");
+}
+
+// `cloudmarket sweep ...` -> tools/sweep.py (verb `run` unless another is named).
+int sweep_command(std::vector<std::string> args) {
+  static const std::vector<std::string> kVerbs{"run", "plan", "run-one", "status", "collect", "analyze"};
+  const bool verb = !args.empty() && std::find(kVerbs.begin(), kVerbs.end(), args.front()) != kVerbs.end();
+  const bool help = asks_help(args);
+  if (!verb && !help) args.insert(args.begin(), "run");
+  exec_python("sweep.py", args, !help);
+}
+
+// `cloudmarket check ...` and `cloudmarket calibrate ...` -> tools/calibrate.py.
+int calibrate_command(const std::string& verb, std::vector<std::string> args) {
+  const bool help = asks_help(args);
+  args.insert(args.begin(), verb);
+  exec_python("calibrate.py", args, verb == "calibrate" && !help);
 }
 
 }  // namespace
@@ -221,8 +241,9 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "sweep") return sweep_command(rest);
+    if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "sweep"}))
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "sweep", "check", "calibrate"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;

@@ -326,13 +326,13 @@ class _Reader:
         return data
 
 
-def _check_aliases(root, reader):
+def _check_aliases(root, reader, what="sweep file"):
     """Anchors and aliases are refused: they add nothing to a sweep file and can blow up."""
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            reader.error(node, "anchors and aliases (&name, *name) are not allowed in a sweep file")
+            reader.error(node, f"anchors and aliases (&name, *name) are not allowed in a {what}")
             return False
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
