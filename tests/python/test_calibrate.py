@@ -122,7 +122,7 @@ calibrate:
     - {path: segments.finance.budget.median, min: 1.0e6, max: 4.0e6, start: 1.5e6}
   search:
     global: {design: sobol, samples: 8}
-    local: {method: nelder-mead, max_evaluations: 60, starts: 2, xtol: 0.0005, ftol: 0.0001}
+    local: {method: nelder-mead, max_evaluations: 40, starts: 2, xtol: 0.003, ftol: 0.01}
 """ % (SEED, REPLICATIONS)
 
 
@@ -162,7 +162,7 @@ class Recovery(TempDirTest):
         self.assertAlmostEqual(p["segments.finance.budget.median"] / TRUE_FINANCE_MEDIAN, 1.0, delta=0.03, msg=best)
         self.assertLess(best["J"], 0.05)
         self.assertEqual(best["passed"], "3 of 3")
-        self.assertIn("3 of 3 moments within 2 se", self.proc.stdout)
+        self.assertIn("3 of 3 fitted moments pass", self.proc.stdout)
         for name in ("sweep.h5", "best.yaml", "calibrated.yaml", "fit.txt", "fit.png"):
             self.assertTrue(os.path.isfile(os.path.join(self.directory, name)), name)
 
@@ -349,7 +349,7 @@ class BadInput(TempDirTest):
           parameters:
             - {path: vendors.aws.initial_share, min: 0.3, max: 0.5}
           derived:
-            - {path: vendors.other.initial_share, one_minus: [vendors.aws.initial_share, vendors.azure.initial_share]}
+            - {path: vendors.other.initial_share, one_minus: [vendors.aws.initial_share]}
         """, "did you mean 'others'")
 
     def test_no_calibrate_section(self):

@@ -150,9 +150,14 @@ def _calibrate(args, binary, comm):
     if comm is not None:
         for rank in range(1, comm.Get_size()):
             comm.send(("go", args.output), dest=rank)
+    from .evaluations import BadMoment
     code = FAILURE
     try:
         code = _search(args, targets, problem, resolved, store, run_seeds, started)
+        return code
+    except BadMoment as error:
+        print(error, file=sys.stderr)
+        code = INVALID
         return code
     except BaseException:
         if comm is not None:
@@ -191,15 +196,16 @@ def _search(args, targets, problem, resolved, store, run_seeds, started):
                                    problem.dtheta_du(best.u),
                                    [m.name for k, m in enumerate(targets.moments) if fitted[k]])
     rows = targets_mod.fit_rows(targets, best.values)
-    table = targets_mod.format_fit(targets, rows)
-    passed = sum(1 for r in rows if r[6])
+    table = targets_mod.format_fit(targets, rows, replications=cal.replications)
+    fitted_rows = [r for r in rows if r.moment.weight > 0]
+    passed = sum(1 for r in fitted_rows if r.passed)
     stages = {}
     for ev in evaluator.records:
         stages[ev.stage] = stages.get(ev.stage, 0) + 1
     summary = (f"{len(evaluator.records)} evaluations ({', '.join(f'{v} {k}' for k, v in stages.items())}), "
                f"{store.ran} runs run, {store.reused} re-used, {time.monotonic() - started:.1f} s")
     info = {"scenario": args.scenario, "targets": args.targets, "seeds": run_seeds,
-            "passed": f"{passed} of {len(rows)}"}
+            "passed": f"{passed} of {len(fitted_rows)}"}
     out = args.output
     outputs.write_sweep_h5(os.path.join(out, "sweep.h5"), targets, problem, evaluator, info)
     outputs.write_best(os.path.join(out, "best.yaml"), targets, problem, best, rows, report, info)
@@ -216,7 +222,7 @@ def _search(args, targets, problem, resolved, store, run_seeds, started):
     print()
     print(report.text(best.theta))
     print()
-    print(f"{passed} of {len(rows)} moments within {targets.pass_within:g} se; {summary}")
+    print(f"{passed} of {len(fitted_rows)} fitted moments pass; {summary}")
     print(f"wrote {', '.join(os.path.join(out, n) for n in ('sweep.h5', 'best.yaml', 'calibrated.yaml', 'fit.txt', 'fit.png'))}")
     return OK
 

@@ -18,6 +18,11 @@ from .problem import Infeasible
 PENALTY = 1e15  # what scipy sees for J = ∞: far above any feasible J, still finite arithmetic
 
 
+class BadMoment(Exception):
+    """A moment the runs cannot measure (an id, a period or units the scenario does not have):
+    invalid input, found at the first run measured (exit 2)."""
+
+
 class Evaluation:
     __slots__ = ("number", "u", "theta", "assignments", "values", "mean", "z", "J", "stage", "why", "runs")
 
@@ -94,7 +99,10 @@ class Evaluator:
                 state = (status or {}).get("status", "not run")
                 ev.why = f"run {index} {state}: {tail[-1] if tail else 'no message'}"
                 return
-            rows.append(targets_mod.evaluate(self.targets, self.store.output(index)))
+            try:
+                rows.append(targets_mod.evaluate(self.targets, self.store.output(index)))
+            except targets_mod.MomentError as error:
+                raise BadMoment(f"{error} (in {self.store.output(index)})") from None
         ev.values = np.array(rows, dtype=float)
         ev.mean = ev.values.mean(axis=0)
         ev.z, ev.J = self.objective(ev.mean)

@@ -20,16 +20,20 @@ def _fmt(x):
     return f"{x:.4g}"
 
 
+def _units(text):
+    return "" if text in ("", "1") else f" {text}"
+
+
 def plot_fit(path, targets, rows, title):
-    names = [r[0] for r in rows]
-    mean = np.array([r[1] for r in rows], dtype=float)
-    sd = np.array([r[2] for r in rows], dtype=float)
-    target = np.array([r[3] for r in rows], dtype=float)
-    se = np.array([r[4] for r in rows], dtype=float)
-    z = (mean - target) / se
+    names = [r.moment.name for r in rows]
+    mean = np.array([r.mean for r in rows], dtype=float)
+    sd = np.array([r.sd for r in rows], dtype=float)
+    target = np.array([r.moment.value for r in rows], dtype=float)
+    se = np.array([r.moment.se for r in rows], dtype=float)
+    z = np.array([r.z for r in rows], dtype=float)
     spread = np.where(np.isfinite(sd), sd / se, 0.0)
-    units = {m.name: m.units for m in targets.moments}
-    weights = {m.name: m.weight for m in targets.moments}
+    units = {r.moment.name: r.moment.units for r in rows}
+    weights = {r.moment.name: r.moment.weight for r in rows}
     band = float(targets.pass_within)
     k = len(rows)
     reach = max(band * 1.6, float(np.nanmax(np.abs(z) + spread)) * 1.15 if np.isfinite(z).any() else 0.0, 3.0)
@@ -38,7 +42,7 @@ def plot_fit(path, targets, rows, title):
     y = np.arange(k)[::-1]
     ax.axvspan(-band, band, color="#dbeedb", zorder=0, label=f"target ± {band:g} se (pass)")
     ax.axvline(0.0, color="#2b6e2b", lw=1.0, zorder=1)
-    ok = np.abs(z) <= band
+    ok = np.array([r.passed for r in rows])
     colours = np.where(ok, "#1f7a1f", "#c0392b")
     ax.errorbar(z, y, xerr=spread, fmt="none", ecolor="#555555", elinewidth=1, capsize=3, zorder=2,
                 label="± 1 sd of the replications")
@@ -55,13 +59,15 @@ def plot_fit(path, targets, rows, title):
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
     right.set_yticks(y)
-    right.set_yticklabels([f"model {_fmt(m)} vs {_fmt(t)} {units.get(n, '')} (z {_fmt(zz)})"
+    right.set_yticklabels([f"model {_fmt(m)} vs {_fmt(t)}{_units(units.get(n, ''))}  (z {zz:+.2f})"
                            for n, m, t, zz in zip(names, mean, target, z)], fontsize=8)
     right.tick_params(length=0)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8, frameon=False)
-    passed = int(np.sum(ok))
-    fig.suptitle(f"{title}: {passed} of {k} moments within ±{band:g} se", fontsize=11, x=0.01, ha="left")
+    fitted = [r for r in rows if r.moment.weight > 0]
+    passed = sum(r.passed for r in fitted)
+    fig.suptitle(f"{title}: {passed} of {len(fitted)} fitted moments within ±{band:g} se", fontsize=11,
+                 x=0.01, ha="left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -115,17 +115,13 @@ def dump(data):
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
 
 
-def fit_table(targets, evaluator, best, targets_mod):
-    rows = targets_mod.fit_rows(targets, best.values)
-    return rows, targets_mod.format_fit(targets, rows)
-
-
 def write_best(path, targets, problem, best, rows, report, info):
     moments = []
     for row in rows:
-        name, mean, sd, target, se, z, ok = row[:7]
-        moments.append({"name": name, "model": float(mean), "model_sd": float(sd), "target": float(target),
-                        "se": float(se), "z": float(z), "pass": bool(ok)})
+        m = row.moment
+        moments.append({"name": m.name, "model": float(row.mean), "model_sd": float(row.sd),
+                        "target": float(m.value), "units": m.units, "se": float(m.se), "z": float(row.z),
+                        "weight": float(m.weight), "pass": bool(row.passed)})
     values = problem.values(best.theta)
     data = {
         "schema": "cloudmarket-calibrate-best/1",
@@ -139,8 +135,8 @@ def write_best(path, targets, problem, best, rows, report, info):
         "parameters": {p.name: float(best.theta[j]) for j, p in enumerate(problem.params)},
         "unit": {p.name: float(best.u[j]) for j, p in enumerate(problem.params)},
         "set": dict(values),
-        "fixed_set": {p: v for p, v in problem.fixed},
-        "passed": f"{sum(1 for m in moments if m['pass'])} of {len(moments)}",
+        "fixed_set": {p: yaml.safe_load(v) for p, v in problem.fixed},
+        "passed": info["passed"],
         "moments": moments,
     }
     if report is not None:
