@@ -9,9 +9,11 @@ minute on two cores.
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 import unittest
 
 import numpy as np
@@ -122,7 +124,7 @@ calibrate:
     - {path: segments.finance.budget.median, min: 1.0e6, max: 4.0e6, start: 1.5e6}
   search:
     global: {design: sobol, samples: 8}
-    local: {method: nelder-mead, max_evaluations: 40, starts: 2, xtol: 0.003, ftol: 0.01}
+    local: {method: nelder-mead, max_evaluations: 40, xtol: 0.003, ftol: 0.01}
 """ % (SEED, REPLICATIONS)
 
 
@@ -289,6 +291,95 @@ class IdentificationReport(unittest.TestCase):
     def test_a_flat_but_full_rank_parameter_is_weak_by_its_se(self):
         r = self.report([[10.0, 0.0], [0.0, 2.0]])  # se_b = 1/2 > a quarter of the range
         self.assertEqual(r.weak, [False, True])
+
+
+SMALL = """
+calibrate:
+  seed: 5
+  replications: 1
+  set: {time.years: 1}
+  parameters:
+    - {path: vendors.aws.fixed_cost_per_month, min: 3.0e8, max: 3.0e9, scale: log}
+  search:
+    global: {design: sobol, samples: 4}
+    local: {method: nelder-mead, max_evaluations: 8}
+"""
+
+
+class SmallCalibration(TempDirTest):
+    """A one-parameter calibration, run in different ways that must all end at the same place."""
+
+    def setUp(self):
+        super().setUp()
+        values = {"aws_revenue_2023": 44.0, "aws_margin_2023": 0.15, "finance_spend_2023": 51.0}
+        self.targets = write(self.path("small.yaml"), targets_text(values, SMALL))
+
+    def best(self, directory):
+        with open(os.path.join(directory, "best.yaml")) as f:
+            return yaml.safe_load(f)
+
+    def test_sigterm_stops_cleanly_and_resume_ends_where_an_uninterrupted_run_does(self):
+        proc = calibrate(BASELINE, self.targets, "-o", self.path("ref"), "--jobs", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        cut = self.path("cut")
+        child = subprocess.Popen([sys.executable, CALIBRATE, "calibrate", BASELINE, self.targets, "-o", cut,
+                                  "--jobs", "2", "--binary", BINARY],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        status = os.path.join(cut, "status")
+        while time.monotonic() < deadline and not (os.path.isdir(status) and len(os.listdir(status)) >= 3):
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)
+        self.assertEqual(child.returncode, 143, err)
+        self.assertIn("--resume", err)
+        self.assertEqual([n for n in os.listdir(os.path.join(cut, "runs")) if "partial" in n], [])
+        proc = calibrate(BASELINE, self.targets, "-o", cut, "--jobs", "2", "--resume")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertRegex(proc.stdout, r"[1-9]\d* re-used")
+        ref, again = self.best(self.path("ref")), self.best(cut)
+        self.assertEqual(again["parameters"], ref["parameters"])
+        self.assertEqual(again["J"], ref["J"])
+
+    def test_mpi_ends_where_a_local_run_does(self):
+        mpirun = shutil.which("mpirun")
+        try:
+            import mpi4py  # noqa: F401
+        except ImportError:
+            mpirun = None
+        if not mpirun:
+            self.skipTest("mpirun or mpi4py is not installed")
+        proc = calibrate(BASELINE, self.targets, "-o", self.path("local"), "--jobs", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "3", sys.executable, CALIBRATE,
+                               "calibrate", BASELINE, self.targets, "-o", self.path("mpi"), "--mpi", "--binary", BINARY],
+                              capture_output=True, text=True, timeout=180)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        local, mpi = self.best(self.path("local")), self.best(self.path("mpi"))
+        self.assertEqual(mpi["parameters"], local["parameters"])
+        self.assertEqual(mpi["J"], local["J"])
+
+    def test_runs_that_all_fail_exit_1_saying_why(self):
+        fake = write(self.path("fake-cloudmarket"), f"""
+            #!/bin/sh
+            # validates like the real simulator, but every run fails
+            if [ "$1" = run ]; then echo "fake: this run fails" >&2; exit 3; fi
+            exec {BINARY} "$@"
+            """)
+        os.chmod(fake, 0o755)
+        proc = subprocess.run([sys.executable, CALIBRATE, "calibrate", BASELINE, self.targets, "-o", self.path("f"),
+                               "--jobs", "2", "--binary", fake], capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("no feasible evaluation", proc.stderr)
+        self.assertIn("fake: this run fails", proc.stderr)
+        self.assertNotIn("Traceback", proc.stderr)
+
+    def test_through_the_binary(self):
+        proc = subprocess.run([BINARY, "calibrate", BASELINE, self.targets, "-o", self.path("cli"), "--jobs", "2",
+                               "--quiet"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        self.assertIn("fitted moments pass", proc.stdout)
 
 
 class BadInput(TempDirTest):
