@@ -210,7 +210,7 @@ def _search(args, targets, problem, resolved, store, run_seeds, started):
     outputs.write_sweep_h5(os.path.join(out, "sweep.h5"), targets, problem, evaluator, info)
     outputs.write_best(os.path.join(out, "best.yaml"), targets, problem, best, rows, report, info)
     outputs.write_calibrated(os.path.join(out, "calibrated.yaml"), out, args.scenario, targets, problem, best,
-                             resolved, info)
+                             resolved, info, report)
     outputs.write_fit_txt(os.path.join(out, "fit.txt"), targets, table, report, best, problem, info, summary)
     fitplot.plot_fit(os.path.join(out, "fit.png"), targets, rows, f"{targets.name} (J = {best.J:.4g})")
 

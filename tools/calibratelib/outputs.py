@@ -28,7 +28,7 @@ def write_sweep_h5(path, targets, problem, evaluator, info):
     """Every evaluation along `evaluation`: parameters, unit coordinates, each moment (mean over
     the replications, NaN when infeasible), J (inf when infeasible), stage, why infeasible."""
     records = evaluator.records
-    n, d, K = len(records), problem.d, len(targets.moments)
+    n = len(records)
     R = len(info["seeds"])
     fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=os.path.dirname(os.path.abspath(path)))
     os.fchmod(fd, runner.file_mode())
@@ -89,10 +89,6 @@ def write_sweep_h5(path, targets, problem, evaluator, info):
         raise
 
 
-def _atomic_text(path, text):
-    runner.write_atomic(path, text)
-
-
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -145,7 +141,7 @@ def write_best(path, targets, problem, best, rows, report, info):
                      "weakly_identified": bool(report.weak[j]), **({"why": report.why[j]} if report.weak[j] else {})}
             for j, p in enumerate(problem.params)}
         data["singular_values"] = [float(s) for s in report.singular]
-    _atomic_text(path, dump(data))
+    runner.write_atomic(path, dump(data))
 
 
 def _child(node, key):
@@ -208,44 +204,46 @@ def nested_overrides(resolved, assignments):
     return root
 
 
-def write_calibrated(path, directory, scenario, targets, problem, best, resolved, info):
+def write_calibrated(path, directory, scenario, targets, problem, best, resolved, info, report=None):
     values = problem.values(best.theta)
     fixed = [(p, yaml.safe_load(v)) for p, v in problem.fixed]
     overrides = nested_overrides(resolved, fixed + list(values.items()))
     name = f"{resolved.get('name', 'scenario')}_calibrated"
     rel = os.path.relpath(os.path.abspath(scenario), os.path.abspath(directory))
     header = [
-        f"Calibrated by `cloudmarket calibrate` on {datetime.date.today().isoformat()}: {rel} with the parameters",
-        f"that best fit the targets '{targets.name}' ({info['targets']}), by the method of simulated moments",
-        f"(J = {best.J:.6g}, {info['passed']} moments within {targets.pass_within:g} se; fit.txt and best.yaml",
-        "in this directory have the fit table and the identification report).",
+        f"{info['scenario']} calibrated to the targets '{targets.name}' ({info['targets']}) by",
+        f"`cloudmarket calibrate` (method of simulated moments) on {datetime.date.today().isoformat()}:",
+        f"J = {best.J:.6g}; {info['passed']} fitted moments within {targets.pass_within:g} se. fit.txt and best.yaml",
+        "next to this file have the fit table and the identification report.",
         "",
         "Fitted:",
     ]
     for j, p in enumerate(problem.params):
-        what = f"x {', '.join(p.multiply)}" if p.multiply else p.path
-        header.append(f"  {p.name} = {best.theta[j]!r}  ({what}; searched in [{p.min:g}, {p.max:g}], {p.scale})")
+        what = f"x {', '.join(p.multiply)}; " if p.multiply else ("" if p.name == p.path else f"{p.path}; ")
+        header.append(f"  {p.name} = {best.theta[j]!r}  ({what}searched in [{p.min:g}, {p.max:g}], {p.scale};")
+        header.append(f"    se {report.se[j]:.3g}{', WEAKLY IDENTIFIED' if report.weak[j] else ''})" if report
+                      else "    se not estimated)")
     if problem.derived:
         header.append("Derived: " + "; ".join(f"{dv.path} = 1 - ({' + '.join(dv.one_minus)})" for dv in problem.derived))
     if problem.fixed:
-        header.append("Fixed during the calibration (calibrate.set): " +
-                      ", ".join(f"{p}={v}" for p, v in problem.fixed) + "; change them here for other runs.")
+        header.append("Fixed during the calibration (calibrate.set, below with the fitted values): " +
+                      ", ".join(f"{p}={v}" for p, v in problem.fixed) + ".")
     header.append(f"The moments are the mean of {len(info['seeds'])} runs with seeds "
                   f"{', '.join(str(s) for s in info['seeds'])} (cloudmarket run {os.path.basename(path)} --seed S).")
     text = "".join(f"# {line}\n" if line else "#\n" for line in header)
     body = {"schema": "cloudmarket/1", "extends": rel, "name": name}
     body.update(overrides)
-    _atomic_text(path, text + dump(body))
+    runner.write_atomic(path, text + dump(body))
 
 
 def write_fit_txt(path, targets, table, report, best, problem, info, summary):
     lines = [f"Calibration of {info['scenario']} to '{targets.name}' ({info['targets']})",
-             f"J = {best.J:.6g} at evaluation {best.number}; {info['passed']} moments within "
-             f"{targets.pass_within:g} se; {summary}", ""]
+             f"J = {best.J:.6g} at evaluation {best.number}; {info['passed']} fitted moments within "
+             f"{targets.pass_within:g} se", summary, ""]
     pw = max(len(n) for n in problem.names)
     for j, p in enumerate(problem.params):
         lines.append(f"  {p.name:<{pw}} = {best.theta[j]:.6g}   (in [{p.min:g}, {p.max:g}], {p.scale})")
     lines += ["", table, ""]
     if report is not None:
         lines += [report.text(best.theta), ""]
-    _atomic_text(path, "\n".join(lines))
+    runner.write_atomic(path, "\n".join(lines))

@@ -8,6 +8,7 @@ value P = 1 − Σ Pi. Values are written in Python's shortest round-trip form, 
 gives the same text, the same run key and the same run.
 """
 import math
+import os
 import re
 
 import numpy as np
@@ -269,7 +270,7 @@ def check(calibration, scenario, binary, targets_path):
             assigns = [f"{path}={number_text(v)}" for path, v in values.items()]
             checks.append((p, assigns))
     commands = [base_cmd + [x for a in assigns for x in ("--set", a)] for _, assigns in checks]
-    parallel = max(2, min(8, 2 * (__import__("os").cpu_count() or 1)))
+    parallel = max(2, min(8, 2 * (os.cpu_count() or 1)))
     seen = set()
     for (p, assigns), (rc, _, err) in zip(checks, sweepfile._run_all(commands, parallel)):
         if rc == 0:
