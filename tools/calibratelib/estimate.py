@@ -159,9 +159,13 @@ def _calibrate(args, binary, comm):
         print(error, file=sys.stderr)
         code = INVALID
         return code
-    except BaseException:
-        if comm is not None:
-            comm.Abort(FAILURE)  # workers wait on rank 0: take the job down rather than leave it hanging
+    except BaseException as stop:
+        if comm is not None:  # workers wait on rank 0: take the job down rather than leave it hanging
+            code = stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else \
+                130 if isinstance(stop, KeyboardInterrupt) else FAILURE
+            print(f"{PROG}: stopped; aborting the MPI job", file=sys.stderr)
+            sys.stderr.flush()
+            comm.Abort(code)
         raise
     finally:
         store.close()

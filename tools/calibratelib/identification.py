@@ -71,7 +71,7 @@ class Report:
             self.note = "some derivatives could not be estimated"
         if D.shape[0] < d:
             self.note = f"{D.shape[0]} fitted moment(s) for {d} parameters: not identified"
-        good = ~bad
+        good = ~bad & (D.shape[0] > 0)
         if good.any():
             Dg = D[:, good]
             _, s, vt = np.linalg.svd(Dg, full_matrices=False)
@@ -89,12 +89,15 @@ class Report:
                 elif self.condition > NEAR_SINGULAR and weakest[jj] > LOADING:
                     self.weak[j], self.why[j] = True, (f"loads {weakest[jj]:.2f} on the weakest direction of a "
                                                        f"near-singular D (condition number {self.condition:.3g})")
+        for j in range(d):
+            if not self.weak[j] and not math.isfinite(self.se_unit[j]):
+                self.weak[j], self.why[j] = True, "not identified (no fitted moment)"
         self.se = self.se_unit * np.asarray(dtheta_du, dtype=float)
 
     def text(self, theta):
         lines = ["Identification at the optimum (central differences of z = (model - target)/se in each",
                  f"parameter's unit interval, step {STEP:g}, common random numbers):", ""]
-        width = max(len("moment"), *(len(n) for n in self.moment_names))
+        width = max([len("D = dz/du")] + [len(n) for n in self.moment_names])
         cols = [n if len(n) <= 14 else n[:13] + "~" for n in self.names]
         lines.append("D = dz/du".ljust(width) + "".join(f"{c:>16}" for c in cols))
         for k, name in enumerate(self.moment_names):
@@ -104,7 +107,7 @@ class Report:
                      (f"  (condition number {self.condition:.4g})" if math.isfinite(self.condition)
                       else "  (D is singular)"))
         lines.append("")
-        pw = max(len("parameter"), *(len(n) for n in self.names))
+        pw = max([len("parameter")] + [len(n) for n in self.names])
         lines.append(f"{'parameter':<{pw}} {'estimate':>14} {'se':>12} {'se/range':>9}  identification")
         for j, name in enumerate(self.names):
             flag = f"WEAK: {self.why[j]}" if self.weak[j] else "ok"

@@ -39,6 +39,8 @@ def global_design(problem, spec, seed):
 def run_global(problem, evaluator, spec, seed):
     start = problem.start_unit()
     points = list(global_design(problem, spec, seed))
+    if not points and start is None:  # `samples: 0` and no start: the middle of the cube
+        points = [np.full(problem.d, 0.5)]
     if start is not None:
         evaluator.evaluate([start], "start")
     return evaluator.evaluate(points, "global")
