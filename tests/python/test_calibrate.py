@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 
 from common import BASELINE, BINARY, SOURCE, TempDirTest
+from common import SMALL as SMALL_SCENARIO
 
 CALIBRATE = os.path.join(SOURCE, "tools", "calibrate.py")
 sys.path.insert(0, os.path.join(SOURCE, "tools"))
@@ -380,6 +381,50 @@ class SmallCalibration(TempDirTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stderr, "")
         self.assertIn("fitted moments pass", proc.stdout)
+
+
+class Derived(TempDirTest):
+    def test_derived_share_and_infeasible_points(self):
+        """beta's share is 1 - alpha's; alpha's range reaches past 1, where beta's would be <= 0."""
+        import xarray as xr
+        path = write(self.path("shares.yaml"), """
+            schema: cloudmarket-targets/1
+            name: shares
+            moments:
+              - {name: alpha_share, variable: market_share, select: {vendor: alpha}, period: 2023, reduce: mean,
+                 value: 0.5, units: "1", se: 0.02, source: test}
+            calibrate:
+              seed: 3
+              set: {time.years: 1}
+              parameters:
+                - {path: vendors.alpha.initial_share, min: 0.2, max: 1.2}
+              derived:
+                - {path: vendors.beta.initial_share, one_minus: [vendors.alpha.initial_share]}
+              search:
+                global: {design: sobol, samples: 8}
+                local: {max_evaluations: 12}
+            """)
+        proc = calibrate(SMALL_SCENARIO, path, "-o", self.path("cal"), "--jobs", "2")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        with xr.open_dataset(self.path("cal/sweep.h5"), engine="h5netcdf") as ds:
+            alpha = ds["vendors.alpha.initial_share"].values
+            J = ds["J"].values
+            why = [str(x) for x in ds["infeasible"].values]
+            runs = ds["run"].values
+        self.assertTrue((alpha >= 1).any(), "the Sobol points reach past 1")
+        for a, j, w, r in zip(alpha, J, why, runs):
+            if a >= 1:
+                self.assertTrue(math.isinf(j))
+                self.assertIn("vendors.beta.initial_share = 1 - (vendors.alpha.initial_share)", w)
+                self.assertEqual(list(r), [-1], "an infeasible point is not run")
+            else:
+                self.assertTrue(math.isfinite(j), w)
+        with open(self.path("cal/best.yaml")) as f:
+            best = yaml.safe_load(f)
+        shares = best["set"]
+        self.assertEqual(shares["vendors.alpha.initial_share"] + shares["vendors.beta.initial_share"], 1.0)
+        proc = subprocess.run([BINARY, "validate", self.path("cal/calibrated.yaml")], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 class BadInput(TempDirTest):
