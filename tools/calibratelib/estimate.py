@@ -135,6 +135,9 @@ def _calibrate(args, binary, comm):
         print(error, file=sys.stderr)
         release_workers(INVALID)
         return INVALID
+    except BaseException:
+        release_workers(FAILURE)
+        raise
     cal = targets.calibration
     run_seeds = seeds(cal)
     if comm is not None:
@@ -147,6 +150,9 @@ def _calibrate(args, binary, comm):
     except (store_mod.DirectoryError, runner.Busy) as error:
         release_workers(INVALID)
         return _fail(str(error), INVALID)
+    except BaseException:  # a lock or filesystem failure: the workers must not wait forever
+        release_workers(FAILURE)
+        raise
     if comm is not None:
         for rank in range(1, comm.Get_size()):
             comm.send(("go", args.output), dest=rank)
