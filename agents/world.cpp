@@ -50,23 +50,48 @@ World::World(const Scenario& sc)
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
       const Offer& o = sc.vendors[v].offers[p];
       capacity_(v, p) = o.capacity;
-      initial_experience_(v, p) = o.initial_experience > 0 ? o.initial_experience : 12 * o.capacity;
-      experience_(v, p) = initial_experience_(v, p);
     }
   }
+  size_opening_capacity();
+  opening_capacity_ = capacity_;
+  for (std::size_t v = 0; v < sc.vendors.size(); ++v)
+    for (std::size_t p = 0; p < sc.products.size(); ++p) {
+      const double given = sc.vendors[v].offers[p].initial_experience;
+      initial_experience_(v, p) = given > 0 ? given : 12 * capacity_(v, p);
+      experience_(v, p) = initial_experience_(v, p);
+    }
+}
+
+// Offers given `capacity: {utilization: u}` open with capacity = D / u, D the units the opening
+// customers want at the opening prices (unrationed; startups' training not included).
+void World::size_opening_capacity() {
+  const std::size_t vendors = scenario.vendors.size(), products = scenario.products.size();
+  bool any = false;
+  for (const auto& vendor : scenario.vendors)
+    for (const auto& o : vendor.offers) any = any || o.opening_utilization > 0;
+  if (!any) return;
+  const Grid unlimited(vendors, products, limits::kMaxQuantity);
+  const auto wanted = market.wanted_at_reference(0, budget_factors(0), market.choice_sets(supply(0)));
+  const Bill bill = bill_month(wanted, price_elasticities(0), market.reference_price(), prices.in_force(month_start(0)),
+                               unlimited);
+  for (std::size_t v = 0; v < vendors; ++v)
+    for (std::size_t p = 0; p < products; ++p) {
+      const double u = scenario.vendors[v].offers[p].opening_utilization;
+      if (u > 0) capacity_(v, p) = bill.wanted(v, p) / u;
+    }
 }
 
 double World::compute_capacity_ratio(std::size_t v) const {
   // The hosts are the accelerator fleet when there is a GPU product; else all compute capacity.
   if (gpu_product_) {
-    const double start = scenario.vendors[v].offers[*gpu_product_].capacity;
+    const double start = opening_capacity_(v, *gpu_product_);
     return start > 0 ? capacity_(v, *gpu_product_) / start : 1.0;
   }
   double now = 0, start = 0;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
     if (scenario.products[p].kind != ProductKind::compute) continue;
     now += capacity_(v, p) * market.reference_price()[p];
-    start += scenario.vendors[v].offers[p].capacity * market.reference_price()[p];
+    start += opening_capacity_(v, p) * market.reference_price()[p];
   }
   return start > 0 ? now / start : 1.0;
 }

@@ -119,6 +119,7 @@ class World {
                              double now) const;
 
  private:
+  void size_opening_capacity();
   struct Order {
     int arrives;          // month the capacity enters service
     std::size_t product;
@@ -162,6 +163,7 @@ class World {
   std::vector<double> cash_;
   std::vector<int> months_negative_;
   Grid capacity_, experience_, initial_experience_;
+  Grid opening_capacity_;  // capacity_ at the start, once sized (the hosts' reference speed)
   Grid fill_;                                // vendor x product: fraction of enterprises' demand served last month
   std::vector<double> reserved_gpu_hours_;   // per vendor: startups' training last month
   std::vector<Grid> demand_history_;         // per month: vendor x product units wanted

@@ -83,11 +83,12 @@ struct PricingRegime {
 struct Offer {
   double price = 0;              // currency per unit
   double unit_cost = 0;          // currency per unit, at the start
-  double capacity = 0;           // units per month, at the start
+  double capacity = 0;           // units per month, at the start (with opening_utilization: set by the World)
   double cost_trend = 0;         // fractional change of unit cost per year from input prices
   double learning_rate = 0;      // Wright's law: fractional unit-cost fall per doubling of cumulative output
   double initial_experience = 0; // units produced before the start (0: twelve months of capacity)
   double capex_per_unit = 0;     // currency per unit of monthly capacity added
+  double opening_utilization = 0;  // > 0: capacity = enterprises' opening demand / this (sized to the market)
   std::optional<Pricing> pricing{};  // this product's pricing, if not the vendor's
   std::vector<PricingRegime> later_pricing{};  // with `pricing`: its later regimes
   DatedFields dated{};            // schedules of its datable keys (cost_trend)

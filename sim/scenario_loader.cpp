@@ -332,7 +332,17 @@ Offer decode_offer(const Node& node, const std::string& what, const Pricing& ven
   f.allow_dates(o.dated, DatedOwner::offer);
   o.price = yaml::to_number(f.required("price"), "price", price_range());
   o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", price_range());
-  o.capacity = yaml::to_number(f.required("capacity"), "capacity", quantity_range(true));
+  const Node& capacity = f.required("capacity");
+  if (capacity.kind == Kind::map) {
+    // Opening capacity sized to the opening demand, so that a market's size and shares can be
+    // changed (or calibrated) without re-deriving every vendor's capacity by hand.
+    Fields c(capacity, what + " capacity");
+    o.opening_utilization = yaml::to_number(c.required("utilization"), "utilization", Range{0, 1, true, false});
+    c.done();
+    if (o.price <= 0) fail(capacity.where, what + ": a capacity sized to demand needs a price > 0 (a free product's demand is unbounded)");
+  } else {
+    o.capacity = yaml::to_number(capacity, "capacity", quantity_range(true));
+  }
   number(f, "cost_trend", o.cost_trend, Range{-1, 1, true, false});
   number(f, "learning_rate", o.learning_rate, Range::between(0, 0.5));
   number(f, "initial_experience", o.initial_experience, quantity_range(false));
@@ -732,7 +742,7 @@ void check_training_fleets(const Scenario& sc, const NodePtr& root) {
     for (const auto& dc : sc.vendors[v].datacenters) flops += dc.flops;
     const double hours = flops * 31 * 86400 / sc.market.flops_per_gpu_hour;
     const double capacity = sc.vendors[v].offers[*gpu].capacity;
-    if (hours > capacity * (1 + 1e-9)) {
+    if (sc.vendors[v].offers[*gpu].opening_utilization == 0 && hours > capacity * (1 + 1e-9)) {
       const auto& item = root->find("vendors")->value->items[v];
       char figures[160];
       std::snprintf(figures, sizeof figures, "%.4g GPU-hours a month (flops x 31 days / market.flops_per_gpu_hour)",

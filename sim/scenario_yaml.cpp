@@ -120,7 +120,12 @@ void emit_vendor(YAML::Emitter& out, const Vendor& v, const std::vector<Product>
     out << YAML::Key << products[p].id << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "price" << YAML::Value << exact(o.price);
     out << YAML::Key << "unit_cost" << YAML::Value << exact(o.unit_cost);
-    out << YAML::Key << "capacity" << YAML::Value << exact(o.capacity);
+    out << YAML::Key << "capacity" << YAML::Value;
+    if (o.opening_utilization > 0)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "utilization" << YAML::Value << exact(o.opening_utilization)
+          << YAML::EndMap;
+    else
+      out << exact(o.capacity);
     emit_number(out, "cost_trend", o.cost_trend, o.dated);
     out << YAML::Key << "learning_rate" << YAML::Value << exact(o.learning_rate);
     out << YAML::Key << "initial_experience" << YAML::Value << exact(o.initial_experience);
