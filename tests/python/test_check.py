@@ -185,11 +185,11 @@ class BadTargetsFiles(unittest.TestCase):
                   "calibrate:\n  parameters:\n    - {path: vendors.aws.cash, min: 2, max: 1}\n"
                   "    - {name: size, multiply: [segments.smb.firms], min: 0, max: 2, scale: log}\n"
                   "    - {path: segments.smb.firms, min: 1, max: 2}\n"
-                  "  derived:\n    - {path: vendors.others.initial_share, one_minus: [vendors.aws.initial_sahre]}\n"
+                  "  derived:\n    - {path: vendors.others.initial_share, one_minus: [vendors.aws.initial_share, vendors.others.initial_share]}\n"
                   "  search: {global: {design: sobol, samples: 12}, local: {method: bfgs}}\n",
          ["7:45: error: 'max' must be greater than 'min' (2)", "8:75: error: 'scale: log' needs 'min' > 0",
           "9:7: error: 'segments.smb.firms' is already set by parameter 'size'",
-          "11:7: error: 'vendors.aws.initial_sahre' in 'one_minus' is not the path of a calibrated parameter",
+          "11:7: error: 'vendors.others.initial_share' cannot be derived from itself",
           "12:45: error: 'samples' of a sobol design must be a power of 2, got 12",
           "12:66: error: 'method' must be one of nelder-mead, powell"]),
     ]

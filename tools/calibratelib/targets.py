@@ -434,7 +434,7 @@ def _read_derived(r, node):
     path = _read_path(r, m["path"][1], "path")
     terms = [_read_path(r, x, "one_minus") for x in r.sequence(m["one_minus"][1], "one_minus") or []]
     if not terms:
-        r.error(m["one_minus"][1], "'one_minus' must list at least one parameter path")
+        r.error(m["one_minus"][1], "'one_minus' must list at least one scenario path")
     if path is None or None in terms:
         return None
     return Derived(path, terms, r.mark(node))
@@ -452,15 +452,12 @@ def _check_paths(r, cal):
             if path in owners:
                 r.errors.add(p.mark, f"'{path}' is already set by {owners[path]}")
             owners[path] = f"parameter '{p.name}'"
-    paths = {p.path for p in cal.parameters if p.path}
     for d in cal.derived:
         if d.path in owners:
             r.errors.add(d.mark, f"'{d.path}' is already set by {owners[d.path]}")
         owners[d.path] = "a derived value"
-        for term in d.one_minus:
-            if term not in paths:
-                r.errors.add(d.mark, f"'{term}' in 'one_minus' is not the path of a calibrated parameter"
-                                     f"{did_you_mean(term, paths)}")
+        if d.path in d.one_minus:
+            r.errors.add(d.mark, f"'{d.path}' cannot be derived from itself")
 
 
 def _read_search(r, node, d):
