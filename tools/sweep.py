@@ -64,13 +64,6 @@ def fail(message, code=INVALID):
     return code
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(INVALID)
-
-
 def _index_range(text):
     m = re.fullmatch(r"(\d+)(?:-(\d+))?", text.strip())
     if not m:
@@ -117,8 +110,8 @@ def _mem_arg(text):
 
 
 def parse(argv):
-    parser = _Parser(prog=PROG, description="Batch sweeps of cloudmarket scenarios (docs/sweep.md).")
-    sub = parser.add_subparsers(dest="verb", metavar="{" + ",".join(VERBS) + "}", parser_class=_Parser)
+    parser = argparse.ArgumentParser(prog=PROG, description="Batch sweeps of cloudmarket scenarios (docs/sweep.md).")
+    sub = parser.add_subparsers(dest="verb", metavar="{" + ",".join(VERBS) + "}")
 
     def common(p):
         p.add_argument("--binary", help="the cloudmarket binary (set by `cloudmarket sweep`)")
@@ -208,12 +201,6 @@ def _same_runs(a, b):
     return key(a) == key(b)
 
 
-def _has_results(directory):
-    for sub in ("runs", "status"):
-        path = os.path.join(directory, sub)
-        if os.path.isdir(path) and any(not n.startswith(".") for n in os.listdir(path)):
-            return True
-    return False
 
 
 def prepare_directory(directory, manifest, resume, replan=False, lock=True, verb="run"):
@@ -223,7 +210,7 @@ def prepare_directory(directory, manifest, resume, replan=False, lock=True, verb
         raise ValueError(f"{directory} exists and is not a directory")
     old = runner.load_manifest(directory) if os.path.isdir(directory) else None
     if old is not None:
-        results = _has_results(directory)
+        results = runner.has_results(directory)
         if not _same_runs(old, manifest) and results:
             raise ValueError(f"{directory} holds results of a different sweep (planned from "
                              f"{old.get('sweep_file')}); choose another directory")

@@ -16,6 +16,7 @@ import textwrap
 import time
 import unittest
 
+import h5py
 import numpy as np
 import yaml
 
@@ -423,6 +424,44 @@ class Derived(TempDirTest):
             best = yaml.safe_load(f)
         shares = best["set"]
         self.assertEqual(shares["vendors.alpha.initial_share"] + shares["vendors.beta.initial_share"], 1.0)
+        proc = subprocess.run([BINARY, "validate", self.path("cal/calibrated.yaml")], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+
+class Dated(TempDirTest):
+    def test_a_dated_parameter_is_recovered_as_a_schedule(self):
+        """alpha's fixed cost in 2023 and from 2024, each recovered from that year's profit."""
+        truth = (4.0e7, 2.0e7)  # USD a month: a large part of alpha's ~77 mn a month of profit
+        out = self.path("truth.h5")
+        schedule = f"[{{from: 2023-01-01, value: {truth[0]}}}, {{from: 2024-01-01, value: {truth[1]}}}]"
+        subprocess.run([BINARY, "run", SMALL_SCENARIO, "-o", out, "--quiet", "--set", "time.years=2",
+                        "--seed", str(run_seeds(0, 1)[0]),  # the calibration's seed: common random numbers
+                        "--set", f"vendors.alpha.fixed_cost_per_month={schedule}"], check=True)
+        with h5py.File(out, "r") as f:
+            profit = f["vendor_profit"][:, 0]
+        path = write(self.path("dated.yaml"), f"""
+            schema: cloudmarket-targets/1
+            moments:
+              - {{name: p23, variable: vendor_profit, select: {{vendor: alpha}}, period: 2023, value: {profit[:12].sum()},
+                 units: USD, se_relative: 0.01, source: the model at known values}}
+              - {{name: p24, variable: vendor_profit, select: {{vendor: alpha}}, period: 2024, value: {profit[12:].sum()},
+                 units: USD, se_relative: 0.01, source: the model at known values}}
+            calibrate:
+              set: {{time.years: 2}}
+              parameters:
+                - {{path: vendors.alpha.fixed_cost_per_month, min: 1.0e6, max: 8.0e7}}
+                - {{path: vendors.alpha.fixed_cost_per_month, from: 2024-01-01, min: 1.0e6, max: 8.0e7}}
+              search: {{global: {{samples: 8}}, local: {{max_evaluations: 80}}}}
+            """)
+        proc = calibrate(SMALL_SCENARIO, path, "-o", self.path("cal"), "--jobs", "2")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        with open(self.path("cal/best.yaml")) as f:
+            best = yaml.safe_load(f)["parameters"]
+        self.assertAlmostEqual(best["vendors.alpha.fixed_cost_per_month"] / truth[0], 1, delta=0.01)
+        self.assertAlmostEqual(best["vendors.alpha.fixed_cost_per_month@2024-01-01"] / truth[1], 1, delta=0.02)
+        with open(self.path("cal/calibrated.yaml")) as f:
+            fitted = yaml.safe_load(f)["vendors"][0]["fixed_cost_per_month"]
+        self.assertEqual([str(e["from"]) for e in fitted], ["2023-01-01", "2024-01-01"])
         proc = subprocess.run([BINARY, "validate", self.path("cal/calibrated.yaml")], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 0, proc.stderr)
 

@@ -192,6 +192,16 @@ class BadTargetsFiles(unittest.TestCase):
           "11:7: error: 'vendors.others.initial_share' cannot be derived from itself",
           "12:45: error: 'samples' of a sobol design must be a power of 2, got 12",
           "12:66: error: 'method' must be one of nelder-mead, powell"]),
+        (HEADER + "moments:\n  - {name: a, variable: hhi, period: 2023, value: 1, units: '1', se: 1, source: s}\n"
+                  "calibrate:\n  parameters:\n    - {path: vendors.aws.cash, from: 2024-01-01, min: 1, max: 2}\n"
+                  "    - {path: vendors.aws.cash, from: 2024-01-01, min: 1, max: 2}\n"
+                  "    - {name: m, multiply: [vendors.aws.cash], from: 2024-01-01, min: 1, max: 2}\n"
+                  "    - {path: vendors.azure.cash, from: 2024, min: 1, max: 2}\n"
+                  "  derived:\n    - {path: vendors.others.initial_share, one_minus: [vendors.aws.cash]}\n",
+         ["8:7: error: 'vendors.aws.cash' from 2024-01-01 is already set by parameter 'vendors.aws.cash@2024-01-01'",
+          "9:53: error: 'from' is for one scenario value ('path'), not a multiplier",
+          "10:40: error: 'from' must be a date YYYY-MM-DD",
+          "12:7: error: 'vendors.aws.cash' has a dated parameter: a derived value needs one value"]),
     ]
 
     def test_each_bad_file(self):

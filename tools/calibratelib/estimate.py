@@ -33,15 +33,8 @@ def _on_sigterm(*_):
     raise Terminated()
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(INVALID)
-
-
 def parse(argv):
-    p = _Parser(prog=PROG, description="Estimate scenario parameters by the method of simulated moments "
+    p = argparse.ArgumentParser(prog=PROG, description="Estimate scenario parameters by the method of simulated moments "
                                        "(docs/calibration.md).")
     p.add_argument("scenario", metavar="SCENARIO", help="the scenario to calibrate")
     p.add_argument("targets", metavar="TARGETS", help="targets file (schema cloudmarket-targets/1) with a "

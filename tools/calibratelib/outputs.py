@@ -56,7 +56,8 @@ def write_sweep_h5(path, targets, problem, evaluator, info):
                 var = f.create_variable(p.name, ("evaluation",), dtype="f8",
                                         data=np.array([ev.theta[j] for ev in records], dtype=float))
                 var.attrs["long_name"] = (f"multiplier of {', '.join(p.multiply)}" if p.multiply
-                                          else f"scenario value {p.path}")
+                                          else f"scenario value {p.path}" +
+                                          (f" from {p.since}" if p.since else ""))
                 var.attrs["units"] = "1"
                 var.attrs["min"], var.attrs["max"], var.attrs["scale"] = p.min, p.max, p.scale
                 var = f.create_variable(f"{p.name}__unit", ("evaluation",), dtype="f8",
@@ -220,6 +221,7 @@ def write_calibrated(path, directory, scenario, targets, problem, best, resolved
     ]
     for j, p in enumerate(problem.params):
         what = f"x {', '.join(p.multiply)}; " if p.multiply else ("" if p.name == p.path else f"{p.path}; ")
+        what += f"from {p.since}; " if p.since else ""
         header.append(f"  {p.name} = {best.theta[j]!r}  ({what}searched in [{p.min:g}, {p.max:g}], {p.scale};")
         header.append(f"    se {report.se[j]:.3g}{', WEAKLY IDENTIFIED' if report.weak[j] else ''})" if report
                       else "    se not estimated)")

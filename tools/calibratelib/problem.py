@@ -38,6 +38,24 @@ def number_text(x):
     return repr(float(x))
 
 
+def schedule(start, first, entries):
+    """A dated key's schedule (docs/scenario.md, "Dated parameters"): `first` from the run's start,
+    then each (date, value) of `entries` from its date on."""
+    out = [{"from": str(start), "value": float(first)}]
+    for since, value in sorted(entries):
+        if since <= str(start):
+            out = []
+        out.append({"from": since, "value": float(value)})
+    return out
+
+
+def value_text(value):
+    """`--set` text of a value: a number, or a schedule as a YAML flow list."""
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{{from: {e['from']}, value: {number_text(e['value'])}}}" for e in value) + "]"
+    return number_text(value)
+
+
 class Infeasible(Exception):
     """θ cannot be run: a derived value would be ≤ 0."""
 
@@ -85,8 +103,9 @@ class Problem:
     """θ ↔ u, and the assignments of an evaluation. `base` holds the scenario's values (after the
     fixed `set`) of every path a multiplier or a derived value reads."""
 
-    def __init__(self, calibration, base_values):
+    def __init__(self, calibration, base_values, start_date=None):
         self.cal = calibration
+        self.start_date = start_date  # the run's time.start: where a dated parameter's schedule begins
         self.params = list(calibration.parameters)
         self.derived = list(calibration.derived or [])
         self.base = dict(base_values)
@@ -141,7 +160,7 @@ class Problem:
             if p.multiply:
                 for path in p.multiply:
                     out[path] = self.base[path] * float(theta[j])
-            else:
+            elif p.since is None:
                 out[p.path] = float(theta[j])
         for dv in self.derived:
             total = 0.0
@@ -151,18 +170,25 @@ class Problem:
             if not value > 0.0:
                 raise Infeasible(f"{dv.path} = 1 - ({' + '.join(dv.one_minus)}) = {value:.6g} <= 0")
             out[dv.path] = value
+        dated = {}
+        for j, p in enumerate(self.params):
+            if p.since is not None:
+                dated.setdefault(p.path, []).append((p.since, float(theta[j])))
+        for path, entries in dated.items():
+            out[path] = schedule(self.start_date, out.get(path, self.base.get(path)), entries)
         return out
 
     def assignments(self, theta):
         """The `--set PATH=VALUE` texts of an evaluation at θ (fixed set first); raises Infeasible."""
         values = self.values(theta)
         return [f"{path}={text}" for path, text in self.fixed] + \
-               [f"{path}={number_text(v)}" for path, v in values.items()]
+               [f"{path}={value_text(v)}" for path, v in values.items()]
 
     def paths_read(self):
         """Scenario paths whose base value the problem needs (multiplied paths, one_minus terms)."""
-        own = {p.path for p in self.params if not p.multiply}
+        own = {p.path for p in self.params if not p.multiply and p.since is None}
         paths = [path for p in self.params if p.multiply for path in p.multiply]
+        paths += [p.path for p in self.params if p.since is not None and p.path not in own]
         paths += [path for dv in self.derived for path in dv.one_minus if path not in own]
         return list(dict.fromkeys(paths))
 
@@ -246,9 +272,15 @@ def check(calibration, scenario, binary, targets_path):
                 value = lookup(resolved, p.path)
                 if _number(value):
                     base[p.path] = float(value)
+                elif p.since is not None:
+                    errors.append(f"{p.mark}: error: '{p.path}' is {value!r} in the scenario: a dated parameter "
+                                  "needs a single number there to hold before its date")
             except ValueError:
                 pass
-    problem = Problem(calibration, base)
+    if errors:
+        raise SweepFileError(errors)
+    start_date = str((resolved.get("time") or {}).get("start", ""))
+    problem = Problem(calibration, base, start_date)
 
     # Each parameter alone at its min and at its max (the others at the scenario's values), with
     # the derived values that follows; a corner where a derived value is ≤ 0 is infeasible by
@@ -259,6 +291,8 @@ def check(calibration, scenario, binary, targets_path):
             values = {}
             for path in (p.multiply or [p.path]):
                 values[path] = base[path] * end if p.multiply else end
+            if p.since is not None:
+                values[p.path] = schedule(start_date, base[p.path], [(p.since, end)])
             try:
                 for dv in problem.derived:
                     total = sum(values.get(q, base.get(q, 0.0)) for q in dv.one_minus)
@@ -267,7 +301,7 @@ def check(calibration, scenario, binary, targets_path):
                     values[dv.path] = 1.0 - total
             except Infeasible:
                 continue
-            assigns = [f"{path}={number_text(v)}" for path, v in values.items()]
+            assigns = [f"{path}={value_text(v)}" for path, v in values.items()]
             checks.append((p, assigns))
     commands = [base_cmd + [x for a in assigns for x in ("--set", a)] for _, assigns in checks]
     parallel = max(2, min(8, 2 * (os.cpu_count() or 1)))

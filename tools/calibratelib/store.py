@@ -102,12 +102,6 @@ def mpi_worker(comm, directory, binary):
         comm.send(("done", status), dest=0)
 
 
-def _has_results(directory):
-    for sub in ("runs", "status"):
-        path = os.path.join(directory, sub)
-        if os.path.isdir(path) and any(not n.startswith(".") for n in os.listdir(path)):
-            return True
-    return False
 
 
 class RunStore:
@@ -126,10 +120,10 @@ class RunStore:
         if old is not None:
             if old.get("schema") != MANIFEST_SCHEMA:
                 raise DirectoryError(f"{directory} holds a sweep, not a calibration; choose another directory")
-            if old.get("base") != scenario and _has_results(directory):
+            if old.get("base") != scenario and runner.has_results(directory):
                 raise DirectoryError(f"{directory} holds a calibration of another scenario ({old.get('base')}); "
                                      "choose another directory")
-            if _has_results(directory) and not resume:
+            if runner.has_results(directory) and not resume:
                 raise DirectoryError(f"{directory} already holds runs of a calibration; use --resume to re-use "
                                      "them, or choose another directory")
         elif os.path.isdir(directory) and any(not n.startswith(".") for n in os.listdir(directory)):

@@ -14,8 +14,8 @@ import numpy as np
 import yaml
 
 from sweeplib.collect import _RunFile, _text
-from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, SweepFileError, _Errors,
-                                _NAME_RE, _Reader, _check_aliases, _read_path, compose_file, did_you_mean)
+from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, _NAME_RE, _read_path,
+                                did_you_mean, read_document)
 
 SCHEMA = "cloudmarket-targets/1"
 TOP_KEYS = ("schema", "name", "description", "exchange_rates", "pass_within", "moments", "calibrate")
@@ -26,7 +26,7 @@ PRECISION_KEYS = ("se", "se_relative", "tolerance", "tolerance_relative")
 REDUCTIONS = ("sum", "mean", "last", "growth")
 ACROSS = ("sum", "mean")
 CALIBRATE_KEYS = ("seed", "replications", "set", "parameters", "derived", "search")
-PARAMETER_KEYS = ("path", "name", "multiply", "min", "max", "start", "scale")
+PARAMETER_KEYS = ("path", "name", "multiply", "min", "max", "start", "scale", "from")
 DERIVED_KEYS = ("path", "one_minus")
 SEARCH_KEYS = ("global", "local")
 GLOBAL_KEYS = ("design", "samples")
@@ -39,6 +39,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 class MomentError(Exception):
@@ -76,9 +77,10 @@ class Moment:
 
 
 class CalParameter:
-    def __init__(self, name, path, multiply, lo, hi, start, scale, mark):
+    def __init__(self, name, path, multiply, lo, hi, start, scale, mark, since=None):
         self.name, self.path, self.multiply = name, path, multiply
         self.min, self.max, self.start, self.scale, self.mark = lo, hi, start, scale, mark
+        self.since = since  # 'YYYY-MM-DD': the value of a dated key from this date on (docs/scenario.md)
 
 
 class Derived:
@@ -115,24 +117,8 @@ class Targets:
 
 def load(path):
     """Read and check a targets file on its own (no run involved); raises SweepFileError."""
-    errors = _Errors()
     targets = Targets(path)
-    text, root = compose_file(path, errors, what="targets file")
-    errors.raise_if_any()
-    targets.text = text
-    r = _Reader(path, errors)
-    if not _check_aliases(root, r, what="targets file"):
-        errors.raise_if_any()
-    top = r.mapping(root, "the targets file", TOP_KEYS, required=("schema", "moments"))
-    if top is None:
-        errors.raise_if_any()
-    if "schema" in top:
-        node = top["schema"][1]
-        value = r.string(node, "schema")
-        if value is not None and value != SCHEMA:
-            hint = " (targets files start with 'schema: cloudmarket-targets/1')" \
-                if value.startswith("cloudmarket") else did_you_mean(value, [SCHEMA])
-            r.error(node, f"'schema' must be '{SCHEMA}', got '{value}'{hint}")
+    targets.text, r, _, top = read_document(path, "targets file", SCHEMA, TOP_KEYS, ("schema", "moments"))
     for key in ("name", "description"):
         if key in top:
             value = r.string(top[key][1], key)
@@ -148,7 +134,7 @@ def load(path):
         _read_moments(r, top["moments"][1], targets)
     if "calibrate" in top:
         targets.calibration = _read_calibration(r, top["calibrate"][1])
-    errors.raise_if_any()
+    r.errors.raise_if_any()
     return targets
 
 
@@ -394,9 +380,18 @@ def _read_parameter(r, node):
         return None
     path = name = None
     multiply = None
+    since = None
+    if "from" in m:
+        _, text = r.scalar(m["from"][1])
+        if text is None or not _DATE.match(str(text)):
+            r.error(m["from"][1], f"'from' must be a date YYYY-MM-DD, got {r.kind(m['from'][1])}")
+        elif "multiply" in m:
+            r.error(m["from"][1], "'from' is for one scenario value ('path'), not a multiplier")
+        else:
+            since = str(text)
     if "path" in m:
         path = _read_path(r, m["path"][1], "path")
-        name = path
+        name = path if since is None or path is None else f"{path}@{since}"
         if "name" in m:
             name = r.string(m["name"][1], "name")
     else:
@@ -424,7 +419,7 @@ def _read_parameter(r, node):
     if "start" in m:
         start = r.number(m["start"][1], "start", lo, hi)
     return CalParameter(name, path, multiply, float(lo), float(hi),
-                        None if start is None else float(start), scale or "linear", r.mark(node))
+                        None if start is None else float(start), scale or "linear", r.mark(node), since)
 
 
 def _read_derived(r, node):
@@ -449,15 +444,24 @@ def _check_paths(r, cal):
             r.errors.add(p.mark, f"duplicate parameter name '{p.name}'")
         names.add(p.name)
         for path in p.multiply or [p.path]:
-            if path in owners:
+            key = path if p.since is None else (path, p.since)  # dated entries of one path may differ
+            if key in owners:
+                r.errors.add(p.mark, f"'{path}'{'' if p.since is None else ' from ' + p.since} is already set by "
+                                     f"{owners[key]}")
+            owners[key] = f"parameter '{p.name}'"
+            if p.since is not None and path in owners and owners[path] != f"parameter '{p.name}'" and \
+                    not owners[path].startswith("parameter"):
                 r.errors.add(p.mark, f"'{path}' is already set by {owners[path]}")
-            owners[path] = f"parameter '{p.name}'"
     for d in cal.derived:
         if d.path in owners:
             r.errors.add(d.mark, f"'{d.path}' is already set by {owners[d.path]}")
         owners[d.path] = "a derived value"
         if d.path in d.one_minus:
             r.errors.add(d.mark, f"'{d.path}' cannot be derived from itself")
+        dated = {p.path for p in cal.parameters if p.since is not None}
+        for term in d.one_minus:
+            if term in dated:
+                r.errors.add(d.mark, f"'{term}' has a dated parameter: a derived value needs one value, not a schedule")
 
 
 def _read_search(r, node, d):

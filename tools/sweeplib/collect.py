@@ -9,7 +9,6 @@ labels as a coordinate. `analyze` adds the group `sensitivity` (Sobol or Morris 
 """
 import math
 import os
-import tempfile
 import warnings
 
 import h5py
@@ -192,10 +191,7 @@ def collect(directory, output=None):
     design = manifest["design"]
     params = manifest["parameters"]
     points = manifest["points"]
-    fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=os.path.dirname(os.path.abspath(output)))
-    os.fchmod(fd, runner.file_mode())  # mkstemp's 0600 would hide sweep.h5 from colleagues
-    os.close(fd)
-    try:
+    with runner.replacing(output) as tmp:
         with h5netcdf.File(tmp, "w") as f:
             f.attrs["Conventions"] = "CF-1.8"
             f.attrs["title"] = f"cloudmarket sweep '{manifest.get('name')}'"
@@ -261,11 +257,6 @@ def collect(directory, output=None):
                     var.attrs["across"] = m.across
                 for d, label in m.select.items():
                     var.attrs[f"select_{d}"] = label
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     counts = {s: state.count(s) for s in sorted(set(state))}
     return {"path": output, "runs": n, "counts": counts, "problems": problems}
 
@@ -344,10 +335,7 @@ def analyze(directory, conf_level=0.95):
         for j, p in enumerate(params):
             rows.append((label, p, *[float(res[k][j]) for k in fields]))
 
-    fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=directory)
-    os.fchmod(fd, runner.file_mode())
-    os.close(fd)
-    try:
+    with runner.replacing(path) as tmp:
         with open(path, "rb") as src, open(tmp, "wb") as dst:
             dst.write(src.read())
         with h5py.File(tmp, "a") as h:
@@ -377,11 +365,6 @@ def analyze(directory, conf_level=0.95):
                 var = g.create_variable(k, ("output", "parameter"), dtype="f8", data=data)
                 var.attrs["long_name"] = long_names[k]
                 var.attrs["units"] = "1" if kind == "saltelli" else "see output_units"
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return ("sobol" if kind == "saltelli" else "morris"), fields, rows, notes
 
 

@@ -11,6 +11,7 @@ killed with kill -9 leaves no simulator writing into DIR behind its back (only a
 `<index>.h5.XXXXXX.partial`, which the next start of that run removes).
 """
 import collections
+import contextlib
 import ctypes
 import errno
 import ctypes.util
@@ -59,21 +60,10 @@ def status_path(directory, index):
 
 def write_atomic(path, text):
     """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, file_mode())  # colleagues sharing the directory read what the umask lets them
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def write_json_atomic(path, obj):
@@ -104,6 +94,32 @@ def is_done(directory, index):
     """True when run `index` finished ok and its output is there."""
     status = read_status(directory, index)
     return bool(status and status["status"] == OK and os.path.isfile(output_path(directory, index)))
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """A temporary name beside `path` to write to; it replaces `path` when the block succeeds and is
+    removed when it fails. Its mode follows the umask (mkstemp's 0600 would hide the file from
+    colleagues sharing a project directory)."""
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
+                               dir=os.path.dirname(os.path.abspath(path)))
+    os.fchmod(fd, file_mode())
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def has_results(directory):
+    """True when the directory holds runs or status files (of a sweep or a calibration)."""
+    for sub in ("runs", "status"):
+        path = os.path.join(directory, sub)
+        if os.path.isdir(path) and any(not n.startswith(".") for n in os.listdir(path)):
+            return True
+    return False
 
 
 def _remove(path):

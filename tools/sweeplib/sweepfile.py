@@ -665,27 +665,34 @@ PARAMETER_KEYS = ("path", "values", "min", "max", "distribution", "integer", "un
 METRIC_KEYS = ("name", "variable", "reduce", "over", "select", "across", "units", "long_name")
 
 
-def load(path):
-    """Read and check a sweep file on its own (no simulator involved); raises SweepFileError."""
+def read_document(path, what, schema, keys, required):
+    """(text, reader, root node, top-level mapping) of one of the tools' YAML files (a sweep or targets file):
+    read within the limits, composed, without aliases, its top-level keys and `schema` checked.
+    Raises SweepFileError when nothing more can be read; later problems go to `reader.errors`."""
     errors = _Errors()
-    sweep = Sweep(path)
-    text, root = compose_file(path, errors)
+    text, root = compose_file(path, errors, what=what)
     errors.raise_if_any()
-    sweep.text = text
     r = _Reader(path, errors)
-    if not _check_aliases(root, r):
+    if not _check_aliases(root, r, what=what):
         errors.raise_if_any()
-    top = r.mapping(root, "the sweep file", TOP_KEYS, required=("schema", "base"))
+    top = r.mapping(root, f"the {what}", keys, required=required)
     if top is None:
         errors.raise_if_any()
-
     if "schema" in top:
         node = top["schema"][1]
         value = r.string(node, "schema")
-        if value is not None and value != SCHEMA:
-            hint = " (a scenario? sweep files start with 'schema: cloudmarket-sweep/1')" \
-                if value.startswith("cloudmarket/") else did_you_mean(value, [SCHEMA])
-            r.error(node, f"'schema' must be '{SCHEMA}', got '{value}'{hint}")
+        if value is not None and value != schema:
+            hint = f" ({what}s start with 'schema: {schema}')" if value.startswith("cloudmarket") \
+                else did_you_mean(value, [schema])
+            r.error(node, f"'schema' must be '{schema}', got '{value}'{hint}")
+    return text, r, root, top
+
+
+def load(path):
+    """Read and check a sweep file on its own (no simulator involved); raises SweepFileError."""
+    sweep = Sweep(path)
+    sweep.text, r, root, top = read_document(path, "sweep file", SCHEMA, TOP_KEYS, ("schema", "base"))
+    errors = r.errors
     for key in ("name", "description"):
         if key in top:
             setattr(sweep, key, r.string(top[key][1], key))
