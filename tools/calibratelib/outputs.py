@@ -5,23 +5,15 @@ import copy
 import datetime
 import math
 import os
-import tempfile
 
 import h5netcdf
-import h5py
 import numpy as np
 import yaml
 
 from sweeplib import runner
+from sweeplib.collect import _string_var
 
 OUTPUT_SCHEMA = "cloudmarket-calibrate-output/1"
-
-
-def _string_var(f, name, dims, values, **attrs):
-    var = f.create_variable(name, dims, dtype=h5py.string_dtype(), data=np.array(values, dtype=object))
-    for k, v in attrs.items():
-        var.attrs[k] = v
-    return var
 
 
 def write_sweep_h5(path, targets, problem, evaluator, info):
@@ -30,10 +22,7 @@ def write_sweep_h5(path, targets, problem, evaluator, info):
     records = evaluator.records
     n = len(records)
     R = len(info["seeds"])
-    fd, tmp = tempfile.mkstemp(prefix="sweep.", suffix=".h5.tmp", dir=os.path.dirname(os.path.abspath(path)))
-    os.fchmod(fd, runner.file_mode())
-    os.close(fd)
-    try:
+    with runner.replacing(path) as tmp:
         with h5netcdf.File(tmp, "w") as f:
             f.attrs["Conventions"] = "CF-1.8"
             f.attrs["title"] = f"cloudmarket calibration of '{info['scenario']}' to '{targets.name}'"
@@ -83,11 +72,6 @@ def write_sweep_h5(path, targets, problem, evaluator, info):
                 runs[i, :len(ev.runs)] = ev.runs
             var = f.create_variable("run", ("evaluation", "replication"), dtype="i8", data=runs)
             var.attrs["long_name"] = "run index of each replication (runs/<run>.h5; -1: not run)"
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class _Dumper(yaml.SafeDumper):

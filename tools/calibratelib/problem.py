@@ -233,7 +233,7 @@ def check(calibration, scenario, binary, targets_path):
 
     errors = []
     base = {}
-    own_paths = {p.path for p in calibration.parameters if not p.multiply}
+    own_paths = {p.path for p in calibration.parameters if not p.multiply and p.since is None}
     for p in calibration.parameters:
         for path in (p.multiply or [p.path]):
             try:
@@ -272,7 +272,7 @@ def check(calibration, scenario, binary, targets_path):
                 value = lookup(resolved, p.path)
                 if _number(value):
                     base[p.path] = float(value)
-                elif p.since is not None:
+                elif p.since is not None and p.path not in own_paths:  # else an undated parameter sets it
                     errors.append(f"{p.mark}: error: '{p.path}' is {value!r} in the scenario: a dated parameter "
                                   "needs a single number there to hold before its date")
             except ValueError:
