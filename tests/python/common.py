@@ -1,5 +1,6 @@
 """Shared helpers of the Python tests: where the binary and the sources are, and running it."""
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -32,3 +33,15 @@ class TempDirTest(unittest.TestCase):
         proc = cloudmarket(*args)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc
+
+
+def mpirun_or_skip(test):
+    """The mpirun to launch MPI runs with; skips `test` when mpirun or mpi4py is missing."""
+    mpirun = shutil.which("mpirun")
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        mpirun = None
+    if not mpirun:
+        test.skipTest("mpirun or mpi4py is not installed")
+    return mpirun

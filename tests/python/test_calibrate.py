@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 import yaml
 
-from common import BASELINE, BINARY, SOURCE, TempDirTest
+from common import BASELINE, BINARY, SOURCE, TempDirTest, mpirun_or_skip
 from common import SMALL as SMALL_SCENARIO
 
 CALIBRATE = os.path.join(SOURCE, "tools", "calibrate.py")
@@ -344,13 +344,7 @@ class SmallCalibration(TempDirTest):
         self.assertEqual(again["J"], ref["J"])
 
     def test_mpi_ends_where_a_local_run_does(self):
-        mpirun = shutil.which("mpirun")
-        try:
-            import mpi4py  # noqa: F401
-        except ImportError:
-            mpirun = None
-        if not mpirun:
-            self.skipTest("mpirun or mpi4py is not installed")
+        mpirun = mpirun_or_skip(self)
         proc = calibrate(BASELINE, self.targets, "-o", self.path("local"), "--jobs", "2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         proc = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "3", sys.executable, CALIBRATE,

@@ -18,7 +18,7 @@ import textwrap
 import time
 import unittest
 
-from common import BINARY, SOURCE, TempDirTest
+from common import BINARY, SOURCE, TempDirTest, mpirun_or_skip
 
 SWEEP = os.path.join(SOURCE, "tools", "sweep.py")
 SMALL = os.path.join(SOURCE, "tests", "scenarios", "small.yaml")
@@ -438,13 +438,7 @@ class Designs(SweepTest):
 
 class Mpi(SweepTest):
     def test_mpi_gives_the_local_sweeps_files(self):
-        mpirun = shutil.which("mpirun")
-        try:
-            import mpi4py  # noqa: F401
-        except ImportError:
-            mpirun = None
-        if not mpirun:
-            self.skipTest("mpirun or mpi4py is not installed")
+        mpirun = mpirun_or_skip(self)
         ref, proc = Reference.get()
         self.assertEqual(proc.returncode, 0, proc.stderr)
         out = self.path("mpi")
