@@ -49,10 +49,7 @@ class Evaluator:
 
     def objective(self, mean):
         z = (mean - self.t) / self.se
-        fitted = self.w > 0
-        if np.any(~np.isfinite(z[fitted])):
-            return z, math.inf
-        return z, float(np.sum(self.w[fitted] * z[fitted] ** 2))
+        return z, targets_mod.objective(z, self.w)
 
     def evaluate(self, units, stage):
         """Evaluations at every u of `units` (cached ones re-used), their runs as one batch."""

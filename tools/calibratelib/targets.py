@@ -448,17 +448,16 @@ def _check_paths(r, cal):
             if key in owners:
                 r.errors.add(p.mark, f"'{path}'{'' if p.since is None else ' from ' + p.since} is already set by "
                                      f"{owners[key]}")
+            elif p.since is not None and owners.get(path) == "set":
+                r.errors.add(p.mark, f"'{path}' is already set by {owners[path]}")  # not by another parameter
             owners[key] = f"parameter '{p.name}'"
-            if p.since is not None and path in owners and owners[path] != f"parameter '{p.name}'" and \
-                    not owners[path].startswith("parameter"):
-                r.errors.add(p.mark, f"'{path}' is already set by {owners[path]}")
+    dated = {p.path for p in cal.parameters if p.since is not None}
     for d in cal.derived:
         if d.path in owners:
             r.errors.add(d.mark, f"'{d.path}' is already set by {owners[d.path]}")
         owners[d.path] = "a derived value"
         if d.path in d.one_minus:
             r.errors.add(d.mark, f"'{d.path}' cannot be derived from itself")
-        dated = {p.path for p in cal.parameters if p.since is not None}
         for term in d.one_minus:
             if term in dated:
                 r.errors.add(d.mark, f"'{term}' has a dated parameter: a derived value needs one value, not a schedule")
@@ -657,16 +656,19 @@ def all_pass(rows):
     return all(row.passed for row in rows if row.moment.weight > 0)
 
 
+def objective(z, weights):
+    """The SMM distance J = Σ weight z² over the fitted moments (weight > 0); inf when one of them
+    could not be measured."""
+    z, weights = np.asarray(z, dtype=float), np.asarray(weights, dtype=float)
+    fitted = weights > 0
+    if not np.all(np.isfinite(z[fitted])):
+        return math.inf
+    return float(np.sum(weights[fitted] * z[fitted] ** 2))
+
+
 def distance(targets, rows):
-    """The SMM distance J = Σ weight (z)²; inf when a moment could not be measured."""
-    total = 0.0
-    for row in rows:
-        if row.moment.weight == 0:
-            continue
-        if not math.isfinite(row.z):
-            return float("inf")
-        total += row.moment.weight * row.z ** 2
-    return total
+    """J of a fit table's rows."""
+    return objective([row.z for row in rows], [row.moment.weight for row in rows])
 
 
 def _number(x):
