@@ -29,6 +29,17 @@ class TempDirTest(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.tmp, name)
 
+    def not_run_files(self):
+        """(a text file, an HDF5 file without a run's variables): what report tools must refuse."""
+        import h5py
+        not_hdf5 = self.path("not.h5")
+        with open(not_hdf5, "w") as f:
+            f.write("not a run\n")
+        empty = self.path("empty.h5")
+        with h5py.File(empty, "w") as f:
+            f.attrs["title"] = "an HDF5 file without a run's variables"
+        return not_hdf5, empty
+
     def run_ok(self, *args):
         proc = cloudmarket(*args)
         self.assertEqual(proc.returncode, 0, proc.stderr)

@@ -207,12 +207,7 @@ class InvestmentReport(TempDirTest):
         self.assertEqual(events["C"], events["A"])
 
     def test_bad_input_exits_2_with_a_message_and_no_traceback(self):
-        not_hdf5 = self.path("not.h5")
-        with open(not_hdf5, "w") as f:
-            f.write("not a run\n")
-        empty = self.path("empty.h5")
-        with h5py.File(empty, "w") as f:
-            f.attrs["title"] = "an HDF5 file without a run's variables"
+        not_hdf5, empty = self.not_run_files()
         cases = [
             ([self.path("missing.h5")], "cannot open"),
             ([not_hdf5], "cannot open"),
