@@ -2,6 +2,7 @@
 #include "agents/pricing_strategy.hpp"
 
 #include "agents/dynamic_best_response.hpp"
+#include "agents/q_learner.hpp"
 #include "agents/reward_ledger.hpp"
 
 #include <algorithm>
@@ -130,7 +131,15 @@ class BestResponsePricing final : public PricingStrategy {
   double min_margin_;
 };
 
-// Tabular Q-learning (Calvano et al. 2020, AER): actions are points of a price grid, the state is
+LearningRule rule_of(const QLearning& q) {
+  LearningRule rule;
+  rule.learning_rate = q.learning_rate;
+  rule.discount = q.discount;
+  rule.exploration_decay = q.exploration_decay;  // epsilon = exp(-beta review)
+  return rule;
+}
+
+// Tabular Q-learning (Calvano et al. 2020, AER; the algorithm is agents/q_learner.hpp): actions are points of a price grid, the state is
 // every vendor's latest price mapped onto the same grid.
 //
 // Credit: an action's reward is the mean monthly profit of the months its price was in force
@@ -143,9 +152,8 @@ class BestResponsePricing final : public PricingStrategy {
 // Q-learning is equivariant to a positive reward scale anyway, so the scale changes no decision.
 class QLearningPricing final : public PricingStrategy {
  public:
-  QLearningPricing(const QLearning& params, RandomStream stream) : params_(params), stream_(stream) {
-    if (params_.levels < 1) throw std::invalid_argument("q_learning: levels must be at least 1");
-  }
+  QLearningPricing(const QLearning& params, RandomStream stream)
+      : params_(params), stream_(stream), learner_(rule_of(params), params.levels) {}
 
   std::optional<double> review(const PricingView& view) override {
     // The grid is unit_cost * (1 + markup): with no positive cost it collapses to one point and
@@ -178,8 +186,8 @@ class QLearningPricing final : public PricingStrategy {
     LearntPolicy policy;
     policy.reviews = reviews_;
     policy.credited = credited_;
-    for (const auto& [state, q] : q_) {
-      const int level = int(std::max_element(q.begin(), q.end()) - q.begin());
+    for (const auto& [state, row] : rows_) {
+      const int level = learner_.greedy(row);
       policy.states.push_back(state);
       policy.greedy_level.push_back(level);
       policy.greedy_markup.push_back(params_.min_markup + level * markup_step());
@@ -217,9 +225,10 @@ class QLearningPricing final : public PricingStrategy {
     return s;
   }
 
-  std::vector<double>& row(const State& s) {
-    auto it = q_.find(s);
-    if (it == q_.end()) it = q_.emplace(s, std::vector<double>(params_.levels, 0.0)).first;
+  // The learner's row of a state, added (at zero) when first seen.
+  int row(const State& s) {
+    auto it = rows_.find(s);
+    if (it == rows_.end()) it = rows_.emplace(s, learner_.add_row(std::vector<double>(params_.levels, 0.0))).first;
     return it->second;
   }
 
@@ -230,11 +239,8 @@ class QLearningPricing final : public PricingStrategy {
 
   // Q(s, a) += alpha (r + delta max_a' Q(s', a') - Q(s, a)), s' the state its successor was chosen in.
   void learn(const RewardLedger<Step>::Credit& credit) {
-    const double reward = scaled_reward(credit.reward);
-    const std::vector<double>& next = row(credit.successor.state);
-    const double future = *std::max_element(next.begin(), next.end());
-    double& q = row(credit.action.state)[credit.action.action];
-    q += params_.learning_rate * (reward + params_.discount * future - q);
+    const int next = row(credit.successor.state);
+    learner_.learn(row(credit.action.state), credit.action.action, scaled_reward(credit.reward), next);
     ++credited_;
   }
 
@@ -242,16 +248,13 @@ class QLearningPricing final : public PricingStrategy {
   // path depends only on the stream and the views, never on how often the strategy was called.
   int choose(int review, const State& state) {
     const auto k = std::uint64_t(std::max(review, 0));
-    const double epsilon = std::exp(-params_.exploration_decay * double(k));
-    if (stream_.uniform(k, 0) < epsilon)
-      return std::min(int(stream_.uniform(k, 1) * params_.levels), params_.levels - 1);
-    const std::vector<double>& q = row(state);
-    return int(std::max_element(q.begin(), q.end()) - q.begin());  // first maximum: lowest price
+    return learner_.choose(double(k), row(state), stream_.uniform(k, 0), stream_.uniform(k, 1));
   }
 
   QLearning params_;
   RandomStream stream_;
-  std::map<State, std::vector<double>> q_;  // sparse: only states seen
+  QLearner learner_;
+  std::map<State, int> rows_;  // sparse: the learner's row of each state seen
   RewardLedger<Step> ledger_;
   double scale_ = 0;
   int reviews_ = 0, credited_ = 0;

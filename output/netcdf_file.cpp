@@ -446,6 +446,20 @@ void NetcdfFile::label_dimension(const std::string& group, const std::string& di
         impl_->where("writing labels of '" + v.label() + "' (H5Dwrite)"));
 }
 
+void NetcdfFile::index_dimension(const std::string& group, const std::string& dim,
+                                 std::span<const std::int64_t> values, const std::vector<Attr>& attrs) {
+  impl_->require_open();
+  const std::string g = normalize_group(group);
+  Impl::Dim& d = impl_->new_dim(g, dim, false, values.size());
+  try {
+    d.coord = impl_->create_var(g, dim, DType::i64, {&d}, attrs, true);
+  } catch (...) {
+    impl_->dims.pop_back();
+    throw;
+  }
+  write_whole(d.coord, values);
+}
+
 VarId NetcdfFile::growing_dimension(const std::string& group, const std::string& dim, DType coord,
                                     const std::vector<Attr>& attrs) {
   impl_->require_open();
@@ -496,7 +510,7 @@ void NetcdfFile::append(VarId var, const std::string& value) {
   impl_->appended(v);
 }
 
-// Checks shared by both write_whole overloads: a fixed variable of `type`, `size` values, once.
+// Checks shared by the write_whole overloads: a fixed variable of `type`, `size` values, once.
 static void check_whole(const std::string& label, bool growing, DType have, DType want, std::size_t slice,
                         std::size_t size, bool written) {
   if (growing)
@@ -515,6 +529,15 @@ void NetcdfFile::write_whole(VarId var, std::span<const double> values) {
   check_whole(v.label(), v.growing, v.type, DType::f64, v.slice, values.size(), v.written);
   if (!values.empty())
     check(H5Dwrite(v.dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          impl_->where("writing '" + v.label() + "' (H5Dwrite)"));
+  v.written = true;
+}
+
+void NetcdfFile::write_whole(VarId var, std::span<const std::int64_t> values) {
+  Impl::Var& v = impl_->var(var, "write_whole");
+  check_whole(v.label(), v.growing, v.type, DType::i64, v.slice, values.size(), v.written);
+  if (!values.empty())
+    check(H5Dwrite(v.dset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           impl_->where("writing '" + v.label() + "' (H5Dwrite)"));
   v.written = true;
 }

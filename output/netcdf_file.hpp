@@ -36,6 +36,10 @@ class NetcdfFile {
   void label_dimension(const std::string& group, const std::string& dim,
                        const std::vector<std::string>& labels, const std::vector<Attr>& attrs);
 
+  // A fixed dimension whose coordinate variable (same name) holds the given whole numbers.
+  void index_dimension(const std::string& group, const std::string& dim, std::span<const std::int64_t> values,
+                       const std::vector<Attr>& attrs);
+
   // A growing (unlimited) dimension; its coordinate variable of type `coord` is appended like any
   // variable through the returned id.
   VarId growing_dimension(const std::string& group, const std::string& dim, DType coord,
@@ -54,6 +58,7 @@ class NetcdfFile {
   void append_value(VarId var, double value) { append(var, std::span<const double>(&value, 1)); }
   void append_value(VarId var, std::int64_t value) { append(var, std::span<const std::int64_t>(&value, 1)); }
   void write_whole(VarId var, std::span<const double> values);
+  void write_whole(VarId var, std::span<const std::int64_t> values);
   void write_whole(VarId var, const std::vector<std::string>& values);  // a fixed string variable
 
   // Flushes all buffers and closes the file. Throws if variables of one growing dimension were

@@ -18,7 +18,7 @@ class RunSink : public RunObserver {
   void on_month(const MonthReport& report, const std::vector<PriceChange>& changes) override {
     recorder_.add_price_changes(changes);
     recorder_.add_month(report);
-    progress_.update(report.month + 1, to_iso(calendar_.add_months(report.month + 1)));
+    progress_.update(report.month + 1, "simulated " + to_iso(calendar_.add_months(report.month + 1)));
   }
   void on_finish(const std::vector<LearnerReport>& learners) override { recorder_.add_learners(learners); }
 

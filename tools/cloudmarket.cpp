@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "game/game_loader.hpp"
+#include "game/play_game.hpp"
 #include "output/output_path.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/event_warnings.hpp"
@@ -43,6 +45,9 @@ const char* kUsage =
     "                      run a batch of scenarios (see docs/sweep.md); also:\n"
     "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep status DIR\n"
     "  sweep collect DIR | sweep analyze DIR\n"
+    "  game GAME.yaml -o OUT.h5 [--sessions N] [--jobs J] [--seed N] [--set PATH=VALUE]...\n"
+    "                      play a repeated pricing game's sessions (see docs/game.md);\n"
+    "                      run and validate take a game file too\n"
     "  check OUT.h5... TARGETS.yaml | check SWEEP_DIR TARGETS.yaml [--point P]\n"
     "                      compare runs with target figures (see docs/calibration.md)\n"
     "  calibrate SCENARIO.yaml TARGETS.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
@@ -91,6 +96,46 @@ std::vector<std::string> overrides_of(const po::variables_map& vm) {
   return overrides;
 }
 
+// A game file's sessions to `output` (validated first, like a run).
+int play_game(const std::string& path, const std::vector<std::string>& overrides, const std::string& output, int jobs,
+              bool progress) {
+  std::vector<std::string> inputs;
+  const cm::game::GameSpec game = cm::game::load_game(path, overrides, &inputs);
+  cm::game::GameOptions options;
+  options.output_path = output;
+  if (auto problem = cm::output::output_path_problem(options.output_path, inputs)) throw UsageError("-o: " + *problem);
+  options.jobs = jobs;
+  options.progress = progress;
+  cm::game::play_game_to_file(game, options, cm::game::game_to_yaml(game));
+  return kOk;
+}
+
+int game_command(const std::vector<std::string>& args) {
+  po::options_description options("cloudmarket game GAME.yaml -o OUT.h5 [options]");
+  options.add_options()
+      ("help,h", "this text")
+      ("game", po::value<std::string>()->required(), "game file (YAML, schema cloudmarket-game/1)")
+      ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
+      ("sessions", po::value<std::string>(), "number of sessions, overriding the game's")
+      ("jobs,j", po::value<int>()->default_value(1), "threads playing sessions at once (results do not depend on it)")
+      ("seed", po::value<std::string>(), "random seed, overriding the game's")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a game value: PATH=VALUE, e.g. q_learning.learning_rate=0.1 (repeatable)")
+      ("quiet,q", "no progress line");
+  po::positional_options_description positional;
+  positional.add("game", 1);
+  const auto vm = parse("game", args, options, positional);
+  if (vm.count("help")) {
+    std::cout << options;
+    return kOk;
+  }
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1 || jobs > 1024) throw UsageError("--jobs must be from 1 to 1024");
+  std::vector<std::string> overrides = overrides_of(vm);
+  if (vm.count("sessions")) overrides.push_back("sessions=" + vm["sessions"].as<std::string>());
+  return play_game(vm["game"].as<std::string>(), overrides, vm["output"].as<std::string>(), jobs,
+                   !vm.count("quiet") && cm::stderr_is_terminal());
+}
+
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
   options.add_options()
@@ -107,6 +152,9 @@ int run_command(const std::vector<std::string>& args) {
     std::cout << options;
     return kOk;
   }
+  if (cm::game::is_game_file(vm["scenario"].as<std::string>()))
+    return play_game(vm["scenario"].as<std::string>(), overrides_of(vm), vm["output"].as<std::string>(), 1,
+                     !vm.count("quiet") && cm::stderr_is_terminal());
   // Everything is validated before any work starts: the scenario, then where its output goes.
   std::vector<std::string> inputs;
   const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm), &inputs);
@@ -135,6 +183,14 @@ int validate_command(const std::vector<std::string>& args) {
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
+  if (cm::game::is_game_file(path)) {
+    const cm::game::GameSpec game = cm::game::load_game(path, overrides_of(vm));
+    if (vm.count("print")) std::cout << cm::game::game_to_yaml(game);
+    else
+      std::cout << path << ": ok: game '" << game.name << "', " << game.sellers.size() << " sellers, "
+                << game.sessions << " sessions, " << game.grid.points << "-point price grids\n";
+    return kOk;
+  }
   const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
   for (const auto& warning : cm::event_warnings(sc)) std::cerr << warning << "\n";
   if (vm.count("print")) {
@@ -240,10 +296,11 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
+    if (command == "game") return game_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "sweep", "check", "calibrate"}))
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;
