@@ -201,7 +201,7 @@ GameSpec load_game(const std::string& path, const std::vector<std::string>& over
 
 bool is_game_file(const std::string& path) {
   try {
-    const yaml::NodePtr root = yaml::parse_file(path);
+    const yaml::NodePtr root = yaml::load_with_extends(path);  // a game may extend another
     if (root->kind != Kind::map) return false;
     const auto* schema = root->find("schema");
     return schema && schema->value->kind == Kind::scalar && schema->value->scalar == kGameSchema;

@@ -40,32 +40,59 @@ double StageGame::profit(int seller, std::span<const double> prices) const {
 
 namespace {
 
+// Settled to within the searches' own precision: near a peak profit is flat to second order, so a
+// search on it places the peak to ~1e-8 relative at best, not to the last bit.
 bool settled(const std::vector<double>& a, const std::vector<double>& b) {
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::abs(a[i] - b[i]) > 1e-11 * std::max(1.0, std::abs(a[i]))) return false;
+    if (std::abs(a[i] - b[i]) > 1e-9 * std::max(1.0, std::abs(a[i]))) return false;
   return true;
+}
+
+// Newton steps on the derivative (central differences) from a search's answer: the search places a
+// flat peak to ~1e-8, these to ~1e-11, so that best replies iterate to an exact-enough fixed point.
+template <class F>
+double refine_peak(F&& f, double x, double lo, double hi) {
+  for (int step = 0; step < 8; ++step) {
+    const double h = 1e-5 * x;
+    const double f0 = f(x), up = f(x + h), down = f(x - h);
+    const double slope = (up - down) / (2 * h), curvature = (up - 2 * f0 + down) / (h * h);
+    if (!(curvature < 0)) break;  // not at a regular peak: keep the search's answer
+    const double next = x - slope / curvature;
+    if (!(std::abs(next - x) < 1e-3 * x) || next <= lo || next >= hi) break;
+    if (std::abs(next - x) <= 1e-14 * x) return next;
+    x = next;
+  }
+  return x;
 }
 
 }  // namespace
 
-double best_reply(const StageGame& game, int seller, std::vector<double> prices) {
+double best_reply(const StageGame& game, int seller, std::vector<double> prices, double ceiling) {
   const double cost = game.marginal_cost(seller);
-  // The ceiling grows with the rivals' prices: a rival far above leaves room to follow it.
-  double ceiling = 4.0 * std::max(cost, 1e-9);
-  for (double p : prices) ceiling = std::max(ceiling, 4.0 * p);
+  if (!(ceiling > 0)) {  // generous: the rivals' prices and the own cost, several times over
+    ceiling = 4.0 * std::max(cost, 1e-9);
+    for (double p : prices) ceiling = std::max(ceiling, 4.0 * p);
+  }
   auto objective = [&](double p) {
     prices[std::size_t(seller)] = p;
     return game.profit(seller, prices);
   };
-  return maximise_profit(objective, cost > 0 ? cost : ceiling * 1e-12, ceiling);
+  const double lo = cost > 0 ? cost : ceiling * 1e-12;
+  return refine_peak(objective, maximise_profit(objective, lo, ceiling), lo, ceiling);
 }
 
 std::vector<double> nash_prices(const StageGame& game) {
-  std::vector<double> p(std::size_t(game.sellers()));
-  for (int i = 0; i < game.sellers(); ++i) p[std::size_t(i)] = 1.5 * std::max(game.marginal_cost(i), 1e-3);
+  std::vector<double> p(static_cast<std::size_t>(game.sellers()));
+  // One fixed search range for every best reply (see monopoly_prices): logit markups are at most a
+  // few times 1 / (alpha (1 - s)), far below this.
+  double ceiling = 0;
+  for (int i = 0; i < game.sellers(); ++i) {
+    p[std::size_t(i)] = 1.5 * std::max(game.marginal_cost(i), 1e-3);
+    ceiling = std::max({ceiling, 20.0 * game.marginal_cost(i), game.marginal_cost(i) + 100.0 / game.sensitivity()});
+  }
   for (int sweep = 0; sweep < 10'000; ++sweep) {
     const std::vector<double> before = p;
-    for (int i = 0; i < game.sellers(); ++i) p[std::size_t(i)] = best_reply(game, i, p);
+    for (int i = 0; i < game.sellers(); ++i) p[std::size_t(i)] = best_reply(game, i, p, ceiling);
     if (settled(p, before)) return p;
   }
   throw std::runtime_error("the stage game's best replies do not settle to a Nash equilibrium");
@@ -89,7 +116,8 @@ std::vector<double> monopoly_prices(const StageGame& game, std::vector<double> p
         return total;
       };
       const double cost = game.marginal_cost(int(i));
-      p[i] = maximise_profit(joint, cost > 0 ? cost : ceiling * 1e-12, ceiling);
+      const double lo = cost > 0 ? cost : ceiling * 1e-12;
+      p[i] = refine_peak(joint, maximise_profit(joint, lo, ceiling), lo, ceiling);
     }
     if (settled(p, before)) return p;
   }

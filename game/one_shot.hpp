@@ -15,6 +15,7 @@ class StageGame {
   explicit StageGame(const GameSpec& game);
 
   int sellers() const { return int(quality_.size()); }
+  double sensitivity() const { return sensitivity_; }
   double marginal_cost(int i) const { return cost_[std::size_t(i)]; }
   // Each seller's share of the market (of mass 1) at `prices`; the outside good takes the rest.
   void shares(std::span<const double> prices, std::span<double> out) const;
@@ -29,8 +30,9 @@ class StageGame {
   mutable std::vector<double> probability_;
 };
 
-// Seller i's profit-maximising price against the others' `prices` (its own entry ignored).
-double best_reply(const StageGame& game, int seller, std::vector<double> prices);
+// Seller i's profit-maximising price against the others' `prices` (its own entry ignored), searched
+// up to `ceiling` (0: a generous multiple of the prices and the cost).
+double best_reply(const StageGame& game, int seller, std::vector<double> prices, double ceiling = 0);
 
 // The static Nash equilibrium: best replies iterated to a fixed point (a contraction under logit).
 // Throws when the iteration does not settle.
