@@ -86,6 +86,19 @@ def cost_per_review(binary):
     return out.strip().splitlines()
 
 
+def game_speed(binary, sessions=4):
+    """One thread playing Calvano et al.'s sessions to convergence (games/calvano_2020.yaml: 2 sellers,
+    15 prices, one period of memory, beta = 4e-6): periods per second and seconds per session."""
+    import xarray as xr
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "game.h5")
+        wall = run_once([binary, "game", os.path.join(ROOT, "games", "calvano_2020.yaml"), "-o", out, "--quiet",
+                         "--sessions", str(sessions), "--jobs", "1"])[0]
+        with xr.open_dataset(out, engine="h5netcdf") as ds:
+            periods = int(ds.periods.values.sum())
+    return periods / wall, wall / sessions, periods / sessions
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True)
@@ -96,6 +109,10 @@ def main():
           f"{1e3 * per_run_overhead(args.binary):.1f} ms (target <= 50 ms)")
     one, two = sweep_speedup(args.binary)
     print(f"sweep of 32 runs: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {one / two:.2f}x (target >= 1.8x)")
+
+    rate, per_session, periods = game_speed(args.binary)
+    print(f"pricing game (Calvano et al. 2020 session, one thread): {rate / 1e6:.1f} million periods per second, "
+          f"{per_session:.2f} s per session to convergence ({periods / 1e6:.2f} million periods; target: seconds)")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.h5")

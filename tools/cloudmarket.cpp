@@ -140,7 +140,7 @@ int run_command(const std::vector<std::string>& args) {
   po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
   options.add_options()
       ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1)")
+      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1: see `cloudmarket game`)")
       ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE, e.g. vendors.aws.pricing.markup=0.3 (repeatable)")
@@ -171,7 +171,7 @@ int validate_command(const std::vector<std::string>& args) {
   po::options_description options("cloudmarket validate SCENARIO.yaml [options]");
   options.add_options()
       ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1)")
+      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1)")
       ("print", "print the fully resolved scenario (extends, overrides and defaults applied) as YAML")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE (repeatable)");
