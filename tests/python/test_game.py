@@ -71,6 +71,25 @@ class Game(TempDirTest):
             greedy = ds.greedy_level.values
             self.assertTrue(((greedy >= 0) & (greedy < 15)).all())
 
+    def test_every_experiment_option_plays_to_convergence(self):
+        """Memory of two periods, Boltzmann exploration, turn-taking moves, Q starting at zero: each
+        converges, and each learns prices above Nash (a positive gain) in this short setting."""
+        for option in ("q_learning.memory=2", "q_learning.exploration=boltzmann", "moves=asynchronous",
+                       "q_learning.q_init=zero"):
+            with self.subTest(option=option):
+                out = self.play(option.replace("=", "_") + ".h5", "--sessions", "4", "--jobs", "2", "--set", option)
+                with xr.open_dataset(out, engine="h5netcdf") as ds:
+                    self.assertTrue(ds.converged.values.all())
+                    self.assertGreater(ds.mean_profit_gain.values.mean(), 0.2)
+                    if option == "q_learning.memory=2":
+                        self.assertEqual(ds.attrs["memory"], 2)
+                        levels = ds.state_level.values  # state, lag, seller
+                        self.assertEqual(levels.shape, (7 ** 4, 2, 2))
+                        code = levels[:, 0, 0] + 7 * levels[:, 0, 1] + 49 * levels[:, 1, 0] + 343 * levels[:, 1, 1]
+                        np.testing.assert_array_equal(code, np.arange(7 ** 4))
+                    if option == "moves=asynchronous":
+                        self.assertTrue((ds.cycle_length.values % 2 == 0).all())  # turns: an even cycle
+
     def test_run_and_validate_take_a_game_file(self):
         proc = self.run_ok("validate", SMALL_GAME)
         self.assertIn("ok: game 'game_small', 2 sellers", proc.stdout)
