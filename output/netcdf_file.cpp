@@ -273,6 +273,21 @@ struct NetcdfFile::Impl {
     return static_cast<VarId>(vars.size() - 1);
   }
 
+  // A dimension and its coordinate variable (forgotten again if the variable cannot be created).
+  VarId new_dimension(const std::string& group, const std::string& name, bool growing, hsize_t size, DType coord,
+                      const std::vector<Attr>& attrs) {
+    require_open();
+    const std::string g = normalize_group(group);
+    Dim& d = new_dim(g, name, growing, size);
+    try {
+      d.coord = create_var(g, name, coord, {&d}, attrs, true);
+    } catch (...) {
+      dims.pop_back();
+      throw;
+    }
+    return d.coord;
+  }
+
   Dim& new_dim(const std::string& gpath, const std::string& name, bool growing, hsize_t size) {
     check_name(name, "dimension");
     for (const auto& d : dims)
@@ -428,16 +443,7 @@ void NetcdfFile::attribute(const std::string& group, const Attr& attr) {
 void NetcdfFile::label_dimension(const std::string& group, const std::string& dim,
                                  const std::vector<std::string>& labels,
                                  const std::vector<Attr>& attrs) {
-  impl_->require_open();
-  const std::string g = normalize_group(group);
-  Impl::Dim& d = impl_->new_dim(g, dim, false, labels.size());
-  try {
-    d.coord = impl_->create_var(g, dim, DType::str, {&d}, attrs, true);
-  } catch (...) {
-    impl_->dims.pop_back();
-    throw;
-  }
-  const Impl::Var& v = impl_->vars[d.coord];
+  const Impl::Var& v = impl_->vars[impl_->new_dimension(group, dim, false, labels.size(), DType::str, attrs)];
   if (labels.empty()) return;
   std::vector<const char*> ptrs;
   ptrs.reserve(labels.size());
@@ -448,30 +454,12 @@ void NetcdfFile::label_dimension(const std::string& group, const std::string& di
 
 void NetcdfFile::index_dimension(const std::string& group, const std::string& dim,
                                  std::span<const std::int64_t> values, const std::vector<Attr>& attrs) {
-  impl_->require_open();
-  const std::string g = normalize_group(group);
-  Impl::Dim& d = impl_->new_dim(g, dim, false, values.size());
-  try {
-    d.coord = impl_->create_var(g, dim, DType::i64, {&d}, attrs, true);
-  } catch (...) {
-    impl_->dims.pop_back();
-    throw;
-  }
-  write_whole(d.coord, values);
+  write_whole(impl_->new_dimension(group, dim, false, values.size(), DType::i64, attrs), values);
 }
 
 VarId NetcdfFile::growing_dimension(const std::string& group, const std::string& dim, DType coord,
                                     const std::vector<Attr>& attrs) {
-  impl_->require_open();
-  const std::string g = normalize_group(group);
-  Impl::Dim& d = impl_->new_dim(g, dim, true, 0);
-  try {
-    d.coord = impl_->create_var(g, dim, coord, {&d}, attrs, true);
-  } catch (...) {
-    impl_->dims.pop_back();
-    throw;
-  }
-  return d.coord;
+  return impl_->new_dimension(group, dim, true, 0, coord, attrs);
 }
 
 VarId NetcdfFile::variable(const std::string& group, const std::string& name,
