@@ -1280,6 +1280,8 @@ def check_with_binary(sweep, binary, parallel=None):
     if not isinstance(resolved, dict):
         resolved = {}
     for dim, key in (GAME_LABEL_SOURCES if sweep.game else LABEL_SOURCES).items():
+        if sweep.game and key not in resolved:
+            continue  # a game always has sellers: the printed form differs, so leave selects unchecked
         items = resolved.get(key) or []
         sweep.labels[dim] = [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
     if sweep.game:
