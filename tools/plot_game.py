@@ -264,13 +264,14 @@ def plot_heatmap(directory, metric, output, x=None, y=None, select=()):
     long_name = _text(var.attrs.get("long_name", metric))
     units = _text(var.attrs.get("units", ""))
     bar = fig.colorbar(image, ax=ax)
-    bar.set_label(f"{metric}" + (f" [{units}]" if units and units != "1" else ""))
+    sel = "".join(f", {s}" for s in select)
+    bar.set_label(f"{metric}{sel}" + (f" [{units}]" if units and units != "1" else ""))
     others = [p for p in params if p not in (x, y)]
-    per_cell = int(counts.max())
-    note = f"mean of {per_cell} run{'s' if per_cell != 1 else ''} per cell"
+    lo_n, hi_n = int(counts[counts > 0].min()), int(counts.max())
+    runs = f"{hi_n}" if lo_n == hi_n else f"{lo_n} to {hi_n}"
+    note = f"mean of {runs} run{'s' if hi_n != 1 else ''} per cell"
     if others:
         note += f", over {', '.join(others)}"
-    sel = "".join(f", {s}" for s in select)
     title = _text(ds.attrs.get("title", "cloudmarket sweep"))
     ax.set_title(f"{title}\n{_wrap(long_name, 90)}{sel}\n({note})", fontsize=10)
     fig.tight_layout()
