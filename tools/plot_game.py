@@ -34,6 +34,7 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: E402
+    import matplotlib.ticker  # noqa: E402
     import numpy as np  # noqa: E402
     import xarray as xr  # noqa: E402
 except ImportError as _error:
@@ -88,7 +89,7 @@ def plot_game(path, output):
     if finite.size == 0:
         raise InputError(f"{path}: error: the game output has no session with a finite profit gain")
 
-    fig, (ax_h, ax_i) = plt.subplots(1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [1, 1.15]})
+    fig, (ax_h, ax_i) = plt.subplots(1, 2, figsize=(13, 6.2), gridspec_kw={"width_ratios": [1, 1.15]})
     _histogram(ax_h, ds, finite, delta.size)
     _impulse(ax_i, ds, path)
     name = _text(ds.attrs.get("game", os.path.basename(path)))
@@ -96,7 +97,7 @@ def plot_game(path, output):
     if "converged" in ds:
         c = np.asarray(ds["converged"].values)
         converged = f", {int(np.sum(c == 1))} converged"
-    fig.suptitle(f"game {name}: {delta.size} sessions{converged} (seed {ds.attrs.get('seed')}, "
+    fig.suptitle(f"game {name}: {delta.size} session{'s' if delta.size != 1 else ''}{converged} (seed {ds.attrs.get('seed')}, "
                  f"{_text(ds.attrs.get('moves', '?'))} moves, {ds.attrs.get('grid_points', '?')} prices, "
                  f"{_text(ds.attrs.get('demand', '?'))} demand)", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
@@ -120,8 +121,14 @@ def _histogram(ax, ds, delta, sessions):
     ax.set_ylabel("sessions")
     left_out = sessions - delta.size
     ax.set_title("Profit gain over sessions" + (f" ({left_out} without a finite Δ left out)" if left_out else ""))
-    ax.legend(fontsize=8, loc="best")
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _legend_below(ax)
     ax.grid(alpha=0.3)
+
+
+def _legend_below(ax):
+    """Under the axes, where it hides neither bars nor bands."""
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
 
 
 def _impulse(ax, ds, path):
@@ -157,7 +164,7 @@ def _impulse(ax, ds, path):
     ax.set_ylabel("price" + (f" [{units}]" if units and units != "1" else ""))
     ax.set_title(f"Impulse response: {deviator or 'a seller'} deviates at τ = 1")
     ax.set_xticks(tau if tau.size <= 20 else tau[::max(1, tau.size // 10)])
-    ax.legend(fontsize=8, loc="best")
+    _legend_below(ax)
     ax.grid(alpha=0.3)
 
 
