@@ -16,7 +16,7 @@ import h5netcdf
 import numpy as np
 
 from . import runner, sweepfile
-from .sweepfile import GAME_LABEL_DIMS, LABEL_DIMS, Metric
+from .sweepfile import GAME_LABEL_DIMS, LABEL_DIMS, OUTPUT_VARIABLES, Metric
 
 OUTPUT_SCHEMA = "cloudmarket-sweep-output/1"
 MONTHS_PER_STEP = {"month": 1, "quarter": 3, "year": 12}
@@ -61,11 +61,13 @@ class _RunFile:
             self._labels[dim] = [_text(x) for x in self.f[dim][...]] if dim in self.f else []
         return self._labels[dim]
 
-    def variable(self, name, fallback_dims):
+    def variable(self, name, fallback_dims=None):
+        """The dataset and its dimensions' names; `fallback_dims` (default: the scenario output's
+        table) names them when the file has no dimension scales."""
         if name not in self.f:
             raise KeyError(f"the run's output has no variable '{name}'")
         ds = self.f[name]
-        return ds, _dims_of(ds, fallback_dims)
+        return ds, _dims_of(ds, fallback_dims if fallback_dims is not None else OUTPUT_VARIABLES.get(name))
 
 
 _REDUCE = {"last": lambda a: a[-1], "mean": lambda a: np.mean(a, axis=0), "max": lambda a: np.max(a, axis=0),
