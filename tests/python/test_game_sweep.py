@@ -28,7 +28,7 @@ name: tiny
 seed: 1
 sessions: 3
 units: "1"
-demand: {model: logit, price_sensitivity: 4.0, outside_utility: 0.0}
+demand: {model: logit, price_sensitivity: 4.0, outside_quality: 0.0}
 sellers:
   - {id: alpha, quality: 2.0, marginal_cost: 1.0, strategy: q_learning}
   - {id: beta, quality: 2.0, marginal_cost: 1.0, strategy: q_learning}
