@@ -17,7 +17,8 @@ class InstalledPrefix(TempDirTest):
         subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True, capture_output=True)
         binary = os.path.join(prefix, "bin", "cloudmarket")
         share = os.path.join(prefix, "share", "cloudmarket")
-        for part in ("tools/sweep.py", "tools/sweeplib/runner.py", "tools/plot.py", "scenarios/baseline.yaml"):
+        for part in ("tools/sweep.py", "tools/sweeplib/runner.py", "tools/plot.py", "scenarios/baseline.yaml",
+                     "tools/plot_game.py", "games/sweeps/calvano_alpha_beta.yaml"):
             self.assertTrue(os.path.isfile(os.path.join(share, part)), part)
         self.assertTrue(os.path.isfile(os.path.join(prefix, "share", "doc", "cloudmarket", "sweep.md")))
 

@@ -15,8 +15,8 @@ import h5py
 import h5netcdf
 import numpy as np
 
-from . import runner
-from .sweepfile import LABEL_DIMS, OUTPUT_VARIABLES, Metric
+from . import runner, sweepfile
+from .sweepfile import GAME_LABEL_DIMS, LABEL_DIMS, OUTPUT_VARIABLES, Metric
 
 OUTPUT_SCHEMA = "cloudmarket-sweep-output/1"
 MONTHS_PER_STEP = {"month": 1, "quarter": 3, "year": 12}
@@ -61,11 +61,13 @@ class _RunFile:
             self._labels[dim] = [_text(x) for x in self.f[dim][...]] if dim in self.f else []
         return self._labels[dim]
 
-    def variable(self, name):
+    def variable(self, name, fallback_dims=None):
+        """The dataset and its dimensions' names; `fallback_dims` (default: the scenario output's
+        table) names them when the file has no dimension scales."""
         if name not in self.f:
             raise KeyError(f"the run's output has no variable '{name}'")
         ds = self.f[name]
-        return ds, _dims_of(ds, OUTPUT_VARIABLES.get(name))
+        return ds, _dims_of(ds, fallback_dims if fallback_dims is not None else OUTPUT_VARIABLES.get(name))
 
 
 _REDUCE = {"last": lambda a: a[-1], "mean": lambda a: np.mean(a, axis=0), "max": lambda a: np.max(a, axis=0),
@@ -75,10 +77,11 @@ _ACROSS = {"mean": np.mean, "sum": np.sum, "max": np.max, "min": np.min}
 
 def metric_value(run_file, metric, labels):
     """The metric of one run: a scalar, or an array over `metric.dims()` in the order of `labels`."""
-    ds, dims = run_file.variable(metric.variable)
+    ds, dims = run_file.variable(metric.variable, metric.variable_dims())
     data = np.asarray(ds[...], dtype=float)
-    if not dims or dims[0] != "time":
-        raise KeyError(f"variable '{metric.variable}' has no time dimension first")
+    first = metric.variable_dims()[0]  # time for a scenario's run, session for a game's
+    if not dims or dims[0] != first:
+        raise KeyError(f"variable '{metric.variable}' has no {first} dimension first")
     for dim, label in metric.select.items():
         if dim not in dims:
             raise KeyError(f"variable '{metric.variable}' has no dimension '{dim}'")
@@ -89,7 +92,7 @@ def metric_value(run_file, metric, labels):
         data = np.take(data, have.index(label), axis=axis)
         dims = dims[:axis] + dims[axis + 1:]
     if data.shape[0] == 0:
-        raise KeyError("the run's output has no time steps")
+        raise KeyError("the run's output has no time steps" if first == "time" else "the game's output has no sessions")
     if metric.over:
         steps = max(1, math.ceil(metric.over / run_file.months_per_step))
         data = data[-steps:]
@@ -121,10 +124,12 @@ def _describe(metric, ds_attrs):
         return units, metric.long_name
     what = _text(ds_attrs.get("long_name", metric.variable))
     window = f" over the last {metric.over} months" if metric.over else ""
-    how = {"last": "final value", "mean": f"mean{window or ' over the run'}", "max": f"maximum{window or ' over the run'}",
-           "min": f"minimum{window or ' over the run'}", "sum": f"total{window or ' over the run'}"}[metric.reduce]
+    whole = " over the sessions" if metric.game else " over the run"
+    how = {"last": "value in the last session" if metric.game else "final value",
+           "mean": f"mean{window or whole}", "max": f"maximum{window or whole}",
+           "min": f"minimum{window or whole}", "sum": f"total{window or whole}"}[metric.reduce]
     sel = "".join(f", {d} {l}" for d, l in metric.select.items())
-    across = f", {metric.across} across {', '.join(OUTPUT_VARIABLES[metric.variable][1:])}" if metric.across else ""
+    across = f", {metric.across} across {', '.join(metric.variable_dims()[1:])}" if metric.across else ""
     return units, f"{how} of {metric.variable} ({what}){sel}{across}"
 
 
@@ -162,13 +167,14 @@ def collect(directory, output=None):
             state[i] = "missing"
 
     # Labels of the output's dimensions: from a finished run, else the resolved scenario's ids.
-    labels = {d: list(manifest.get("labels", {}).get(d, [])) for d in LABEL_DIMS}
+    label_dims = GAME_LABEL_DIMS if manifest.get("base_schema") == sweepfile.GAME_SCHEMA else LABEL_DIMS
+    labels = {d: list(manifest.get("labels", {}).get(d, [])) for d in label_dims}
     attrs = {m.name: {} for m in metrics}
     problems = {}
     if ok:
         first = _RunFile(runner.output_path(directory, ok[0]))
         try:
-            for d in LABEL_DIMS:
+            for d in label_dims:
                 if d in first.f:
                     labels[d] = first.labels(d)
             for m in metrics:
@@ -198,6 +204,8 @@ def collect(directory, output=None):
             f.attrs["schema"] = OUTPUT_SCHEMA
             f.attrs["sweep_yaml"] = manifest.get("sweep_yaml", "")
             f.attrs["base"] = manifest["base"]
+            if manifest.get("base_schema"):  # a game (tools/plot_game.py --sweep reads it)
+                f.attrs["base_schema"] = manifest["base_schema"]
             f.attrs["design"] = design["type"]
             for key, value in design.items():
                 if key != "type":

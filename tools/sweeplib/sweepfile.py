@@ -84,6 +84,39 @@ LABEL_DIMS = ("vendor", "product", "segment", "startup", "investor")
 LABEL_SOURCES = {"vendor": "vendors", "product": "products", "segment": "segments",
                  "startup": "startups", "investor": "investors"}
 
+# A sweep's base may instead be a game file (the repeated pricing game, `cloudmarket game`); the
+# binary tells the two apart by their `schema:` key, and so does the sweep.
+SCENARIO_SCHEMA = "cloudmarket/1"
+GAME_SCHEMA = "cloudmarket-game/1"
+
+# Variables of a game's output (schema cloudmarket-game-output/1) that metrics may summarise, with
+# their dimensions; `session` always comes first and metrics reduce over it. This table mirrors
+# the C++ game writer (the `game` directory, documented in docs/game.md): a test
+# (tests/python/test_game_sweep.py) compares it with what a game writes. The game-level
+# variables (marginal_cost, price_grid, nash_price, nash_profit, monopoly_price, monopoly_profit,
+# random_profit_gain) have no session dimension and are not listed: they are the same in every
+# session. greedy_level is written only when the table is small, so it is not offered either.
+GAME_VARIABLES = {
+    "converged": ("session",),
+    "periods": ("session",),
+    "converged_at": ("session",),
+    "cycle_length": ("session",),
+    "price": ("session", "seller"),
+    "profit": ("session", "seller"),
+    "profit_gain": ("session", "seller"),
+    "mean_profit_gain": ("session",),
+    "impulse_price": ("session", "tau", "seller"),
+    "impulse_profit": ("session", "tau", "seller"),
+    "baseline_profit": ("session", "tau", "seller"),
+    "deviation_gain": ("session",),
+    "punishment": ("session",),
+}
+GAME_LEVEL_VARIABLES = ("marginal_cost", "price_grid", "nash_price", "nash_profit", "monopoly_price",
+                        "monopoly_profit", "random_profit_gain")
+GAME_LABEL_DIMS = ("seller", "tau")
+# The game's list whose ids label the seller dimension (tau is numbered 0 .. impulse.periods + 1).
+GAME_LABEL_SOURCES = {"seller": "sellers"}
+
 # Used when the sweep file has no `metrics`.
 DEFAULT_METRICS = [
     {"name": "hhi_final", "variable": "hhi", "reduce": "last"},
@@ -91,9 +124,21 @@ DEFAULT_METRICS = [
     {"name": "vendor_profit_total", "variable": "vendor_profit", "reduce": "sum"},
     {"name": "cloud_adoption_final", "variable": "cloud_adoption", "reduce": "last", "across": "mean"},
 ]
+# Used when the base is a game: Calvano et al.'s (2020) summaries of a batch of sessions.
+DEFAULT_GAME_METRICS = [
+    {"name": "profit_gain_mean", "variable": "mean_profit_gain", "reduce": "mean"},
+    {"name": "converged_share", "variable": "converged", "reduce": "mean"},
+    {"name": "converged_at_mean", "variable": "converged_at", "reduce": "mean"},
+    {"name": "deviation_gain_mean", "variable": "deviation_gain", "reduce": "mean"},
+]
 # Names of the per-run variables of sweep.h5; metrics and parameters may not take them.
 RESERVED_NAMES = {"run", "point", "replication", "seed", "status", "exit_code", "wall_seconds",
-                  "time", *LABEL_DIMS}
+                  "time", "session", *LABEL_DIMS, *GAME_LABEL_DIMS}
+
+
+def variables_of(game):
+    """The table of summarisable output variables of a scenario's runs, or of a game's."""
+    return GAME_VARIABLES if game else OUTPUT_VARIABLES
 
 _PATH_RE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -487,17 +532,25 @@ class Parameter:
 
 
 class Metric:
+    """A summary of one output variable: over time (a scenario's run) or over sessions (a game's,
+    `game` true), the two tables having different variables, and `price` in both."""
+
     def __init__(self, name, variable, reduce="last", over=None, select=None, across=None,
-                 units=None, long_name=None, mark=None):
+                 units=None, long_name=None, mark=None, game=False):
         self.name, self.variable, self.reduce, self.over = name, variable, reduce, over
         self.select = dict(select or {})
         self.across, self.units, self.long_name, self.mark = across, units, long_name, mark
+        self.game = bool(game)
+
+    def variable_dims(self):
+        """Dimensions of the variable in a run's output; the first is reduced."""
+        return variables_of(self.game).get(self.variable, ("session",) if self.game else ("time",))
 
     def dims(self):
         """Dimensions of the metric for one run (those neither selected nor reduced across)."""
         if self.across:
             return ()
-        return tuple(d for d in OUTPUT_VARIABLES.get(self.variable, ("time",))[1:] if d not in self.select)
+        return tuple(d for d in self.variable_dims()[1:] if d not in self.select)
 
     def to_json(self):
         out = {"name": self.name, "variable": self.variable, "reduce": self.reduce}
@@ -506,12 +559,14 @@ class Metric:
                 out[key] = getattr(self, key)
         if self.select:
             out["select"] = dict(self.select)
+        if self.game:  # only then, so that a scenario sweep's manifest stays as it was
+            out["game"] = True
         return out
 
     @classmethod
     def from_json(cls, d):
         return cls(d["name"], d["variable"], d.get("reduce", "last"), d.get("over"), d.get("select"),
-                   d.get("across"), d.get("units"), d.get("long_name"))
+                   d.get("across"), d.get("units"), d.get("long_name"), game=d.get("game", False))
 
 
 class Sweep:
@@ -524,6 +579,7 @@ class Sweep:
         self.description = None
         self.base = None            # path as given, joined to the sweep file's directory
         self.base_mark = None
+        self.game = False           # the base is a game file (schema cloudmarket-game/1)
         self.seed = 0
         self.replications = 1
         self.seeds = None           # independent | common; default by design type
@@ -623,6 +679,7 @@ class Sweep:
             "name": self.name or os.path.splitext(os.path.basename(self.file))[0],
             "description": self.description,
             "base": os.path.abspath(self.base),
+            **({"base_schema": GAME_SCHEMA} if self.game else {}),
             "binary": os.path.abspath(binary) if binary else None,
             "seed": self.seed,
             "seeds": self.seeds,
@@ -707,6 +764,8 @@ def load(path):
             elif not os.path.isfile(sweep.base):
                 r.error(node, f"base scenario '{value}' is {_file_type(os.stat(sweep.base).st_mode)}, "
                               "not a regular file")
+            else:
+                sweep.game = base_schema(sweep.base) == GAME_SCHEMA
     if "seed" in top:
         value = r.integer(top["seed"][1], "seed", 0, 2**63 - 1)
         sweep.seed = value if value is not None else 0
@@ -736,7 +795,7 @@ def load(path):
         sweep.metrics_given = True
         _read_metrics(r, top["metrics"][1], sweep)
     else:
-        sweep.metrics = [Metric(**m) for m in DEFAULT_METRICS]
+        sweep.metrics = [Metric(**m, game=sweep.game) for m in (DEFAULT_GAME_METRICS if sweep.game else DEFAULT_METRICS)]
 
     if sweep.seeds is None:
         sweep.seeds = "common" if sweep.design["type"] in ("saltelli", "morris") else "independent"
@@ -744,6 +803,18 @@ def load(path):
         _check_design_fits(r, sweep, design_node or root)
     errors.raise_if_any()
     return sweep
+
+
+_SCHEMA_LINE = re.compile(r"^schema:[ \t]*(['\"]?)([^'\"#\s]+)\1[ \t]*(#.*)?$", re.MULTILINE)
+
+
+def base_schema(path):
+    """The top-level `schema:` of a base file (what the binary dispatches on), or None. Only a
+    line at the top level is read: the whole file is parsed by `cloudmarket validate` later."""
+    errors = _Errors()
+    text = read_text(path, errors, "base file")
+    m = _SCHEMA_LINE.search(text) if text is not None else None
+    return m[2] if m else None
 
 
 def _read_design(r, node, sweep):
@@ -1037,15 +1108,25 @@ def _read_metrics(r, node, sweep):
             else:
                 names[name] = m["name"][1].start_mark.line + 1
         variable = r.string(m["variable"][1], "variable")
-        if variable is not None and variable not in OUTPUT_VARIABLES:
+        if variable is not None and sweep.game and variable not in GAME_VARIABLES:
+            r.error(m["variable"][1], _unknown_game_variable(variable))
+            variable = None
+        elif variable is not None and not sweep.game and variable not in OUTPUT_VARIABLES:
+            also = (f" ('{variable}' is a variable of a game's output; this sweep's base is a scenario)"
+                    if variable in GAME_VARIABLES or variable in GAME_LEVEL_VARIABLES else "")
             r.error(m["variable"][1], f"unknown output variable '{variable}'{did_you_mean(variable, OUTPUT_VARIABLES)}; "
                                       "metrics summarise variables with a time dimension, such as hhi, "
-                                      "market_share, vendor_profit, cloud_adoption")
+                                      f"market_share, vendor_profit, cloud_adoption{also}")
             variable = None
-        metric = Metric(name, variable, mark=r.mark(item))
+        # A game's sessions are repetitions: their mean is the natural summary, not the last one.
+        metric = Metric(name, variable, reduce="mean" if sweep.game else "last", mark=r.mark(item), game=sweep.game)
         if "reduce" in m:
             metric.reduce = r.choice(m["reduce"][1], "reduce", REDUCTIONS) or "last"
-        if "over" in m:
+        if "over" in m and sweep.game:
+            # a game's variables run over sessions, which are repetitions, not months
+            r.error(m["over"][0], "'over' has no use in a sweep over a game: its metrics reduce over "
+                                  "all the sessions (reduce: mean, min, max, sum or last)")
+        elif "over" in m:
             metric.over = r.integer(m["over"][1], "over", 1, 100_000)
             if metric.over is not None and metric.reduce == "last":
                 r.error(m["over"][0], "'over' has no use with reduce: last (it takes the final month only)")
@@ -1056,10 +1137,11 @@ def _read_metrics(r, node, sweep):
                 setattr(metric, key, r.string(m[key][1], key))
         if "select" in m:
             sel = r.mapping(m["select"][1], "select", None)
-            dims = OUTPUT_VARIABLES.get(variable, ())[1:] if variable else None
+            dims = variables_of(sweep.game).get(variable, ())[1:] if variable else None
+            first = "session" if sweep.game else "time"
             for dim, (dim_node, label_node) in (sel or {}).items():
                 if dims is not None and dim not in dims:
-                    have = f"its dimensions are {', '.join(dims)}" if dims else "it has no dimension but time"
+                    have = f"its dimensions are {', '.join(dims)}" if dims else f"it has no dimension but {first}"
                     r.error(dim_node, f"variable '{variable}' has no dimension '{dim}'{did_you_mean(dim, dims)}; {have}")
                     continue
                 label = r.string(label_node, dim)
@@ -1073,6 +1155,18 @@ def _read_metrics(r, node, sweep):
         for metric in sweep.metrics:
             if metric.name in {p.path for p in sweep.parameters}:
                 r.error(metric.mark, f"metric '{metric.name}' has the name of a parameter")
+
+
+def _unknown_game_variable(variable):
+    if variable in GAME_LEVEL_VARIABLES:
+        why = "it is the same in every session, so a sweep cannot reduce it over sessions"
+    elif variable in OUTPUT_VARIABLES:
+        why = "it is a variable of a scenario's run; this sweep's base is a game"
+    else:
+        return (f"unknown game output variable '{variable}'{did_you_mean(variable, GAME_VARIABLES)}; metrics over "
+                f"a game summarise variables with a session dimension: {', '.join(GAME_VARIABLES)}")
+    return (f"unknown game output variable '{variable}' ({why}); metrics over a game summarise variables "
+            f"with a session dimension: {', '.join(GAME_VARIABLES)}")
 
 
 def _check_design_fits(r, sweep, node):
@@ -1183,9 +1277,18 @@ def check_with_binary(sweep, binary, parallel=None):
         resolved = yaml.safe_load(out) or {}
     except yaml.YAMLError:
         resolved = {}
-    for dim, key in LABEL_SOURCES.items():
+    if not isinstance(resolved, dict):
+        resolved = {}
+    for dim, key in (GAME_LABEL_SOURCES if sweep.game else LABEL_SOURCES).items():
+        if sweep.game and key not in resolved:
+            continue  # a game always has sellers: the printed form differs, so leave selects unchecked
         items = resolved.get(key) or []
         sweep.labels[dim] = [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+    if sweep.game:
+        impulse = resolved.get("impulse")
+        periods = impulse.get("periods") if isinstance(impulse, dict) else None
+        if isinstance(periods, int) and not isinstance(periods, bool) and 0 <= periods <= 1_000_000:
+            sweep.labels["tau"] = [str(t) for t in range(periods + 2)]  # 0 before, 1 the deviation, 2.. after
 
     # 1. Each parameter's path, alone, with its first value (a value error here may be only a
     #    combination the base scenario rejects, e.g. shares that must sum to one: step 2 judges it).
@@ -1245,6 +1348,7 @@ def check_with_binary(sweep, binary, parallel=None):
             if labels is not None and label not in labels:
                 mark = getattr(metric, "select_marks", {}).get(dim, metric.mark)
                 listed = ", ".join(labels) if labels else "none"
+                what = {**LABEL_SOURCES, **GAME_LABEL_SOURCES}.get(dim, f"{dim} values")
                 errors.add(mark, f"unknown {dim} '{label}'{did_you_mean(label, labels)}; "
-                                 f"the base scenario's {LABEL_SOURCES[dim]} are: {listed}")
+                                 f"the base {'game' if sweep.game else 'scenario'}'s {what} are: {listed}")
     errors.raise_if_any()
