@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import unittest
 
 BINARY = os.environ.get("CLOUDMARKET", "")
@@ -28,6 +29,13 @@ class TempDirTest(unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.tmp, name)
+
+    def write(self, name, text):
+        """A file in the temporary directory holding `text`, dedented (a YAML document written inline)."""
+        path = self.path(name)
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(text).lstrip("\n"))
+        return path
 
     def not_run_files(self):
         """(a text file, an HDF5 file without a run's variables): what report tools must refuse."""

@@ -6,7 +6,6 @@ import glob
 import os
 import subprocess
 import sys
-import textwrap
 import unittest
 
 import h5py
@@ -46,12 +45,6 @@ def sweep(*args, binary=None, timeout=300):
 
 
 class GameSweepTest(TempDirTest):
-    def write(self, name, text):
-        path = self.path(name)
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(text).lstrip("\n"))
-        return path
-
     def need_binary(self):
         if not BINARY:
             self.skipTest("CLOUDMARKET is not set (run through ctest)")

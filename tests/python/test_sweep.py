@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import unittest
 
@@ -41,12 +40,6 @@ def outputs(directory):
 
 
 class SweepTest(TempDirTest):
-    def write(self, name, text):
-        path = self.path(name)
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(text).lstrip("\n"))
-        return path
-
     def assertSameOutputs(self, a, b, n):
         self.assertEqual(outputs(a), sorted(f"{i}.h5" for i in range(n)))
         self.assertEqual(outputs(b), outputs(a))
