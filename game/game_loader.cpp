@@ -6,7 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/scenario_names.hpp"
+#include "game/game_names.hpp"
 #include "sim/yaml_fields.hpp"
 
 namespace cm::game {
@@ -32,37 +32,22 @@ void integer(Fields& f, const std::string& key, Int& value, std::int64_t lo, std
 }
 
 template <class Enum>
-void choice(Fields& f, const std::string& key, Enum& value, const std::vector<std::pair<std::string, Enum>>& names) {
+void choice(Fields& f, const std::string& key, Enum& value, const NameTable<Enum>& names) {
   if (const Node* n = f.optional(key)) value = yaml::to_enum(*n, key, names);
 }
 
-const std::vector<std::pair<std::string, DemandModel>> kDemandModels{{"logit", DemandModel::logit},
-                                                                      {"nested_logit", DemandModel::nested_logit}};
-const std::vector<std::pair<std::string, Exploration>> kExplorations{{"epsilon", Exploration::epsilon_greedy},
-                                                                      {"boltzmann", Exploration::boltzmann}};
-const std::vector<std::pair<std::string, QInit>> kQInits{{"expected", QInit::expected}, {"zero", QInit::zero}};
-const std::vector<std::pair<std::string, Moves>> kMoves{{"synchronous", Moves::synchronous},
-                                                         {"asynchronous", Moves::asynchronous}};
-
 // Strategies a game can play: every market strategy but `scheduled`, whose steps are dated.
-std::vector<std::pair<std::string, PricingRule>> game_strategies() {
-  std::vector<std::pair<std::string, PricingRule>> names;
+NameTable<PricingRule> game_strategies() {
+  NameTable<PricingRule> names;
   for (const auto& [name, rule] : pricing_rule_names())
     if (rule != PricingRule::scheduled) names.emplace_back(name, rule);
   return names;
 }
 
-template <class Enum>
-std::string label_of(const std::vector<std::pair<std::string, Enum>>& names, Enum value) {
-  for (const auto& [name, v] : names)
-    if (v == value) return name;
-  return "?";
-}
-
 Demand decode_demand(const Node& node) {
   Fields f(node, "demand");
   Demand d;
-  choice(f, "model", d.model, kDemandModels);
+  choice(f, "model", d.model, demand_model_names());
   number(f, "price_sensitivity", d.price_sensitivity, Range{0, 1e6, true, false});
   number(f, "outside_quality", d.outside_quality, Range{-1e9, 1e9});
   const Node* nesting = f.optional("nesting");
@@ -78,9 +63,9 @@ Learning decode_learning(const Node& node, Learning l) {
   number(f, "learning_rate", l.rule.learning_rate, Range{0, 1, true, false});
   number(f, "discount", l.rule.discount, Range{0, 1, false, true});
   number(f, "exploration_decay", l.rule.exploration_decay, Range::non_negative());
-  choice(f, "exploration", l.rule.exploration, kExplorations);
+  choice(f, "exploration", l.rule.exploration, exploration_names());
   number(f, "temperature", l.rule.temperature, Range::positive());
-  choice(f, "q_init", l.q_init, kQInits);
+  choice(f, "q_init", l.q_init, q_init_names());
   integer(f, "memory", l.memory, 1, 8);
   f.done();
   return l;
@@ -155,7 +140,7 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
     number(gf, "extend", g.grid.extend, Range{0, 10});
     gf.done();
   }
-  choice(f, "moves", g.moves, kMoves);
+  choice(f, "moves", g.moves, moves_names());
   if (const Node* n = f.optional("convergence")) {
     Fields cf(*n, "convergence");
     integer(cf, "stable_periods", g.convergence.stable_periods, 1, 1'000'000'000);
@@ -217,9 +202,9 @@ void emit_learning(YAML::Emitter& out, const Learning& l) {
   out << YAML::Key << "learning_rate" << YAML::Value << l.rule.learning_rate;
   out << YAML::Key << "discount" << YAML::Value << l.rule.discount;
   out << YAML::Key << "exploration_decay" << YAML::Value << l.rule.exploration_decay;
-  out << YAML::Key << "exploration" << YAML::Value << label_of(kExplorations, l.rule.exploration);
+  out << YAML::Key << "exploration" << YAML::Value << name_of(l.rule.exploration);
   out << YAML::Key << "temperature" << YAML::Value << l.rule.temperature;
-  out << YAML::Key << "q_init" << YAML::Value << label_of(kQInits, l.q_init);
+  out << YAML::Key << "q_init" << YAML::Value << name_of(l.q_init);
   out << YAML::Key << "memory" << YAML::Value << l.memory;
   out << YAML::EndMap;
 }
@@ -236,7 +221,7 @@ std::string game_to_yaml(const GameSpec& g) {
   out << YAML::Key << "sessions" << YAML::Value << g.sessions;
   out << YAML::Key << "units" << YAML::Value << YAML::DoubleQuoted << g.units;
   out << YAML::Key << "demand" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  out << YAML::Key << "model" << YAML::Value << label_of(kDemandModels, g.demand.model);
+  out << YAML::Key << "model" << YAML::Value << name_of(g.demand.model);
   out << YAML::Key << "price_sensitivity" << YAML::Value << g.demand.price_sensitivity;
   out << YAML::Key << "outside_quality" << YAML::Value << g.demand.outside_quality;
   out << YAML::Key << "nesting" << YAML::Value << g.demand.nesting << YAML::EndMap;
@@ -259,7 +244,7 @@ std::string game_to_yaml(const GameSpec& g) {
   out << YAML::Key << "grid" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "points" << YAML::Value << g.grid.points;
   out << YAML::Key << "extend" << YAML::Value << g.grid.extend << YAML::EndMap;
-  out << YAML::Key << "moves" << YAML::Value << label_of(kMoves, g.moves);
+  out << YAML::Key << "moves" << YAML::Value << name_of(g.moves);
   out << YAML::Key << "convergence" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "stable_periods" << YAML::Value << g.convergence.stable_periods;
   out << YAML::Key << "max_periods" << YAML::Value << g.convergence.max_periods << YAML::EndMap;

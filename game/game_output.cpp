@@ -3,7 +3,7 @@
 #include <numeric>
 
 #include "output/netcdf_file.hpp"
-#include "sim/scenario_names.hpp"
+#include "game/game_names.hpp"
 #include "version.hpp"
 
 namespace cm::game {
@@ -53,10 +53,10 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   f.attribute("", {"game_yaml", resolved_yaml});
   f.attribute("", {"seed", std::int64_t(spec.seed)});
   f.attribute("", {"sessions", std::int64_t(spec.sessions)});
-  f.attribute("", {"moves", std::string(spec.moves == Moves::synchronous ? "synchronous" : "asynchronous")});
+  f.attribute("", {"moves", name_of(spec.moves)});
   f.attribute("", {"memory", std::int64_t(game.memory)});
   f.attribute("", {"grid_points", std::int64_t(game.m)});
-  f.attribute("", {"demand", std::string(spec.demand.model == DemandModel::logit ? "logit" : "nested_logit")});
+  f.attribute("", {"demand", name_of(spec.demand.model)});
   f.attribute("", {"price_units", units});
 
   std::vector<std::string> ids;

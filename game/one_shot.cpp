@@ -18,6 +18,7 @@ StageGame::StageGame(const GameSpec& game) : sensitivity_(game.demand.price_sens
   choice_.nesting = game.demand.nesting;
   choice_.utility[0] = sensitivity_ * game.demand.outside_quality;
   probability_.assign(quality_.size() + 1, 0.0);
+  profit_.assign(quality_.size(), 0.0);
 }
 
 void StageGame::shares(std::span<const double> prices, std::span<double> out) const {
@@ -33,9 +34,8 @@ void StageGame::profits(std::span<const double> prices, std::span<double> out) c
 }
 
 double StageGame::profit(int seller, std::span<const double> prices) const {
-  std::vector<double> all(quality_.size());
-  profits(prices, all);
-  return all[std::size_t(seller)];
+  profits(prices, profit_);
+  return profit_[std::size_t(seller)];
 }
 
 namespace {

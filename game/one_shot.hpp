@@ -28,6 +28,7 @@ class StageGame {
   std::vector<double> quality_, cost_;
   mutable ChoiceSet choice_;             // scratch: the market's nested logit, option 0 the outside good
   mutable std::vector<double> probability_;
+  mutable std::vector<double> profit_;   // scratch of profit(): searches call it hundreds of times
 };
 
 // Seller i's profit-maximising price against the others' `prices` (its own entry ignored), searched

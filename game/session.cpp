@@ -62,7 +62,7 @@ class Session {
           level = g_.nearest_level(i, play_.price[std::size_t(i)]);
         }
       }
-      advance_state(play_);
+      advance_state(play_, profile_of(play_));
     }
   }
 
@@ -92,22 +92,32 @@ class Session {
     return g_.spec.moves == Moves::synchronous || t % g_.n == seller;
   }
 
-  void advance_state(Play& play) const {
-    if (g_.states <= 1) return;
-    std::int64_t current = 0;
-    for (int i = g_.n - 1; i >= 0; --i) current = current * g_.m + play.level[std::size_t(i)];
-    play.state = (play.state * g_.profiles) % g_.states + current;
+  // The period's price profile: sum_i level_i m^i (the profit table's row, the state's newest digits).
+  std::int64_t profile_of(const Play& play) const {
+    std::int64_t profile = 0;
+    for (int i = g_.n - 1; i >= 0; --i) profile = profile * g_.m + play.level[std::size_t(i)];
+    return profile;
   }
 
-  void stage_profits(const Play& play) {
+  // The newest period's profile enters the state; the oldest remembered one leaves it.
+  void advance_state(Play& play, std::int64_t profile) const {
+    if (g_.states > 1) play.state = (play.state * g_.profiles) % g_.states + profile;
+  }
+
+  void stage_profits(const Play& play, std::int64_t profile) {
     if (g_.tabulated()) {
-      std::int64_t profile = 0;
-      for (int i = g_.n - 1; i >= 0; --i) profile = profile * g_.m + play.level[std::size_t(i)];
       const double* row = g_.profit_table.data() + profile * g_.n;
       std::copy(row, row + g_.n, profit_.begin());
     } else {
       stage_.profits(play.price, profit_);
     }
+  }
+
+  // The period's profits, then the state moves on.
+  void close_period(Play& play) {
+    const std::int64_t profile = profile_of(play);
+    stage_profits(play, profile);
+    advance_state(play, profile);
   }
 
   // The price a seller that does not learn sets now: its strategy's review, given the others'
@@ -170,14 +180,13 @@ class Session {
         set_level(play_, i, action);
         p = Pending{true, int(play_.state), action, 0.0, 1.0};
       }
-      stage_profits(play_);
+      close_period(play_);
       for (int i = 0; i < g_.n; ++i) {
         Pending& p = pending_[std::size_t(i)];
         if (!p.active) continue;
         p.reward += p.discount_power * profit_[std::size_t(i)];
         p.discount_power *= learner_[std::size_t(i)].rule().discount;
       }
-      advance_state(play_);
       if (t - last_change >= stable) {
         r.converged = true;
         ++t;
@@ -198,8 +207,7 @@ class Session {
       else set_price(play, i, review(i, play));
     }
     if (deviator) deviate(play, *deviator);
-    stage_profits(play);
-    advance_state(play);
+    close_period(play);
     ++play.t;
   }
 
