@@ -110,6 +110,8 @@ void check_sizes(const GameSpec& g, const Node& where) {
   }
 }
 
+}  // namespace
+
 GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
   if (root->kind != Kind::map) fail(root->where, "a game file must be a mapping, got " + root->kind_name());
   Fields f(*root, "game");
@@ -169,8 +171,6 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
   return g;
 }
 
-}  // namespace
-
 double GameSpec::discount() const {
   for (const auto& s : sellers)
     if (s.pricing.strategy == PricingRule::q_learning) return s.learning.rule.discount;
@@ -184,15 +184,10 @@ GameSpec load_game(const std::string& path, const std::vector<std::string>& over
   return decode_game(root, path);
 }
 
-bool is_game_file(const std::string& path) {
-  try {
-    const yaml::NodePtr root = yaml::load_with_extends(path);  // a game may extend another
-    if (root->kind != Kind::map) return false;
-    const auto* schema = root->find("schema");
-    return schema && schema->value->kind == Kind::scalar && schema->value->scalar == kGameSchema;
-  } catch (const std::exception&) {
-    return false;
-  }
+bool is_game(const yaml::Node& root) {
+  if (root.kind != Kind::map) return false;
+  const auto* schema = root.find("schema");
+  return schema && schema->value->kind == Kind::scalar && schema->value->scalar == kGameSchema;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "game/game_spec.hpp"
+#include "sim/yaml_tree.hpp"
 
 namespace cm::game {
 
@@ -12,9 +13,12 @@ namespace cm::game {
 GameSpec load_game(const std::string& path, const std::vector<std::string>& overrides = {},
                    std::vector<std::string>* files_read = nullptr);
 
-// True when `path` is a YAML file whose top-level `schema` is the game schema (a scenario, or a
-// file that cannot be read, is not: its own loader reports on it).
-bool is_game_file(const std::string& path);
+// Decode and validate a resolved document tree (`path` names the game when it has no `name`).
+GameSpec decode_game(const yaml::NodePtr& root, const std::string& path);
+
+// True when a document's top-level `schema` is the game schema: how `run` and `validate` tell a
+// game from a scenario.
+bool is_game(const yaml::Node& root);
 
 // The fully resolved game, defaults included, as YAML that load_game reads back to the same game.
 std::string game_to_yaml(const GameSpec& game);

@@ -22,8 +22,14 @@ void play_game_to_file(const GameSpec& spec, const GameOptions& options, const s
   std::atomic<int> next{0}, done{0};
   std::exception_ptr failure;
   std::mutex failure_lock;
-  // Each session is seeded by its index alone, so which thread plays it changes nothing.
-  auto worker = [&] {
+  const int jobs = std::clamp(options.jobs, 1, spec.sessions);
+  Progress progress(options.progress, spec.sessions, "sessions");
+  auto draw = [&] {
+    progress.update(done, "session " + std::to_string(done.load()) + "/" + std::to_string(spec.sessions));
+  };
+  // Each session is seeded by its index alone, so which thread plays it changes nothing. The first
+  // failure stops the others taking new sessions.
+  auto worker = [&](bool draws) {
     for (int s = next++; s < spec.sessions; s = next++) {
       try {
         results[std::size_t(s)] = play_session(game, s, keep_greedy);
@@ -33,25 +39,17 @@ void play_game_to_file(const GameSpec& spec, const GameOptions& options, const s
         next = spec.sessions;
       }
       ++done;
+      if (draws) draw();
     }
-  };
-  const int jobs = std::clamp(options.jobs, 1, spec.sessions);
-  Progress progress(options.progress, spec.sessions, "sessions");
-  auto draw = [&] {
-    progress.update(done, "session " + std::to_string(done.load()) + "/" + std::to_string(spec.sessions));
   };
   if (jobs == 1) {
-    for (int s = 0; s < spec.sessions; ++s) {
-      results[std::size_t(s)] = play_session(game, s, keep_greedy);
-      ++done;
-      draw();
-    }
+    worker(true);
   } else {
     std::atomic<int> running{jobs};
     std::vector<std::thread> threads;
     for (int j = 0; j < jobs; ++j)
       threads.emplace_back([&] {
-        worker();
+        worker(false);
         --running;
       });
     while (options.progress && running > 0) {  // the main thread only draws

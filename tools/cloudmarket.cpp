@@ -96,14 +96,31 @@ std::vector<std::string> overrides_of(const po::variables_map& vm) {
   return overrides;
 }
 
-// A game file's sessions to `output` (validated first, like a run).
-int play_game(const std::string& path, const std::vector<std::string>& overrides, const std::string& output, int jobs,
-              bool progress) {
-  std::vector<std::string> inputs;
-  const cm::game::GameSpec game = cm::game::load_game(path, overrides, &inputs);
+// A scenario or game file, read once: its tree with `extends:` resolved and the `--set` overrides
+// applied, every file read, and which of the two it is (by its own `schema:`).
+struct Input {
+  std::string path;
+  cm::yaml::NodePtr root;
+  std::vector<std::string> files;
+  bool game = false;
+};
+
+Input read_input(const std::string& path, const std::vector<std::string>& overrides) {
+  Input in;
+  in.path = path;
+  in.root = cm::yaml::load_with_extends(path, {}, &in.files);
+  in.game = cm::game::is_game(*in.root);
+  for (const auto& assignment : overrides) cm::yaml::apply_override(in.root, assignment);
+  return in;
+}
+
+// A game's sessions to `output` (validated first, like a run).
+int play_game(const Input& input, const std::string& output, int jobs, bool progress) {
+  const cm::game::GameSpec game = cm::game::decode_game(input.root, input.path);
   cm::game::GameOptions options;
   options.output_path = output;
-  if (auto problem = cm::output::output_path_problem(options.output_path, inputs)) throw UsageError("-o: " + *problem);
+  if (auto problem = cm::output::output_path_problem(options.output_path, input.files))
+    throw UsageError("-o: " + *problem);
   options.jobs = jobs;
   options.progress = progress;
   cm::game::play_game_to_file(game, options, cm::game::game_to_yaml(game));
@@ -132,8 +149,9 @@ int game_command(const std::vector<std::string>& args) {
   if (jobs < 1 || jobs > 1024) throw UsageError("--jobs must be from 1 to 1024");
   std::vector<std::string> overrides = overrides_of(vm);
   if (vm.count("sessions")) overrides.push_back("sessions=" + vm["sessions"].as<std::string>());
-  return play_game(vm["game"].as<std::string>(), overrides, vm["output"].as<std::string>(), jobs,
-                   !vm.count("quiet") && cm::stderr_is_terminal());
+  // A file that is not a game is reported by the game's decoder, at its `schema:`.
+  const Input input = read_input(vm["game"].as<std::string>(), overrides);
+  return play_game(input, vm["output"].as<std::string>(), jobs, !vm.count("quiet") && cm::stderr_is_terminal());
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -152,17 +170,16 @@ int run_command(const std::vector<std::string>& args) {
     std::cout << options;
     return kOk;
   }
-  if (cm::game::is_game_file(vm["scenario"].as<std::string>()))
-    return play_game(vm["scenario"].as<std::string>(), overrides_of(vm), vm["output"].as<std::string>(), 1,
-                     !vm.count("quiet") && cm::stderr_is_terminal());
+  const Input input = read_input(vm["scenario"].as<std::string>(), overrides_of(vm));
+  const bool progress = !vm.count("quiet") && cm::stderr_is_terminal();
+  if (input.game) return play_game(input, vm["output"].as<std::string>(), 1, progress);
   // Everything is validated before any work starts: the scenario, then where its output goes.
-  std::vector<std::string> inputs;
-  const cm::Scenario scenario = cm::load_scenario(vm["scenario"].as<std::string>(), overrides_of(vm), &inputs);
+  const cm::Scenario scenario = cm::decode_scenario(input.root);
   for (const auto& warning : cm::event_warnings(scenario)) std::cerr << warning << "\n";
   cm::RunOptions run;
   run.output_path = vm["output"].as<std::string>();
-  if (auto problem = cm::output::output_path_problem(run.output_path, inputs)) throw UsageError("-o: " + *problem);
-  run.progress = !vm.count("quiet") && cm::stderr_is_terminal();
+  if (auto problem = cm::output::output_path_problem(run.output_path, input.files)) throw UsageError("-o: " + *problem);
+  run.progress = progress;
   cm::run_to_file(scenario, run);
   return kOk;
 }
@@ -183,15 +200,16 @@ int validate_command(const std::vector<std::string>& args) {
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
-  if (cm::game::is_game_file(path)) {
-    const cm::game::GameSpec game = cm::game::load_game(path, overrides_of(vm));
+  const Input input = read_input(path, overrides_of(vm));
+  if (input.game) {
+    const cm::game::GameSpec game = cm::game::decode_game(input.root, path);
     if (vm.count("print")) std::cout << cm::game::game_to_yaml(game);
     else
       std::cout << path << ": ok: game '" << game.name << "', " << game.sellers.size() << " sellers, "
                 << game.sessions << " sessions, " << game.grid.points << "-point price grids\n";
     return kOk;
   }
-  const cm::Scenario sc = cm::load_scenario(path, overrides_of(vm));
+  const cm::Scenario sc = cm::decode_scenario(input.root);
   for (const auto& warning : cm::event_warnings(sc)) std::cerr << warning << "\n";
   if (vm.count("print")) {
     std::cout << cm::scenario_to_yaml(sc);
