@@ -8,7 +8,8 @@ JOBS  := $(shell nproc)
 APT_PACKAGES := build-essential cmake pkg-config libsimgrid-dev libboost-dev libboost-program-options-dev \
                 libyaml-cpp-dev libhdf5-dev catch2 librandom123-dev \
                 python3 python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
-                python3-scipy python3-pandas python3-yaml openmpi-bin libopenmpi-dev python3-mpi4py
+                python3-scipy python3-pandas python3-yaml openmpi-bin libopenmpi-dev python3-mpi4py \
+                udunits-bin python3-jsonschema python3-nbclient python3-nbformat python3-ipykernel python3-dask
 
 .PHONY: all deps build run test validate bench install clean
 
