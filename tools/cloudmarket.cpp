@@ -1,4 +1,5 @@
-// The `cloudmarket` command line (design.md §4).
+// The `cloudmarket` command line: run, validate and game here; sweep, check, calibrate, compare and
+// export in Python scripts of tools/.
 // Exit codes: 0 success; 2 invalid input (usage, scenario); 1 failure while running.
 #include <boost/program_options.hpp>
 #include <unistd.h>
@@ -52,6 +53,11 @@ const char* kUsage =
     "                      compare runs with target figures (see docs/calibration.md)\n"
     "  calibrate SCENARIO.yaml TARGETS.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
     "                      fit a scenario's parameters to targets (simulated moments)\n"
+    "  compare A.yaml [B.yaml] -o DIR [--replications R] [--set-b PATH=VALUE]... [--at DATE]\n"
+    "                      B against A over replications with common random numbers: paired\n"
+    "                      differences with 95% intervals, a summary table, figures (docs/whatif.md)\n"
+    "  export OUT.h5|DIR -o DIR [--variables V,...]\n"
+    "                      a run's, sweep's or comparison's output as long CSV tables\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -291,6 +297,11 @@ int calibrate_command(const std::string& verb, std::vector<std::string> args) {
   exec_python("calibrate.py", args, verb == "calibrate" && !help);
 }
 
+// `cloudmarket compare ...` -> tools/compare.py, `cloudmarket export ...` -> tools/export.py.
+int python_command(const std::string& command, const std::vector<std::string>& args) {
+  exec_python(command + ".py", args, command == "compare" && !asks_help(args));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -317,8 +328,9 @@ int main(int argc, char** argv) {
     if (command == "game") return game_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
+    if (command == "compare" || command == "export") return python_command(command, rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate"}))
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate", "compare", "export"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;

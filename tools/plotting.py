@@ -44,3 +44,13 @@ def finish(fig, ds, path, fallback_title, note=""):
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
+# deficiencies. Vendor k of a file (in the file's vendor order) always gets colour k.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
+
+
+def colour_of(label, labels):
+    """The fixed colour of `label` among `labels` (e.g. a vendor among the file's vendors)."""
+    return OKABE_ITO[list(labels).index(label) % len(OKABE_ITO)]

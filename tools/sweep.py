@@ -196,40 +196,6 @@ def default_binary():
 # Planning
 # ------------------------------------------------------------------------------------------------
 
-def _same_runs(a, b):
-    key = lambda m: (m["base"], [(r["point"], r["replication"], r["seed"], r["set"]) for r in m["runs"]])  # noqa: E731
-    return key(a) == key(b)
-
-
-
-
-def prepare_directory(directory, manifest, resume, replan=False, lock=True, verb="run"):
-    """Check DIR against the new manifest, lock DIR and write the manifest; returns the lock.
-    Raises ValueError for invalid input, runner.Busy if DIR is locked, runner.LockError."""
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise ValueError(f"{directory} exists and is not a directory")
-    old = runner.load_manifest(directory) if os.path.isdir(directory) else None
-    if old is not None:
-        results = runner.has_results(directory)
-        if not _same_runs(old, manifest) and results:
-            raise ValueError(f"{directory} holds results of a different sweep (planned from "
-                             f"{old.get('sweep_file')}); choose another directory")
-        if results and not resume and not replan:
-            raise ValueError(f"{directory} already holds results of this sweep; "
-                             "use --resume to finish it, or choose another directory")
-    elif os.path.isdir(directory) and os.listdir(directory):
-        raise ValueError(f"{directory} is not empty and holds no sweep (no manifest.json); choose another directory")
-    for sub in ("", "runs", "status"):
-        os.makedirs(os.path.join(directory, sub), exist_ok=True)
-    held = runner.lock_directory(directory, verb=verb, enabled=lock)  # before the manifest: never rewrite a running sweep's
-    try:
-        runner.write_json_atomic(runner.manifest_path(directory), manifest)
-    except BaseException:
-        held.release()
-        raise
-    return held
-
-
 def load_checked(path, binary):
     """The sweep file checked on its own and against the base scenario; raises SweepFileError."""
     sweepfile = _sweepfile()
@@ -391,7 +357,7 @@ def _plan(args, resume, replan=False, verb="run"):
     binary = _binary(args)
     sweep = load_checked(args.sweep, binary)
     manifest = sweep.manifest(binary)
-    lock = prepare_directory(args.output, manifest, resume, replan, lock=not args.no_lock, verb=verb)
+    lock = runner.prepare_directory(args.output, manifest, resume, replan, lock=not args.no_lock, verb=verb)
     return sweep, manifest, binary, lock
 
 

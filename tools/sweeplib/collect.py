@@ -265,6 +265,9 @@ def collect(directory, output=None):
                     var.attrs["across"] = m.across
                 for d, label in m.select.items():
                     var.attrs[f"select_{d}"] = label
+        if manifest.get("series"):
+            from . import series
+            series.write(directory, tmp, manifest)
     counts = {s: state.count(s) for s in sorted(set(state))}
     return {"path": output, "runs": n, "counts": counts, "problems": problems}
 

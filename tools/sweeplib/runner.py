@@ -145,6 +145,38 @@ def remove_stale_partials(directory):
                 _remove(os.path.join(runs, name))
 
 
+def _same_runs(a, b):
+    key = lambda m: (m["base"], [(r["point"], r["replication"], r["seed"], r["set"], r.get("base")) for r in m["runs"]])  # noqa: E731
+    return key(a) == key(b)
+
+
+def prepare_directory(directory, manifest, resume, replan=False, lock=True, verb="run", kind="sweep"):
+    """Check DIR against the new manifest, lock DIR and write the manifest; returns the lock.
+    Raises ValueError for invalid input, Busy if DIR is locked, LockError."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ValueError(f"{directory} exists and is not a directory")
+    old = load_manifest(directory) if os.path.isdir(directory) else None
+    if old is not None:
+        results = has_results(directory)
+        if not _same_runs(old, manifest) and results:
+            raise ValueError(f"{directory} holds results of a different {kind} (planned from "
+                             f"{old.get('sweep_file') or old.get('base')}); choose another directory")
+        if results and not resume and not replan:
+            raise ValueError(f"{directory} already holds results of this {kind}; "
+                             "use --resume to finish it, or choose another directory")
+    elif os.path.isdir(directory) and os.listdir(directory):
+        raise ValueError(f"{directory} is not empty and holds no {kind} (no manifest.json); choose another directory")
+    for sub in ("", "runs", "status"):
+        os.makedirs(os.path.join(directory, sub), exist_ok=True)
+    held = lock_directory(directory, verb=verb, enabled=lock)  # before the manifest: never rewrite a running sweep's
+    try:
+        write_json_atomic(manifest_path(directory), manifest)
+    except BaseException:
+        held.release()
+        raise
+    return held
+
+
 class Busy(Exception):
     """Another sweep process holds the directory."""
 
@@ -351,7 +383,7 @@ def _die_with_parent(parent):
 
 
 def run_command(binary, base, directory, run):
-    cmd = [binary, "run", base, "-o", output_path(directory, run["index"]), "--quiet", "--seed", str(run["seed"])]
+    cmd = [binary, "run", run.get("base", base), "-o", output_path(directory, run["index"]), "--quiet", "--seed", str(run["seed"])]
     for assignment in run["set"]:
         cmd += ["--set", assignment]
     return cmd
@@ -487,7 +519,8 @@ def _clock(seconds):
 class Progress:
     """Runs done, failed, rate and ETA on stderr: a live bar on a terminal, else a line per 10%."""
 
-    def __init__(self, total, skipped=0, stream=None, quiet=False):
+    def __init__(self, total, skipped=0, stream=None, quiet=False, label="sweep"):
+        self.label = label
         self.stream = stream or sys.stderr
         self.total, self.skipped = total, skipped
         self.done, self.failed = skipped, 0
@@ -499,7 +532,7 @@ class Progress:
         self.last_draw = 0.0
         self.next_decile = (self.done * 10 // total + 1) if total else 11
         if not quiet and skipped:
-            print(f"sweep: {skipped} of {total} runs already done, skipped", file=self.stream)
+            print(f"{label}: {skipped} of {total} runs already done, skipped", file=self.stream)
 
     def update(self, status):
         self.done += 1
@@ -529,14 +562,14 @@ class Progress:
             width = 30
             filled = width * done // self.total
             bar = "=" * filled + (">" if filled < width else "") + " " * (width - filled - 1)
-            self.stream.write(f"\rsweep: [{bar}] {done}/{self.total} runs, {tail}\x1b[K")
+            self.stream.write(f"\r{self.label}: [{bar}] {done}/{self.total} runs, {tail}\x1b[K")
             if done >= self.total:
                 self.stream.write("\n")
             self.stream.flush()
         else:
             decile = done * 10 // self.total  # one line per 10% step reached, however many at once
             if decile >= self.next_decile:
-                print(f"sweep: {decile * 10}% ({done}/{self.total} runs), {tail}", file=self.stream)
+                print(f"{self.label}: {decile * 10}% ({done}/{self.total} runs), {tail}", file=self.stream)
                 self.next_decile = decile + 1
                 self.stream.flush()
 

@@ -588,6 +588,7 @@ class Sweep:
         self.fixed = []             # [(path, Value, path_mark, path_plain)] from `set`
         self.metrics = []
         self.metrics_given = False
+        self.series = []  # time series averaged per design point into sweep.h5's group `series`
         self.timeout_seconds = DEFAULT_TIMEOUT_SECONDS
         self.jobs = None
         self.csv_rows = None        # csv design: list of rows of Value
@@ -688,6 +689,7 @@ class Sweep:
             "parameters": [p.to_json() for p in self.parameters],
             "set": [[path, value.text] for path, value, _, _ in self.fixed],
             "metrics": [m.to_json() for m in self.metrics],
+            "series": list(self.series),
             "labels": self.labels,
             "timeout_seconds": self.timeout_seconds,
             "points": points,
@@ -715,7 +717,7 @@ def run_seed(sweep_seed, point, replication):
 
 SEED_SCHEMES = ("independent", "common")
 TOP_KEYS = ("schema", "name", "description", "base", "seed", "seeds", "replications", "design", "parameters",
-            "set", "metrics", "timeout_seconds", "jobs")
+            "set", "metrics", "series", "timeout_seconds", "jobs")
 DESIGN_KEYS = {"grid": ("type",), "lhs": ("type", "samples"), "saltelli": ("type", "samples"),
                "morris": ("type", "trajectories", "levels"), "csv": ("type", "file")}
 PARAMETER_KEYS = ("path", "values", "min", "max", "distribution", "integer", "units", "long_name")
@@ -796,6 +798,8 @@ def load(path):
         _read_metrics(r, top["metrics"][1], sweep)
     else:
         sweep.metrics = [Metric(**m, game=sweep.game) for m in (DEFAULT_GAME_METRICS if sweep.game else DEFAULT_METRICS)]
+    if "series" in top:
+        _read_series(r, top["series"][0], top["series"][1], sweep)
 
     if sweep.seeds is None:
         sweep.seeds = "common" if sweep.design["type"] in ("saltelli", "morris") else "independent"
@@ -1155,6 +1159,26 @@ def _read_metrics(r, node, sweep):
         for metric in sweep.metrics:
             if metric.name in {p.path for p in sweep.parameters}:
                 r.error(metric.mark, f"metric '{metric.name}' has the name of a parameter")
+
+
+def _read_series(r, key_node, node, sweep):
+    """`series: [market_share, hhi, ...]`: run output variables whose time series get a mean and a
+    95% interval per design point (across its replications) in sweep.h5."""
+    if sweep.game:
+        r.error(key_node, "'series' is for sweeps over a scenario: a game's output has no time dimension")
+        return
+    items = r.sequence(node, "series")
+    for item in items or ():
+        name = r.string(item, "series")
+        if name is None:
+            continue
+        if name not in OUTPUT_VARIABLES:
+            r.error(item, f"unknown output variable '{name}'{did_you_mean(name, OUTPUT_VARIABLES)}; "
+                          "series are time series of a run, such as market_share or hhi")
+        elif name in sweep.series:
+            r.error(item, f"'{name}' is listed twice in 'series'")
+        else:
+            sweep.series.append(name)
 
 
 def _unknown_game_variable(variable):

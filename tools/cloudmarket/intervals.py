@@ -1,0 +1,35 @@
+"""Means and 95% confidence intervals across replications (Student's t, NaN-aware).
+
+With n replications of a quantity, the interval is mean ± t(0.975, n−1) · s / √n, s the sample
+standard deviation; for paired differences (the same seed in both scenarios: common random
+numbers) the same formula applied to the differences d_r = b_r − a_r. Cells with fewer than two
+finite values get NaN bounds."""
+import numpy as np
+
+LEVEL = 0.95
+
+
+def mean_interval(values, axis=0, level=LEVEL):
+    """(mean, lo, hi, n) of `values` along `axis`, ignoring NaN."""
+    from scipy import stats
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    n = finite.sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.where(finite, values, 0.0).sum(axis=axis)
+        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+        deviation = np.where(finite, values - np.expand_dims(mean, axis), 0.0)
+        variance = (deviation ** 2).sum(axis=axis) / np.maximum(n - 1, 1)
+        half = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * np.sqrt(variance / np.maximum(n, 1))
+    half = np.where(n >= 2, half, np.nan)
+    return mean, mean - half, mean + half, n
+
+
+def dataarray_interval(da, dim, level=LEVEL):
+    """mean_interval of an xarray DataArray along `dim`: a Dataset with mean, lo, hi and n."""
+    import xarray as xr
+    axis = da.get_axis_num(dim)
+    mean, lo, hi, n = mean_interval(da.values, axis=axis, level=level)
+    dims = [d for d in da.dims if d != dim]
+    coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
+    return xr.Dataset({"mean": (dims, mean), "lo": (dims, lo), "hi": (dims, hi), "n": (dims, n)}, coords=coords)

@@ -1,0 +1,71 @@
+"""Per-design-point time series of a sweep: for each variable listed under `series:` in the sweep
+file, the mean over the point's replications and its 95% Student-t interval at every output period,
+written to the group `series` of sweep.h5 (dims point, time and the variable's labels).
+
+Runs that did not finish ok are left out (their count is `V_n`). Points whose runs have different
+horizons share one time axis: periods a run does not have are missing (NaN) there."""
+import os
+
+import numpy as np
+
+from . import runner
+
+GROUP = "series"
+
+
+def point_series(directory, manifest):
+    """The Dataset of the group `series`, or None when the sweep lists no series."""
+    import xarray as xr
+    from cloudmarket.intervals import dataarray_interval
+    from cloudmarket.runs import open_output
+    names = manifest.get("series") or []
+    if not names:
+        return None
+    by_point = {}
+    for r in manifest["runs"]:
+        if runner.is_done(directory, r["index"]):
+            by_point.setdefault(r["point"], []).append(r["index"])
+    out = {}
+    attrs = {}
+    for point in range(len(manifest["points"])):
+        runs = []
+        for index in by_point.get(point, []):
+            with open_output(runner.output_path(directory, index)) as ds:
+                runs.append(ds[names].load())
+                for name in names:
+                    attrs.setdefault(name, dict(ds[name].attrs))
+        for name in names:
+            if runs:
+                stacked = xr.concat([ds[name].astype(float) for ds in runs], dim="replication", join="outer")
+                stats = dataarray_interval(stacked, "replication")
+            else:
+                stats = None
+            out.setdefault(name, []).append(stats)
+    result = xr.Dataset()
+    level = "95%"
+    for name in names:
+        present = [s for s in out[name] if s is not None]
+        if not present:
+            continue
+        template = xr.concat(present, dim="point", join="outer").isel(point=0) * np.nan
+        filled = [s if s is not None else template.assign(n=template["n"].fillna(0)) for s in out[name]]
+        stats = xr.concat(filled, dim="point", join="outer")
+        units, long_name = attrs[name].get("units", "1"), attrs[name].get("long_name", name)
+        for key, what in (("mean", "mean over the design point's replications"),
+                          ("lo", f"lower bound of the {level} t-interval of the mean"),
+                          ("hi", f"upper bound of the {level} t-interval of the mean")):
+            result[f"{name}_{key}"] = stats[key].assign_attrs(units=units, long_name=f"{long_name}: {what}")
+        result[f"{name}_n"] = stats["n"].fillna(0).astype(np.int64).assign_attrs(
+            units="1", long_name=f"replications of the point that finished ok with {name} finite")
+    result = result.assign_coords(point=np.arange(len(manifest["points"]), dtype=np.int64))
+    result["point"].attrs.update(long_name="design point (the runs with this `point`)", units="1")
+    result.attrs["long_name"] = "time series per design point: means and 95% intervals across replications"
+    return result
+
+
+def write(directory, path, manifest):
+    """Append the group `series` to the sweep file being written at `path` (when any is listed)."""
+    result = point_series(directory, manifest)
+    if result is not None and len(result.data_vars):
+        result.to_netcdf(path, mode="a", group=GROUP, engine="h5netcdf")
+    return result
