@@ -40,6 +40,20 @@ class InstalledPrefix(TempDirTest):
                                "--quiet", "--set", "time.years=1"], cwd=work, capture_output=True, text=True)
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
+        # The Python API from the path the install sets (a .pth in the prefix's dist-packages),
+        # finding the installed binary beside it, with no CLOUDMARKET set and no source tree.
+        pth = [os.path.join(root, name) for root, _, names in os.walk(os.path.join(prefix, "lib"))
+               for name in names if name == "cloudmarket.pth"]
+        self.assertEqual(len(pth), 1, pth)
+        code = ("import site, sys; site.addsitedir(sys.argv[1]); import cloudmarket as cm; "
+                "print(cm.find_binary()); print(cm.run('b.yaml', set={'time.years': 1}).sizes['time'])")
+        shutil.copy(os.path.join(SOURCE, "tests", "scenarios", "small.yaml"), os.path.join(work, "b.yaml"))
+        env = {k: v for k, v in os.environ.items() if k not in ("CLOUDMARKET", "PYTHONPATH")}
+        proc = subprocess.run(["/usr/bin/python3", "-c", code, os.path.dirname(pth[0])], cwd=work,
+                              capture_output=True, text=True, env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split(), [os.path.realpath(binary), "12"])
+
 
 if __name__ == "__main__":
     unittest.main()

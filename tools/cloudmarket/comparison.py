@@ -207,7 +207,10 @@ def write_results(directory, manifest, dates=None, variables=None, vendors=None,
         "scenario_a_file": manifest["scenarios"][0], "scenario_b_file": manifest["scenarios"][1],
         "set_both": "; ".join(manifest["set"]), "set_a": "; ".join(manifest["set_a"]),
         "set_b": "; ".join(manifest["set_b"]), "comparison_seed": manifest["seed"]})
-    result = result.assign_coords(replication=replications)
+    seeds = {r["replication"]: r["seed"] for r in manifest["runs"]}
+    result = result.assign_coords(replication=replications,
+                                  seed=("replication", np.array([seeds[k] for k in replications], dtype=np.int64)))
+    result["seed"].attrs.update(long_name="seed of the replication's runs (both scenarios)", units="1")
     chosen = variables or [v for v in SUMMARY_VARIABLES if f"{v}_mean" in result]
     if vendors:
         unknown = sorted(set(vendors) - {str(v) for v in result["vendor"].values})

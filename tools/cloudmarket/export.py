@@ -48,8 +48,12 @@ def export_file(path, directory, variables=None):
                     raise KeyError(f"no variable {', '.join(unknown)} in {path}")
             if not chosen or (variables and group):
                 continue
-            for dims, frame in tables(ds.load(), chosen).items():
-                _write(frame, directory, _name(group.replace("/", "_"), dims), written)
+            found = tables(ds.load(), chosen)
+            for dims, frame in found.items():
+                prefix = group.replace("/", "_")
+                # a group's single table takes the group's name: events_deals.csv
+                name = prefix + ".csv" if group and len(found) == 1 else _name(prefix, dims)
+                _write(frame, directory, name, written)
     return written
 
 

@@ -54,6 +54,14 @@ def _frame(ds, names, design):
         if columns:
             per_run = ds[columns].reset_coords(drop=True).to_dataframe().reset_index()
             frame = per_run.merge(frame, on="run", how="right")[["run", *columns, *[c for c in frame if c != "run"]]]
+    if design and "design_point" in subset.dims and "point" in ds:
+        # a sweep's per-point series: the point's parameter values beside it
+        params = [c for c in design_columns(ds) if "parameter_path" in ds[c].attrs]
+        if params:
+            per_point = (ds[params + ["point"]].reset_coords(drop=True).to_dataframe()
+                         .drop_duplicates("point").rename(columns={"point": "design_point"}))
+            frame = per_point.merge(frame, on="design_point", how="right")
+            frame = frame[["design_point", *params, *[c for c in frame if c not in params and c != "design_point"]]]
     return _decoded(frame)
 
 

@@ -21,7 +21,7 @@ def sweep(sweep_file, out, jobs=None, resume=False, binary=None):
 def open_sweep(directory, variables=None):
     """A sweep directory as one xarray Dataset along `run`: sweep.h5's design (parameters, point,
     replication, seed, status) and metrics, the per-point `series` group if the sweep has one
-    (as series_<name>_mean/_lo/_hi/_n along `point`), and the time series `variables` of every run
+    (as series_<name>_mean/_lo/_hi/_n along `design_point`), and the time series `variables` of every run
     (dims run, time, ...), read lazily with dask: values are read when used. Runs that did not
     finish ok are NaN."""
     import xarray as xr
@@ -34,7 +34,9 @@ def open_sweep(directory, variables=None):
     design = design.assign_coords(run=np.arange(design.sizes["run"]))
     try:
         with open_output(path, group="series") as group:
-            design = design.merge(group.load().rename({n: f"series_{n}" for n in group.data_vars}))
+            # `point` is a per-run variable of sweep.h5: the series' own axis becomes `design_point`
+            series = group.load().rename({n: f"series_{n}" for n in group.data_vars})
+            design = design.merge(series.rename({"point": "design_point"}))
     except OSError:
         pass  # no `series` group: the sweep file lists none
     if not variables:
