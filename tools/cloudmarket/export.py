@@ -37,15 +37,15 @@ def export_file(path, directory, variables=None):
     """Tables of one output file (run, game or comparison) into `directory`; returns
     [(file name, rows)]."""
     from .runs import open_output
+    with open_output(path) as root:
+        unknown = [v for v in variables or () if v not in root.data_vars]
+    if unknown:
+        raise KeyError(f"no variable {', '.join(unknown)} in {path}")
     os.makedirs(directory, exist_ok=True)
     written = []
     for group in _groups(path):
         with open_output(path, group=group or None) as ds:
             chosen = [v for v in (variables or ds.data_vars) if v in ds.data_vars]
-            if variables and group == "":
-                unknown = [v for v in variables if v not in ds.data_vars]
-                if unknown:
-                    raise KeyError(f"no variable {', '.join(unknown)} in {path}")
             if not chosen or (variables and group):
                 continue
             found = tables(ds.load(), chosen)

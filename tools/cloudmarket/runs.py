@@ -1,6 +1,11 @@
 """One simulation run from Python: the binary in a subprocess, its output opened with xarray."""
 import os
 import tempfile
+import warnings
+
+# Debian's netCDF4 module was built against an older numpy ABI header; the warning it raises on
+# import is harmless (numpy's own advice) and would otherwise open every notebook.
+warnings.filterwarnings("ignore", message="numpy.ndarray size changed", category=RuntimeWarning)
 
 from .binary import call, set_arguments
 
