@@ -1,5 +1,5 @@
 #pragma once
-// The enterprise population as a structure of arrays (design.md §3): 10^4..10^7 firms, updated in
+// The enterprise population as a structure of arrays: 10^4..10^7 firms, updated in
 // bulk by the market actor. Firms of a segment are contiguous, and inside a segment they sit in
 // blocks by renewal phase, so the firms whose contracts renew in a month are one contiguous range.
 #include <cstdint>

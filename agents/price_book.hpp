@@ -1,7 +1,7 @@
 #pragma once
 // The list prices of every vendor and product over time.
 //
-// Tie-breaking rule (design.md §3): a price change announced at any instant of a month, its first
+// Tie-breaking rule: a price change announced at any instant of a month, its first
 // instant included, takes effect at the start of the next month. Every event of an instant (a
 // renewal, a bill, a rival's review) therefore sees the same prices whatever order SimGrid runs
 // the actors of that instant in.

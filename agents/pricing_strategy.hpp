@@ -1,5 +1,5 @@
 #pragma once
-// Pricing strategies (design.md §2): what a vendor's list price for one product should be at a
+// Pricing strategies (docs/model.md): what a vendor's list price for one product should be at a
 // review. Pure: a strategy sees only the PricingView it is given and its own state, so it can be
 // tested against theory without SimGrid. The vendor actor builds the view (rivals' prices as seen
 // after the reaction delay, own cost, a profit oracle under the model's demand) and announces

@@ -11,7 +11,7 @@ import xarray as xr
 
 from common import BASELINE, SMALL, SOURCE, TempDirTest, cloudmarket
 
-CONTRACT = {  # design.md §4: variable -> dims
+CONTRACT = {  # the output contract (docs/output.md): variable -> dims
     "price": ("time", "vendor", "product"),
     "quantity": ("time", "vendor", "product"),
     "revenue": ("time", "vendor", "product"),
