@@ -29,7 +29,6 @@ import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
-from scipy import stats  # noqa: E402
 
 # Okabe & Ito's eight colours, ordered so that the first vendors get the most distinct ones and the
 # pale yellow (hard to see as a thin line on white) comes last.
@@ -343,6 +342,8 @@ def mean_interval(values, axis=0, level=0.95):
     interval NaN where n < 2 (one value has no spread to measure). The interval is
     mean -/+ t_{n-1, (1+level)/2} s / sqrt(n), s the sample standard deviation (ddof = 1).
     """
+    from scipy import stats  # only the tools that draw intervals need python3-scipy
+
     a = np.asarray(values, dtype=float)
     finite = np.isfinite(a)
     n = finite.sum(axis=axis)
