@@ -20,12 +20,13 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
 
 import plotting  # noqa: E402
 
 PROG = "plot.py"
+LOG_PRICE_RATIO = 5  # prices that span this factor or more get a log axis
 NEEDED = ("price", "market_share", "vendor_revenue", "vendor_gross_margin", "hhi", "cloud_adoption")
 
 
@@ -147,7 +148,15 @@ def price_panel(ax, groups, palette, product):
                                          everything, unit)
     for g, v, values in lines:
         draw(ax, g, values, scale, **palette.style(v))
-    ax.set_title(f"List price of {product}")
+    title = f"List price of {product}"
+    positive = everything[np.isfinite(everything)]
+    if positive.size and positive.min() > 0 and positive.max() / positive.min() >= LOG_PRICE_RATIO:
+        ax.set_yscale("log")  # a price war: the level after the fall would be a flat line at zero
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        title += " (log scale)"
+    ax.set_title(title)
     ax.set_ylabel(ylabel)
     plotting.date_axis(ax)
     return [v for _, v, _ in lines]

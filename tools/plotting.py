@@ -17,6 +17,7 @@ bbox_inches="tight" on saving so that no label is clipped.
 Intervals. `mean_interval` and `confidence_band` give the mean and the Student-t 95 % interval of
 the mean across replications, ignoring NaN (a run that did not finish, a ratio without denominator).
 """
+import io
 import sys
 import textwrap
 
@@ -242,6 +243,8 @@ def run_differences(datasets, ignore=("seed",)):
 def _shown(value):
     """A scenario value as a --set would spell it; a list of mappings (events) by its length."""
     if isinstance(value, list) and any(isinstance(e, (dict, list)) for e in value):
+        if len(value) <= 2 and all(isinstance(e, dict) and "type" in e for e in value):  # events
+            return "[" + ", ".join(f"{e['type']} {_shown(e.get('at', ''))}".strip() for e in value) + "]"
         return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
     if isinstance(value, list):
         return "[" + ", ".join(_shown(e) for e in value) + "]"
@@ -264,7 +267,8 @@ def run_label(ds, changes, fallback):
 
 
 def run_title(datasets, what, changed=None):
-    """Figure title: what is shown, the scenario(s), seed(s) and what was changed."""
+    """Figure title: what is shown, the scenario(s), seed(s), what was changed (`changed`, as the
+    user names it) and, for several runs, the scenario values in which they differ."""
     names = list(dict.fromkeys(str(ds.attrs.get("scenario_name", "?")) for ds in datasets))
     seeds = list(dict.fromkeys(str(ds.attrs.get("seed")) for ds in datasets))
     scenario = "scenario " + ", ".join(f"'{n}'" for n in names) if len(names) <= 3 else f"{len(names)} scenarios"
@@ -272,6 +276,9 @@ def run_title(datasets, what, changed=None):
     title = f"{what}: {scenario} ({seed})"
     if changed:
         title += "; changed: " + ", ".join(changed)
+    differ = varying_paths(datasets) if len(datasets) > 1 else []
+    if differ and len(names) == 1:
+        title += "; runs differ in " + (", ".join(differ) if len(differ) <= 3 else f"{len(differ)} scenario values")
     return wrap(title, 110)
 
 
@@ -325,11 +332,30 @@ def empty_panel(ax, title, message):
 
 
 def save(fig, path, title=None):
-    """Write the figure at DPI with nothing clipped."""
+    """Write the figure at DPI with nothing clipped. A PNG is stored with a palette of 256 colours
+    (no dithering): a third of the bytes of full colour, with the same look for line art."""
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.1)
+    if not str(path).lower().endswith(".png"):
+        fig.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.1)
+        plt.close(fig)
+        return
+    from PIL import Image  # matplotlib's own dependency (python3-pil)
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.1)
     plt.close(fig)
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(path, optimize=True,
+                                                                                  dpi=(DPI, DPI))
+
+
+def varying_paths(datasets, ignore=("seed", "name")):
+    """The scenario values in which the runs differ (paths), for a title."""
+    values = [scenario_values(ds) for ds in datasets]
+    paths = sorted(set().union(*values)) if values else []
+    return [p for p in paths if p not in ignore and len({repr(v.get(p)) for v in values}) > 1]
 
 
 # ----------------------------------------------------------------------------------------- intervals
