@@ -85,12 +85,12 @@ def make_groups(datasets, paths, band):
     return groups
 
 
-def draw(ax, group, values, scale, **style):
-    """One line (and its band, if any) of a group."""
+def draw(ax, group, values, scale, gid=None, **style):
+    """One line (and its band, if any) of a group; `gid` names what it shows (vendor:ID)."""
     mean, lower, upper = values
     line_style = dict(style)
     line_style["linestyle"] = group.linestyle
-    ax.plot(group.time, mean / scale, **line_style)
+    ax.plot(group.time, mean / scale, gid=gid, **line_style)
     if lower is not None:
         ax.fill_between(group.time, lower / scale, upper / scale, color=style.get("color", "black"),
                         alpha=0.18, linewidth=0)
@@ -118,7 +118,7 @@ def vendor_panel(ax, groups, palette, name, title, kind, sel=None, unit=None):
     else:
         scale, ylabel = 1.0, var.attrs.get("units", "")
     for g, v, values in lines:
-        draw(ax, g, values, scale, **palette.style(v))
+        draw(ax, g, values, scale, gid=f"vendor:{v}", **palette.style(v))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     plotting.date_axis(ax)
@@ -147,7 +147,7 @@ def price_panel(ax, groups, palette, product):
     scale, ylabel = plotting.money_label(ds["price"].attrs.get("units", ""), ds.attrs.get("currency", ""),
                                          everything, unit)
     for g, v, values in lines:
-        draw(ax, g, values, scale, **palette.style(v))
+        draw(ax, g, values, scale, gid=f"vendor:{v}", **palette.style(v))
     title = f"List price of {product}"
     positive = everything[np.isfinite(everything)]
     if positive.size and positive.min() > 0 and positive.max() / positive.min() >= LOG_PRICE_RATIO:

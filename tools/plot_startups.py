@@ -73,7 +73,7 @@ def money_lines(ax, var, dim, keys, styles, currency):
     values = var.sel({dim: keys}).values if keys else np.array([])
     scale, unit = plotting.money_label(var.attrs.get("units", ""), currency, values)
     for key in keys:
-        ax.plot(var["time"].values, var.sel({dim: key}).values / scale, **styles[key])
+        ax.plot(var["time"].values, var.sel({dim: key}).values / scale, gid=f"{dim}:{key}", **styles[key])
     return scale, unit
 
 
@@ -157,7 +157,7 @@ def capacity_panel(ax, ds, vendors, palette):
     offered = [v for v in vendors if float(np.nansum(capacity.sel(vendor=v).values)) > 0]
     scale, word = plotting.scale_of(capacity.sel(vendor=offered).values) if offered else (1.0, "")
     for v in offered:
-        ax.plot(capacity["time"].values, capacity.sel(vendor=v).values / scale, **palette.style(v))
+        ax.plot(capacity["time"].values, capacity.sel(vendor=v).values / scale, gid=f"vendor:{v}", **palette.style(v))
     unit = str(ds["product_unit"].sel(product=product).values) if "product_unit" in ds else "unit"
     per = capacity.attrs.get("units", "unit/month").partition("/")[2] or "month"
     ax.set_title(f"Capacity of {product} by vendor")
@@ -198,7 +198,7 @@ def main(argv=None):
 
     quality = ds["startup_quality"].where(ds["startup_alive"] == 1 if "startup_alive" in ds else True)
     for s in startups:
-        axes[1].plot(quality["time"].values, quality.sel(startup=s).values, **styles[s])
+        axes[1].plot(quality["time"].values, quality.sel(startup=s).values, gid=f"startup:{s}", **styles[s])
     axes[1].set_title("Startup model quality")
     axes[1].set_ylabel("model quality (index)")
     plotting.date_axis(axes[1])
@@ -214,7 +214,7 @@ def main(argv=None):
     investors = plot_deals(axes[3], deals, startups, palette, vendors, currency)
 
     for v in vendors:
-        axes[4].plot(ds["time"].values, ds["vendor_flops"].sel(vendor=v).values, **palette.style(v))
+        axes[4].plot(ds["time"].values, ds["vendor_flops"].sel(vendor=v).values, gid=f"vendor:{v}", **palette.style(v))
     axes[4].set_yscale("log")
     axes[4].set_title("Vendor host speed (vendor_flops)")
     axes[4].set_ylabel("FLOP/s")

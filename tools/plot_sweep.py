@@ -137,7 +137,7 @@ def build_panels(ds, metrics):
                     elements.append(Element(f"{name}[{tag}]", key, sub.sel({line_dim: key}).values.astype(float),
                                             style))
             panels.append(Panel(name, title, var.attrs, elements, line_dim))
-    return panels, palette
+    return panels
 
 
 def per_point(values, point, n_points):
@@ -197,7 +197,7 @@ def draw_lines(panels, ds, params, x_param, point, n_points, intervals):
                 y = mean[mask][order] / scale
                 style = dict(element.style, linestyle=plotting.RUN_LINESTYLES[c % len(plotting.RUN_LINESTYLES)],
                              marker=COMBO_MARKERS[c % len(COMBO_MARKERS)], markersize=4)
-                ax.plot(x, y, **style)
+                ax.plot(x, y, gid=f"result:{element.name}", **style)
                 if intervals:
                     lo, hi = lower[mask][order] / scale, upper[mask][order] / scale
                     ax.errorbar(x, y, yerr=[y - lo, hi - y], fmt="none", ecolor=style["color"], elinewidth=0.9,
@@ -229,7 +229,8 @@ def draw_scatter(panels, ds, params, point, n_points, intervals):
         scale, unit = value_axis(panel.attrs, everything)
         for element, (mean, lower, upper, _) in stats:
             y = mean / scale
-            ax.plot(x, y, linestyle="none", marker="o", markersize=3, alpha=0.8, color=element.style["color"])
+            ax.plot(x, y, linestyle="none", marker="o", markersize=3, alpha=0.8, color=element.style["color"],
+                    gid=f"result:{element.name}")
             if intervals:
                 ax.errorbar(x, y, yerr=[y - lower / scale, upper / scale - y], fmt="none",
                             ecolor=element.style["color"], elinewidth=0.7, alpha=0.5)
@@ -266,7 +267,7 @@ def plot_values(ds, metrics, args, report):
         runs = np.flatnonzero(status == s)
         report.append(f"left out {runs.size} run{'s' if runs.size != 1 else ''} with status '{s}' "
                       f"(no metrics): {ranges(runs)}")
-    panels, palette = build_panels(ds, metrics)
+    panels = build_panels(ds, metrics)
     for panel in panels:
         for e in panel.elements:
             e.values = np.where(ok, e.values, np.nan)
@@ -295,10 +296,8 @@ def plot_values(ds, metrics, args, report):
         fig, sections, n_axes = draw_scatter(panels, ds, params, point, n_points, intervals)
         how = "against each parameter"
     drawn = sum(len(p.elements) for p in panels)
-    vendors = sorted({e.label for p in panels if p.legend_heading == "vendor" for e in p.elements},
-                     key=palette.order.index)
-    legend = [("Vendor", palette.handles(vendors))] if vendors else []
-    for heading in dict.fromkeys(p.legend_heading for p in panels if p.legend_heading not in (None, "vendor")):
+    legend = []
+    for heading in dict.fromkeys(p.legend_heading for p in panels if p.legend_heading is not None):
         handles = {e.label: plotting.line_handle(e.label, **e.style) for p in panels
                    if p.legend_heading == heading for e in p.elements}
         legend.append((heading.capitalize(), list(handles.values())))
