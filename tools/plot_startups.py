@@ -5,9 +5,9 @@ usage: tools/plot_startups.py OUT.h5 -o OUT.png [--top N]
 
 Panels: startup cash (failures marked x) and model quality while the startup is in business; deals
 on a timeline (one row per startup, marker area by amount; a vendor's deals filled in its colour,
-independent funds' hollow, one marker shape per fund); round-trip revenue by vendor; vendor_flops (the speed of each vendor's SimGrid
-hosts); GPU capacity by vendor (`capacity` of product `iaas_gpu`, else of the first product sold in
-`gpu_hour`).
+independent funds' hollow, one marker shape per fund); round-trip revenue by vendor; vendor_flops
+(the speed of each vendor's SimGrid hosts); GPU capacity by vendor (`capacity` of product
+`iaas_gpu`, else of the first product sold in `gpu_hour`).
 
 Style, colours (one per vendor, as in tools/plot.py) and units: tools/plotting.py. --changed names
 what the run changed (e.g. the --set given to `cloudmarket run`) in the title.

@@ -17,7 +17,8 @@ sweep analyze DIR`): first-order and total Sobol indices with their confidence h
 Morris mu* and sigma, one panel per metric element.
 
 Vendors have the colours of tools/plot.py (Okabe-Ito, in the order of the sweep's vendors);
-money is in readable units ("bn USD"); shares in percent.
+money is in readable units ("bn USD"); shares in percent. The points of one x value are spread a
+little apart (within a third of the step between values) so that their error bars do not overlap.
 
 Exit codes: 0 written, 2 invalid input (not a sweep, an unknown metric or parameter), 1 failure (the
 image cannot be written, a Python package missing). Runs on Debian's /usr/bin/python3
@@ -103,7 +104,7 @@ def value_axis(attrs, values):
         return 0.01, "%"
     if CURRENCY.match(units):
         return plotting.money_label(units, units.partition("/")[0], values)
-    return 1.0, "" if units == "1" else units
+    return 1.0, str(attrs.get("variable", "")) if units == "1" else units
 
 
 def build_panels(ds, metrics):

@@ -269,7 +269,8 @@ class SweepFileFigures(FigureTest):
 
     def test_metrics_asked_for_and_unknown_ones(self):
         directory = self.make_sweep(["a", "b"], ["ok"] * 4)
-        code, out, _, fig = run_main(plot_sweep, directory, "-o", self.path("some.png"), "--metrics", "hhi_final,profit")
+        code, out, _, fig = run_main(plot_sweep, directory, "-o", self.path("some.png"),
+                                     "--metrics", "hhi_final,profit")
         self.assertEqual(code, 0)
         self.assertEqual(len(fig.axes), 2)
         self.assertEqual(set(gid_colours(fig, "result")), {"hhi_final", "profit[a]", "profit[b]"})
