@@ -116,7 +116,9 @@ def plot_deals(ax, deals, startups, palette, vendors, currency):
     biggest = float(table["amount"].max()) or 1.0
     handles = []
     funds = 0
-    for investor in dict.fromkeys(table["investor_id"].astype(str)):
+    present = set(table["investor_id"].astype(str))
+    ordered = [v for v in palette.order if v in present] + sorted(present - set(vendors))
+    for investor in ordered:  # vendors in palette order, then the funds
         part = table[table["investor_id"].astype(str) == investor]
         if investor in vendors:
             colour = palette.color(investor)
