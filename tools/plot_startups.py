@@ -4,27 +4,31 @@
 usage: tools/plot_startups.py OUT.h5 -o OUT.png [--top N]
 
 Panels: startup cash (failures marked x) and model quality while the startup is in business; deals
-on a timeline (one row per startup, marker area by amount, colour by investor, hollow markers for
-independent funds); round-trip revenue by vendor; vendor_flops (the speed of each vendor's SimGrid
-hosts); GPU capacity by vendor (`capacity` of product `iaas_gpu`, else of the first product sold in
-`gpu_hour`).
+on a timeline (one row per startup, marker area by amount; a vendor's deals filled in its colour,
+independent funds' hollow, one marker shape per fund); round-trip revenue by vendor; vendor_flops
+(the speed of each vendor's SimGrid hosts); GPU capacity by vendor (`capacity` of product
+`iaas_gpu`, else of the first product sold in `gpu_hour`).
 
-Runs on Debian's /usr/bin/python3 (python3-xarray, python3-h5netcdf, python3-matplotlib).
+Style, colours (one per vendor, as in tools/plot.py) and units: tools/plotting.py. --changed names
+what the run changed (e.g. the --set given to `cloudmarket run`) in the title.
+
+Runs on Debian's /usr/bin/python3 (python3-xarray, python3-h5netcdf, python3-matplotlib,
+python3-scipy, python3-yaml).
 """
 import argparse
+import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from plotting import finish, label, open_run, plot_by  # noqa: E402
+import plotting  # noqa: E402
 
 PROG = "plot_startups.py"
 NEEDED = ("startup_cash", "startup_quality", "roundtrip_revenue", "vendor_flops", "capacity")
+FUND_MARKERS = ("s", "D", "^", "v", "P", "X", "*", "h")
 
 
 def open_group(path, group):
@@ -56,36 +60,112 @@ def chosen_startups(ds, top):
     return [ids[i] for i in sorted(order)]
 
 
-def plot_deals(ax, deals, startups, vendors, currency):
-    ax.set_title("Deals (marker area: amount; hollow: independent fund)")
-    ax.grid(alpha=0.3)
+def startup_styles(startups):
+    """Colour (viridis steps) and dash of each startup: six colours times three dashes."""
+    colours = plotting.segment_colours(min(len(startups), 6))
+    dashes = ("-", (0, (4, 1.5)), (0, (1, 1.2)))
+    return {s: {"color": colours[k % len(colours)], "linestyle": dashes[(k // len(colours)) % len(dashes)]}
+            for k, s in enumerate(startups)}
+
+
+def money_lines(ax, var, dim, keys, styles, currency):
+    """Lines of a money variable, scaled to a readable unit; returns the axis unit."""
+    values = var.sel({dim: keys}).values if keys else np.array([])
+    scale, unit = plotting.money_label(var.attrs.get("units", ""), currency, values)
+    for key in keys:
+        ax.plot(var["time"].values, var.sel({dim: key}).values / scale, gid=f"{dim}:{key}", **styles[key])
+    return scale, unit
+
+
+def cash_panel(ax, ds, startups, styles, failures, currency):
+    alive = ds["startup_alive"] == 1 if "startup_alive" in ds else True
+    cash = ds["startup_cash"].where(alive)
+    cash.attrs = ds["startup_cash"].attrs
+    scale, unit = money_lines(ax, cash, "startup", startups, styles, currency)
+    ax.set_title("Startup cash (while in business)")
+    ax.set_ylabel(unit)
+    values = np.abs(cash.sel(startup=startups).values) / scale
+    peak = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    if peak > 0:  # cash spans orders of magnitude and goes below zero just before a failure
+        ax.set_yscale("symlog", linthresh=peak * 1e-3)
+    ax.axhline(0, color="black", lw=0.6)
+    failed = False
+    if failures is not None and failures.sizes.get("failure", 0) > 0:
+        table = failures.to_dataframe()
+        table = table[(table["kind"].astype(str) == "startup") & table["id"].astype(str).isin(startups)]
+        if not table.empty:
+            ax.scatter(table["time"].values, table["cash"].values / scale, marker="x", color="black", s=40, zorder=5)
+            failed = True
+    plotting.date_axis(ax)
+    return failed
+
+
+def plot_deals(ax, deals, startups, palette, vendors, currency):
+    """Deals as markers on a row per startup; returns the legend handles of the investors."""
+    ax.set_title("Deals (marker area: amount)")
     if deals is None or deals.sizes.get("deal", 0) == 0:
-        ax.text(0.5, 0.5, "no deals", ha="center", va="center", transform=ax.transAxes)
-        return
+        plotting.empty_panel(ax, "Deals", "no deals in this run")
+        return []
     table = deals.to_dataframe()
     table = table[table["startup_id"].astype(str).isin(startups)]
     if table.empty:
-        ax.text(0.5, 0.5, "no deals of the startups shown", ha="center", va="center", transform=ax.transAxes)
-        return
+        plotting.empty_panel(ax, "Deals", "no deals of the startups shown")
+        return []
     row = {s: i for i, s in enumerate(startups)}
+    scale, unit = plotting.money_label(deals["amount"].attrs.get("units", currency), currency, table["amount"].values)
     biggest = float(table["amount"].max()) or 1.0
-    colours = plt.get_cmap("tab10").colors
-    investors = list(dict.fromkeys(table["investor_id"].astype(str)))
     handles = []
-    for k, investor in enumerate(investors):
+    funds = 0
+    present = set(table["investor_id"].astype(str))
+    ordered = [v for v in palette.order if v in present] + sorted(present - set(vendors))
+    for investor in ordered:  # vendors in palette order, then the funds
         part = table[table["investor_id"].astype(str) == investor]
-        colour = colours[k % len(colours)]
-        face = colour if investor in vendors else "none"
+        if investor in vendors:
+            colour = palette.color(investor)
+            marker, face = "o", colour
+        else:
+            colour, marker, face = "black", FUND_MARKERS[funds % len(FUND_MARKERS)], "none"
+            funds += 1
         ax.scatter(part["time"].values, [row[str(s)] for s in part["startup_id"]],
-                   s=30 + 400 * part["amount"].values / biggest,
-                   facecolors=face, edgecolors=colour, linewidths=1.5, alpha=0.8)
-        handles.append(plt.Line2D([], [], ls="", marker="o", ms=7, mfc=face, mec=colour, mew=1.5, label=investor))
+                   s=20 + 300 * part["amount"].values / biggest, marker=marker,
+                   facecolors=face, edgecolors=colour, linewidths=1.2, alpha=0.75)
+        kind = "vendor" if investor in vendors else "fund"
+        handles.append(plt.Line2D([], [], ls="", marker=marker, ms=6, mfc=face, mec=colour, mew=1.2,
+                                  label=f"{investor} ({kind})"))
     ax.set_yticks(range(len(startups)))
-    ax.set_yticklabels(startups, fontsize=7)
+    ax.set_yticklabels(startups)
+    ax.tick_params(axis="y", labelsize=7)
     ax.set_ylim(-0.7, len(startups) - 0.3)
-    units = deals["amount"].attrs.get("units", currency)
-    ax.set_ylabel(f"startup (largest deal {biggest:.3g} {units})", fontsize=8)
-    ax.legend(handles=handles, fontsize=7, ncol=2, loc="upper right", title="investor", title_fontsize=7)
+    ax.grid(axis="y", alpha=0.15)
+    ax.set_xlabel(f"largest deal: {biggest / scale:.3g} {unit}")
+    plotting.date_axis(ax)
+    return handles
+
+
+def vendor_money_panel(ax, ds, var, vendors, palette, title, currency):
+    styles = {v: palette.style(v) for v in vendors}
+    scale, unit = money_lines(ax, var, "vendor", vendors, styles, currency)
+    ax.set_title(title)
+    ax.set_ylabel(unit)
+    plotting.date_axis(ax)
+
+
+def capacity_panel(ax, ds, vendors, palette):
+    product = gpu_product(ds)
+    if product is None:
+        plotting.empty_panel(ax, "GPU capacity", "no GPU product in this run")
+        return []
+    capacity = ds["capacity"].sel(product=product)
+    offered = [v for v in vendors if float(np.nansum(capacity.sel(vendor=v).values)) > 0]
+    scale, word = plotting.scale_of(capacity.sel(vendor=offered).values) if offered else (1.0, "")
+    for v in offered:
+        ax.plot(capacity["time"].values, capacity.sel(vendor=v).values / scale, gid=f"vendor:{v}", **palette.style(v))
+    unit = str(ds["product_unit"].sel(product=product).values) if "product_unit" in ds else "unit"
+    per = capacity.attrs.get("units", "unit/month").partition("/")[2] or "month"
+    ax.set_title(f"Capacity of {product} by vendor")
+    ax.set_ylabel(f"{word} {plotting.unit_name(unit)}s / {per}".strip())
+    plotting.date_axis(ax)
+    return offered
 
 
 def main(argv=None):
@@ -94,9 +174,11 @@ def main(argv=None):
     parser.add_argument("-o", "--output", required=True, help="image to write (.png, .pdf, .svg)")
     parser.add_argument("--top", type=int, default=15,
                         help="show at most this many startups, those of highest final quality (0: all; default 15)")
+    parser.add_argument("--changed", action="append", default=[], metavar="TEXT",
+                        help="what the run changed, for the title (e.g. the --set values); repeatable")
     args = parser.parse_args(argv)
 
-    ds = open_run(args.input, PROG)
+    ds = plotting.open_run(args.input, PROG)
     if ds is None:
         return 2
     missing = [v for v in NEEDED if v not in ds]
@@ -108,66 +190,48 @@ def main(argv=None):
     currency = ds.attrs.get("currency", "")
     startups = chosen_startups(ds, args.top)
     vendors = [str(v) for v in ds["vendor"].values]
+    palette = plotting.VendorPalette.of(ds)
+    styles = startup_styles(startups)
     deals = open_group(args.input, "events/deals")
     failures = open_group(args.input, "events/failures")
 
-    fig, axes = plt.subplots(3, 2, figsize=(14, 12), sharex=True)
+    fig, axes = plotting.figure(6, cols=2, panel_size=(4.0, 2.9))
+    failed = cash_panel(axes[0], ds, startups, styles, failures, currency)
 
-    # Startup cash and quality while in business (startup_alive), failures marked.
-    alive = ds["startup_alive"] == 1 if "startup_alive" in ds else True
-    ax = axes[0, 0]
-    cash = ds["startup_cash"].where(alive)
-    cash.attrs = ds["startup_cash"].attrs
-    plot_by(ax, cash, "startup", "Startup cash", startups)
-    values = np.abs(cash.sel(startup=startups).values)
-    peak = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
-    if peak > 0:
-        ax.set_yscale("symlog", linthresh=peak * 1e-3)
-    if failures is not None and failures.sizes.get("failure", 0) > 0:
-        table = failures.to_dataframe()
-        table = table[(table["kind"].astype(str) == "startup") & table["id"].astype(str).isin(startups)]
-        if not table.empty:
-            ax.scatter(table["time"].values, table["cash"].values, marker="x", color="black", s=60,
-                       zorder=5, label="failed")
-    ax.axhline(0, color="black", lw=0.6)
-    ax.legend(fontsize=7, ncol=3)
+    quality = ds["startup_quality"].where(ds["startup_alive"] == 1 if "startup_alive" in ds else True)
+    for s in startups:
+        axes[1].plot(quality["time"].values, quality.sel(startup=s).values, gid=f"startup:{s}", **styles[s])
+    axes[1].set_title("Startup model quality")
+    axes[1].set_ylabel("model quality (index)")
+    plotting.date_axis(axes[1])
 
-    quality = ds["startup_quality"].where(alive)
-    quality.attrs = ds["startup_quality"].attrs
-    plot_by(axes[0, 1], quality, "startup", "Startup model quality", startups)
-
-    # Round-trip revenue: only vendors that had any.
-    ax = axes[1, 0]
     roundtrip = ds["roundtrip_revenue"]
     earning = [v for v in vendors if float(np.nansum(roundtrip.sel(vendor=v).values)) > 0]
-    plot_by(ax, roundtrip, "vendor", "Round-trip revenue (credits and committed spend)", earning)
     if earning:
-        ax.legend(fontsize=8)
+        vendor_money_panel(axes[2], ds, roundtrip, earning, palette,
+                           "Round-trip revenue (credits and committed spend)", currency)
     else:
-        ax.text(0.5, 0.5, "no round-trip revenue", ha="center", va="center", transform=ax.transAxes)
+        plotting.empty_panel(axes[2], "Round-trip revenue", "no round-trip revenue in this run")
 
-    plot_deals(axes[1, 1], deals, startups, vendors, currency)
+    investors = plot_deals(axes[3], deals, startups, palette, vendors, currency)
 
-    ax = axes[2, 0]
-    plot_by(ax, ds["vendor_flops"], "vendor", "Vendor host speed (vendor_flops)")
-    ax.set_yscale("log")
-    ax.legend(fontsize=8, ncol=2)
+    for v in vendors:
+        axes[4].plot(ds["time"].values, ds["vendor_flops"].sel(vendor=v).values, gid=f"vendor:{v}", **palette.style(v))
+    axes[4].set_yscale("log")
+    axes[4].set_title("Vendor host speed (vendor_flops)")
+    axes[4].set_ylabel("FLOP/s")
+    plotting.date_axis(axes[4])
 
-    ax = axes[2, 1]
-    product = gpu_product(ds)
-    if product is None:
-        ax.set_title("GPU capacity")
-        ax.text(0.5, 0.5, "no GPU product", ha="center", va="center", transform=ax.transAxes)
-    else:
-        capacity = ds["capacity"].sel(product=product)
-        plot_by(ax, capacity, "vendor", f"Capacity of {product} by vendor")
-        unit = str(ds["product_unit"].sel(product=product).values) if "product_unit" in ds else "unit"
-        units = capacity.attrs.get("units", "unit/month").replace("unit", unit, 1)
-        ax.set_ylabel(f"capacity\n[{units}]", fontsize=8)
-        ax.legend(fontsize=8, ncol=2)
+    offered = capacity_panel(axes[5], ds, vendors, palette)
 
-    shown = "" if len(startups) == ds.sizes["startup"] else f", {len(startups)} of {ds.sizes['startup']} startups"
-    finish(fig, ds, args.output, args.input, shown)
+    startup_handles = [plotting.line_handle(s, **styles[s]) for s in startups]
+    if failed:
+        startup_handles.append(plt.Line2D([], [], ls="", marker="x", color="black", label="failed (cash then)"))
+    heading = "Startup" if len(startups) == ds.sizes["startup"] else \
+        f"Startup ({len(startups)} of {ds.sizes['startup']}: highest final quality)"
+    plotting.figure_legend(fig, [("Vendor", palette.handles(set(vendors) | set(earning) | set(offered))),
+                                 (heading, startup_handles), ("Deal investor", investors)])
+    plotting.save(fig, args.output, plotting.run_title([ds], "AI startups and investment for compute", args.changed))
     return 0
 
 

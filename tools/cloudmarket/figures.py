@@ -24,7 +24,7 @@ def comparison_figure(result, name, path, vendors=None):
     import matplotlib.legend_handler
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from plotting import colour_of
+    from plotting import VendorPalette, save
 
     a, b = result.attrs["scenario_a"], result.attrs["scenario_b"]
     factor, unit, diff_unit = scale_of(result, name)
@@ -35,11 +35,11 @@ def comparison_figure(result, name, path, vendors=None):
                              sharex=True, squeeze=False, layout="constrained")
     time = result["time"].values
     long_name = result[name].attrs.get("long_name", name)
-    everyone = [str(v) for v in result[dim].values] if dim else []
+    palette = VendorPalette([str(v) for v in result["vendor"].values]) if "vendor" in result.dims else None
     for k, label in enumerate(labels):
         top, bottom = axes[(k // columns)][k % columns], axes[rows + k // columns][k % columns]
         pick = {dim: label} if dim else {}
-        colour = colour_of(label, everyone) if dim == "vendor" else "#0072B2"
+        colour = palette.color(label) if dim == "vendor" else "#0072B2"
         for scenario, c, style in ((a, A_COLOUR, "--"), (b, colour, "-")):
             mean = result[f"{name}_mean"].sel(scenario=scenario, **pick).values * factor
             lo = result[f"{name}_lo"].sel(scenario=scenario, **pick).values * factor
@@ -82,5 +82,4 @@ def comparison_figure(result, name, path, vendors=None):
         for tick in ax.get_xticklabels():
             tick.set_rotation(30)
             tick.set_ha("right")
-    fig.savefig(path, dpi=130, bbox_inches="tight")
-    plt.close(fig)
+    save(fig, path)

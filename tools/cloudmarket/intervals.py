@@ -25,11 +25,13 @@ def mean_interval(values, axis=0, level=LEVEL):
     return mean, mean - half, mean + half, n
 
 
-def dataarray_interval(da, dim, level=LEVEL):
-    """mean_interval of an xarray DataArray along `dim`: a Dataset with mean, lo, hi and n."""
+def confidence_band(da, dim, level=LEVEL):
+    """mean_interval of an xarray DataArray along dimension `dim`: a Dataset of mean, lower, upper
+    and count (the finite values)."""
     import xarray as xr
     axis = da.get_axis_num(dim)
-    mean, lo, hi, n = mean_interval(da.values, axis=axis, level=level)
-    dims = [d for d in da.dims if d != dim]
-    coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
-    return xr.Dataset({"mean": (dims, mean), "lo": (dims, lo), "hi": (dims, hi), "n": (dims, n)}, coords=coords)
+    mean, lower, upper, n = mean_interval(da.values, axis=axis, level=level)
+    rest = [d for d in da.dims if d != dim]
+    coords = {k: c for k, c in da.coords.items() if dim not in c.dims}
+    return xr.Dataset({"mean": (rest, mean), "lower": (rest, lower), "upper": (rest, upper), "count": (rest, n)},
+                      coords=coords)

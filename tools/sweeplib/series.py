@@ -11,12 +11,13 @@ import numpy as np
 from . import runner
 
 GROUP = "series"
+BAND = {"mean": "mean", "lo": "lower", "hi": "upper"}  # the group's suffixes: confidence_band's names
 
 
 def point_series(directory, manifest):
     """The Dataset of the group `series`, or None when the sweep lists no series."""
     import xarray as xr
-    from cloudmarket.intervals import dataarray_interval
+    from cloudmarket.intervals import confidence_band
     from cloudmarket.runs import open_output
     names = manifest.get("series") or []
     if not names:
@@ -37,7 +38,7 @@ def point_series(directory, manifest):
         for name in names:
             if runs:
                 stacked = xr.concat([ds[name].astype(float) for ds in runs], dim="replication", join="outer")
-                stats = dataarray_interval(stacked, "replication")
+                stats = confidence_band(stacked, "replication")
             else:
                 stats = None
             out.setdefault(name, []).append(stats)
@@ -48,14 +49,14 @@ def point_series(directory, manifest):
         if not present:
             continue
         template = xr.concat(present, dim="point", join="outer").isel(point=0) * np.nan
-        filled = [s if s is not None else template.assign(n=template["n"].fillna(0)) for s in out[name]]
+        filled = [s if s is not None else template.assign(count=template["count"].fillna(0)) for s in out[name]]
         stats = xr.concat(filled, dim="point", join="outer")
         units, long_name = attrs[name].get("units", "1"), attrs[name].get("long_name", name)
         for key, what in (("mean", "mean over the design point's replications"),
                           ("lo", f"lower bound of the {level} t-interval of the mean"),
                           ("hi", f"upper bound of the {level} t-interval of the mean")):
-            result[f"{name}_{key}"] = stats[key].assign_attrs(units=units, long_name=f"{long_name}: {what}")
-        result[f"{name}_n"] = stats["n"].fillna(0).astype(np.int64).assign_attrs(
+            result[f"{name}_{key}"] = stats[BAND[key]].assign_attrs(units=units, long_name=f"{long_name}: {what}")
+        result[f"{name}_n"] = stats["count"].fillna(0).astype(np.int64).assign_attrs(
             units="1", long_name=f"replications of the point that finished ok with {name} finite")
     result = result.assign_coords(point=np.arange(len(manifest["points"]), dtype=np.int64))
     result["point"].attrs.update(long_name="design point (the runs with this `point`)", units="1")
