@@ -88,6 +88,22 @@ class Sweeps(TempDirTest):
                          ["run", "segments.retail.price_sensitivity", "point", "replication", "seed", "status"])
         self.assertEqual(len(frame), 6 * 12 * 2)
 
+    def test_series_names_are_checked_before_any_run(self):
+        for series, message in (("[market_shar]", "did you mean 'market_share'"),
+                                ("[hhi, hhi]", "listed twice")):
+            sweep = self.write("bad.yaml", f"""
+                schema: cloudmarket-sweep/1
+                base: {SMALL}
+                parameters:
+                  - {{path: segments.retail.price_sensitivity, values: [1, 5]}}
+                series: {series}
+                """)
+            proc = cloudmarket("sweep", sweep, "-o", self.path("never"))
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn("bad.yaml:", proc.stderr)
+            self.assertIn(message, proc.stderr)
+            self.assertFalse(os.path.exists(self.path("never")))
+
     def test_a_failed_run_is_missing_not_dropped(self):
         sweep = self.write("grid.yaml", f"""
             schema: cloudmarket-sweep/1
