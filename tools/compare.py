@@ -79,6 +79,7 @@ def check_inputs(args, binary):
     import subprocess
     import yaml
     from cloudmarket.comparison import check_dates
+    vendors = set()
     for path, extra in ((args.a, args.set_a), (args.b or args.a, args.set_b)):
         cmd = [binary, "validate", path, "--print"]
         for assignment in args.set + extra:
@@ -89,12 +90,17 @@ def check_inputs(args, binary):
         resolved = yaml.safe_load(proc.stdout)
         if "time" not in resolved:
             raise Invalid(f"{PROG}: error: {path} is a game file; compare takes scenarios")
+        vendors.update(str(v["id"]) for v in resolved.get("vendors", []))
         if path == args.a and args.at:
             time_ = resolved["time"]
             try:
                 check_dates(args.at, str(time_["start"]), int(time_["years"]))
             except ValueError as error:
                 raise Invalid(f"{PROG}: error: --at: {error}")
+    unknown = sorted(set(_list(args.vendors) or ()) - vendors)
+    if unknown:
+        raise Invalid(f"{PROG}: error: --vendors: no vendor {', '.join(unknown)} in these scenarios "
+                      f"(they have {', '.join(sorted(vendors))})")
 
 
 def main_run(args):
@@ -121,6 +127,10 @@ def main_run(args):
         runner.run_local(args.output, manifest, indices, binary, args.jobs or os.cpu_count() or 1, progress)
         progress.close()
         failed = report_failures(args.output, manifest, args.quiet)
+        if failed == len(manifest["runs"]) or not comparison.complete_pairs(args.output, manifest):
+            print(f"{PROG}: error: no replication finished in both scenarios: nothing to compare "
+                  f"(finished runs are kept: fix the cause and finish with --resume)", file=sys.stderr)
+            return FAILURE
         result = comparison.write_results(args.output, manifest, dates=args.at, variables=_list(args.variables),
                                           vendors=_list(args.vendors), figures=not args.no_figures)
     finally:

@@ -85,12 +85,22 @@ class CompareCommand(TempDirTest):
             reps = ds["market_share"].sel(scenario="A", vendor="alpha").values
             self.assertGreater(float(np.abs(reps[0] - reps[1]).max()), 0)
 
+    def test_runs_that_all_fail_exit_1_and_keep_the_directory(self):
+        out = self.path("slow")
+        proc = self.compare(SMALL, "--set-b", DEARER_BETA, "--replications", "2", "-o", out, "--timeout", "0.01")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("no replication finished in both scenarios", proc.stderr)
+        self.assertIn("timeout", proc.stderr)  # each run's fate is told
+        self.assertFalse(os.path.exists(os.path.join(out, "compare.h5")))
+        self.assertEqual(len(os.listdir(os.path.join(out, "status"))), 4)
+
     def test_invalid_input_exits_2_before_any_run(self):
         cases = [(["--set-b", "vendors.beta.products.iaas_cpu.prise=1"], "did you mean 'price'"),
                  (["--set-b", DEARER_BETA, "--at", "2031-01-01"], "outside the runs"),
                  (["--set-b", DEARER_BETA, "--at", "June"], "is not a date"),
                  (["--replications", "3"], "--set-b"),
-                 (["--set-b", DEARER_BETA, "--labels", "x"], "--labels")]
+                 (["--set-b", DEARER_BETA, "--labels", "x"], "--labels"),
+                 (["--set-b", DEARER_BETA, "--vendors", "alpha,gamma"], "no vendor gamma")]
         for k, (extra, message) in enumerate(cases):
             out = self.path(f"bad{k}")
             proc = self.compare(SMALL, "-o", out, *extra)

@@ -175,20 +175,24 @@ def summary(comparison, variables=SUMMARY_VARIABLES, dates=None):
     return pd.DataFrame(rows)
 
 
+def complete_pairs(directory, manifest):
+    """Replications whose runs finished ok in both scenarios."""
+    from sweeplib import runner
+    done = {(r["replication"], r["point"]) for r in manifest["runs"] if runner.is_done(directory, r["index"])}
+    return sorted(k for k in range(manifest["replications"]) if (k, 0) in done and (k, 1) in done)
+
+
 def paired_runs(directory, manifest):
     """The output Datasets of the replications that finished ok in both scenarios: (a_runs, b_runs,
     replications)."""
     from sweeplib import runner
     from .runs import open_output
-    done = {}
-    for r in manifest["runs"]:
-        if runner.is_done(directory, r["index"]):
-            done[(r["replication"], r["point"])] = r["index"]
-    replications = sorted(k for k in range(manifest["replications"]) if (k, 0) in done and (k, 1) in done)
+    index = {(r["replication"], r["point"]): r["index"] for r in manifest["runs"]}
+    replications = complete_pairs(directory, manifest)
     a_runs, b_runs = [], []
     for k in replications:
         for point, into in ((0, a_runs), (1, b_runs)):
-            with open_output(runner.output_path(directory, done[(k, point)])) as ds:
+            with open_output(runner.output_path(directory, index[(k, point)])) as ds:
                 into.append(ds.load())
     return a_runs, b_runs, replications
 
