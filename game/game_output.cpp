@@ -1,7 +1,9 @@
 #include "game/game_output.hpp"
 
+#include <limits>
 #include <numeric>
 
+#include "output/cf_metadata.hpp"
 #include "output/netcdf_file.hpp"
 #include "game/game_names.hpp"
 #include "version.hpp"
@@ -47,6 +49,15 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   NetcdfFile f(path);
   f.attribute("", {"Conventions", std::string("CF-1.8")});
   f.attribute("", {"title", "cloudmarket pricing game '" + spec.name + "'"});
+  f.attribute("", {"institution", std::string("none: output of the cloudmarket simulator, not an institution's data")});
+  f.attribute("", {"source", "cloudmarket " + std::string(kVersion)});
+  // No date and no path, so the same game and seed still give the same bytes.
+  f.attribute("", {"history", "cloudmarket game " + spec.name + " seed " + std::to_string(spec.seed)});
+  f.attribute("", {"references", std::string(output::kReferences)});
+  f.attribute("", {"comment", "Prices and profits are in the game's units, " + units +
+                                  " (the attribute price_units): a UDUNITS-2 unit, or an ISO 4217 code read as "
+                                  "1 to parse the rest. Profits are per period of the repeated game. "
+                                  "See docs/output.md, \"Units\"."});
   f.attribute("", {"schema", std::string(kGameOutputSchema)});
   f.attribute("", {"cloudmarket_version", std::string(kVersion)});
   f.attribute("", {"game", spec.name});
@@ -72,9 +83,12 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   f.index_dimension("", "tau", indices(spec.impulse.periods + 2),
                     described("1", "periods since the impulse: 0 before the deviation, 1 the deviation"));
 
+  // A profit gain is NaN when the monopoly and Nash profits are equal: _FillValue NaN marks it missing.
   auto whole = [&](const std::string& name, const std::vector<std::string>& dims, const std::vector<double>& v,
                    const std::string& u, const std::string& long_name) {
-    f.write_whole(f.variable("", name, dims, DType::f64, described(u, long_name)), v);
+    auto a = described(u, long_name);
+    if (name.ends_with("profit_gain")) a.push_back({"_FillValue", std::numeric_limits<double>::quiet_NaN()});
+    f.write_whole(f.variable("", name, dims, DType::f64, a), v);
   };
   auto whole_int = [&](const std::string& name, const std::vector<std::string>& dims,
                        const std::vector<std::int64_t>& v, const std::string& long_name) {

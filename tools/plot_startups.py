@@ -162,7 +162,11 @@ def main(argv=None):
         capacity = ds["capacity"].sel(product=product)
         plot_by(ax, capacity, "vendor", f"Capacity of {product} by vendor")
         unit = str(ds["product_unit"].sel(product=product).values) if "product_unit" in ds else "unit"
-        units = capacity.attrs.get("units", "unit/month").replace("unit", unit, 1)
+        if "time: sum" in str(capacity.attrs.get("cell_methods", "")):
+            # product units summed over each output period (docs/output.md, "Units")
+            units = f"{unit} per {ds.attrs.get('output_period', 'month')}"
+        else:
+            units = capacity.attrs.get("units", "unit/month").replace("unit", unit, 1)
         ax.set_ylabel(f"capacity\n[{units}]", fontsize=8)
         ax.legend(fontsize=8, ncol=2)
 

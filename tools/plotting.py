@@ -7,6 +7,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from cf_units import readable  # noqa: E402
+
 
 def open_run(path, prog):
     """The output file of a run, or None after telling the user why it cannot be opened."""
@@ -18,8 +20,8 @@ def open_run(path, prog):
 
 
 def label(var):
-    """Axis label from a variable's long_name and units."""
-    units = var.attrs.get("units", "")
+    """Axis label from a variable's long_name and units (the product unit written out)."""
+    units = readable(var.attrs) if "units" in var.attrs else ""
     name = var.attrs.get("long_name", var.name)
     if len(name) > 48:
         name = name[:45] + "..."
