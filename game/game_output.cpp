@@ -83,11 +83,12 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   f.index_dimension("", "tau", indices(spec.impulse.periods + 2),
                     described("1", "periods since the impulse: 0 before the deviation, 1 the deviation"));
 
-  // A profit gain is NaN when the monopoly and Nash profits are equal: _FillValue NaN marks it missing.
+  // can_be_nan: _FillValue NaN marks the values that are undefined (a profit gain when the monopoly
+  // and Nash profits are equal).
   auto whole = [&](const std::string& name, const std::vector<std::string>& dims, const std::vector<double>& v,
-                   const std::string& u, const std::string& long_name) {
+                   const std::string& u, const std::string& long_name, bool can_be_nan = false) {
     auto a = described(u, long_name);
-    if (name.ends_with("profit_gain")) a.push_back({"_FillValue", std::numeric_limits<double>::quiet_NaN()});
+    if (can_be_nan) a.push_back({"_FillValue", std::numeric_limits<double>::quiet_NaN()});
     f.write_whole(f.variable("", name, dims, DType::f64, a), v);
   };
   auto whole_int = [&](const std::string& name, const std::vector<std::string>& dims,
@@ -107,7 +108,7 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   whole("monopoly_price", {"seller"}, game.monopoly_price, units, "price maximising the sellers' joint profit");
   whole("monopoly_profit", {"seller"}, game.monopoly_profit, units, "profit per period at the monopoly prices");
   whole("random_profit_gain", {}, {game.random_profit_gain}, "1",
-        "profit gain of prices drawn uniformly from the grids every period");
+        "profit gain of prices drawn uniformly from the grids every period", true);
 
   whole_int("converged", {"session"}, each<std::int64_t>(sessions, [](const auto& r) { return r.converged; }),
             "1 when every greedy policy stayed unchanged for the convergence window, else 0 (period cap)");
@@ -122,9 +123,9 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   whole("profit", {"session", "seller"}, each<double>(sessions, [](const auto& r) { return r.profit; }), units,
         "mean profit per period over the limit cycle");
   whole("profit_gain", {"session", "seller"}, each<double>(sessions, [](const auto& r) { return r.profit_gain; }),
-        "1", "profit gain (profit - Nash profit) / (monopoly profit - Nash profit)");
+        "1", "profit gain (profit - Nash profit) / (monopoly profit - Nash profit)", true);
   whole("mean_profit_gain", {"session"}, each<double>(sessions, [](const auto& r) { return r.mean_profit_gain; }),
-        "1", "profit gain of the sellers' mean profit");
+        "1", "profit gain of the sellers' mean profit", true);
 
   const std::string deviator = ids[std::size_t(spec.impulse.deviator)];
   auto impulse = described(units, "price after " + deviator + " deviates to its static best reply at tau 1");

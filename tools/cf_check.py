@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from cf_units import _text, is_currency, udunits_problem
+from cf_units import is_currency, text_of, udunits_problem
 
 GLOBALS = ("Conventions", "title", "institution", "source", "history", "references", "comment")
 # CF-1.8 Appendix E
@@ -24,8 +24,8 @@ CELL_METHODS = ("point", "sum", "maximum", "median", "mid_range", "minimum", "me
 def _currency(attrs):
     """The file's currency code: a run's `currency`, or an ISO 4217 token of a game's price_units."""
     if "currency" in attrs:
-        return _text(attrs["currency"])
-    for token in _text(attrs.get("price_units", "")).replace("/", " ").split():
+        return text_of(attrs["currency"])
+    for token in text_of(attrs.get("price_units", "")).replace("/", " ").split():
         if is_currency(token):
             return token
     return ""
@@ -52,7 +52,7 @@ def _time_bounds_problems(root):
     if "time" not in root.variables:
         return []
     time = root.variables["time"]
-    if _text(time.attrs.get("bounds", "")) != "time_bnds":
+    if text_of(time.attrs.get("bounds", "")) != "time_bnds":
         return ["time: no bounds attribute 'time_bnds'"]
     if "time_bnds" not in root.variables:
         return ["time_bnds: missing"]
@@ -62,7 +62,7 @@ def _time_bounds_problems(root):
         problems.append(f"time_bnds: dimensions {bnds.dimensions} {bnds.shape}, not (time, nv=2)")
         return problems
     for key in ("units", "calendar"):
-        if _text(bnds.attrs.get(key, "")) != _text(time.attrs.get(key, "")):
+        if text_of(bnds.attrs.get(key, "")) != text_of(time.attrs.get(key, "")):
             problems.append(f"time_bnds: {key} differs from time's")
     t, b = np.asarray(time[...]), np.asarray(bnds[...])
     if len(t) and not np.array_equal(b[:, 0], t):
@@ -81,26 +81,26 @@ def check_file(path, units_problem=udunits_problem):
     with h5netcdf.File(path, "r") as f:
         currency = _currency(f.attrs)
         for key in GLOBALS:
-            if not _text(f.attrs.get(key, "")).strip():
+            if not text_of(f.attrs.get(key, "")).strip():
                 problems.append(f"global attribute {key}: missing or empty")
         seen = {}
         for name, var in _variables(f):
             attrs = var.attrs
-            if not _text(attrs.get("long_name", "")).strip():
+            if not text_of(attrs.get("long_name", "")).strip():
                 problems.append(f"{name}: no long_name")
             numeric = var.dtype.kind in "iuf"
             if numeric:
                 if "units" not in attrs:
                     problems.append(f"{name}: no units")
                 else:
-                    units = _text(attrs["units"])
+                    units = text_of(attrs["units"])
                     if units not in seen:
                         seen[units] = units_problem(units, currency)
                     if seen[units]:
                         problems.append(f"{name}: units '{units}': {seen[units]}")
             along_time = var.dimensions[:1] == ("time",) and "/" not in name
             if numeric and along_time and name not in ("time", "time_bnds"):
-                text = _text(attrs.get("cell_methods", ""))
+                text = text_of(attrs.get("cell_methods", ""))
                 problem = _cell_methods_problem(text) if text else "no cell_methods"
                 if problem:
                     problems.append(f"{name}: {problem}")

@@ -15,7 +15,8 @@ UDUNITS2 = "udunits2"
 _ISO_4217 = re.compile(r"^[A-Z]{3}$")
 
 
-def _text(value):
+def text_of(value):
+    """An attribute as text (h5py gives fixed-length strings as bytes)."""
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
@@ -51,8 +52,8 @@ def readable(attrs):
     """A variable's units with its product unit written out, for labels and targets: 'USD/unit'
     for a price, 'gpu_hour' for a count, 'gpu_hour/month' for a rate ('unit' where each product
     has its own, named by the variable product_unit)."""
-    units = _text(attrs.get("units", "1"))
-    product = _text(attrs.get("product_unit", ""))
+    units = text_of(attrs.get("units", "1"))
+    product = text_of(attrs.get("product_unit", ""))
     if not product:
         return units
     name = product if re.fullmatch(r"\w+", product) else "unit"
