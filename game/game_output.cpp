@@ -1,7 +1,9 @@
 #include "game/game_output.hpp"
 
+#include <limits>
 #include <numeric>
 
+#include "output/cf_metadata.hpp"
 #include "output/netcdf_file.hpp"
 #include "game/game_names.hpp"
 #include "version.hpp"
@@ -47,6 +49,15 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   NetcdfFile f(path);
   f.attribute("", {"Conventions", std::string("CF-1.8")});
   f.attribute("", {"title", "cloudmarket pricing game '" + spec.name + "'"});
+  f.attribute("", {"institution", std::string("none: output of the cloudmarket simulator, not an institution's data")});
+  f.attribute("", {"source", "cloudmarket " + std::string(kVersion)});
+  // No date and no path, so the same game and seed still give the same bytes.
+  f.attribute("", {"history", "cloudmarket game " + spec.name + " seed " + std::to_string(spec.seed)});
+  f.attribute("", {"references", std::string(output::kReferences)});
+  f.attribute("", {"comment", "Prices and profits are in the game's units, " + units +
+                                  " (the attribute price_units): a UDUNITS-2 unit, or an ISO 4217 code read as "
+                                  "1 to parse the rest. Profits are per period of the repeated game. "
+                                  "See docs/output.md, \"Units\"."});
   f.attribute("", {"schema", std::string(kGameOutputSchema)});
   f.attribute("", {"cloudmarket_version", std::string(kVersion)});
   f.attribute("", {"game", spec.name});
@@ -72,9 +83,13 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   f.index_dimension("", "tau", indices(spec.impulse.periods + 2),
                     described("1", "periods since the impulse: 0 before the deviation, 1 the deviation"));
 
+  // can_be_nan: _FillValue NaN marks the values that are undefined (a profit gain when the monopoly
+  // and Nash profits are equal).
   auto whole = [&](const std::string& name, const std::vector<std::string>& dims, const std::vector<double>& v,
-                   const std::string& u, const std::string& long_name) {
-    f.write_whole(f.variable("", name, dims, DType::f64, described(u, long_name)), v);
+                   const std::string& u, const std::string& long_name, bool can_be_nan = false) {
+    auto a = described(u, long_name);
+    if (can_be_nan) a.push_back({"_FillValue", std::numeric_limits<double>::quiet_NaN()});
+    f.write_whole(f.variable("", name, dims, DType::f64, a), v);
   };
   auto whole_int = [&](const std::string& name, const std::vector<std::string>& dims,
                        const std::vector<std::int64_t>& v, const std::string& long_name) {
@@ -93,7 +108,7 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   whole("monopoly_price", {"seller"}, game.monopoly_price, units, "price maximising the sellers' joint profit");
   whole("monopoly_profit", {"seller"}, game.monopoly_profit, units, "profit per period at the monopoly prices");
   whole("random_profit_gain", {}, {game.random_profit_gain}, "1",
-        "profit gain of prices drawn uniformly from the grids every period");
+        "profit gain of prices drawn uniformly from the grids every period", true);
 
   whole_int("converged", {"session"}, each<std::int64_t>(sessions, [](const auto& r) { return r.converged; }),
             "1 when every greedy policy stayed unchanged for the convergence window, else 0 (period cap)");
@@ -108,9 +123,9 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   whole("profit", {"session", "seller"}, each<double>(sessions, [](const auto& r) { return r.profit; }), units,
         "mean profit per period over the limit cycle");
   whole("profit_gain", {"session", "seller"}, each<double>(sessions, [](const auto& r) { return r.profit_gain; }),
-        "1", "profit gain (profit - Nash profit) / (monopoly profit - Nash profit)");
+        "1", "profit gain (profit - Nash profit) / (monopoly profit - Nash profit)", true);
   whole("mean_profit_gain", {"session"}, each<double>(sessions, [](const auto& r) { return r.mean_profit_gain; }),
-        "1", "profit gain of the sellers' mean profit");
+        "1", "profit gain of the sellers' mean profit", true);
 
   const std::string deviator = ids[std::size_t(spec.impulse.deviator)];
   auto impulse = described(units, "price after " + deviator + " deviates to its static best reply at tau 1");

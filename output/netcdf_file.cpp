@@ -18,6 +18,7 @@
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <map>
@@ -215,9 +216,28 @@ struct NetcdfFile::Impl {
     return -1;
   }
 
-  // Creates the dataset of a variable (dims already resolved) and returns its id.
+  // A "_FillValue" attribute is also the dataset's HDF5 fill value, as netCDF-C writes it (netCDF-C
+  // requires the attribute to have the variable's type).
+  static void set_fill_value(hid_t dcpl, DType type, const std::vector<Attr>& attrs, const std::string& what) {
+    for (const Attr& a : attrs) {
+      if (a.name != "_FillValue") continue;
+      const auto* d = std::get_if<double>(&a.value);
+      const auto* i = std::get_if<std::int64_t>(&a.value);
+      if (d && type == DType::f64)
+        check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, d), what + " (H5Pset_fill_value)");
+      else if (i && type == DType::i64)
+        check(H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, i), what + " (H5Pset_fill_value)");
+      else
+        throw std::invalid_argument("NetcdfFile: " + what + ": _FillValue must have the variable's type (" +
+                                    dtype_name(type) + ")");
+    }
+  }
+
+  // Creates the dataset of a variable (dims already resolved) and returns its id. A dimension
+  // scale is named `scale_name` (its own name when empty); other variables pass nullptr.
   VarId create_var(const std::string& gpath, const std::string& name, DType type,
-                   std::vector<const Dim*> vdims, const std::vector<Attr>& attrs, bool is_scale) {
+                   std::vector<const Dim*> vdims, const std::vector<Attr>& attrs, const std::string* scale_name) {
+    const bool is_scale = scale_name != nullptr;
     Var v;
     v.group = gpath;
     v.name = name;
@@ -260,11 +280,14 @@ struct NetcdfFile::Impl {
         check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what + " (H5Pset_deflate)");
       }
     }
+    set_fill_value(dcpl.get(), type, attrs, what);
     const hid_t parent = group(gpath);
     v.dset = checked(H5Dcreate2(parent, name.c_str(), file_type(type), space.get(), lcpl.get(),
                                 dcpl.get(), H5P_DEFAULT),
                      Kind::dataset, what + " (H5Dcreate2)");
-    if (is_scale) check(H5DSset_scale(v.dset.get(), name.c_str()), what + " (H5DSset_scale)");
+    if (is_scale)
+      check(H5DSset_scale(v.dset.get(), scale_name->empty() ? name.c_str() : scale_name->c_str()),
+            what + " (H5DSset_scale)");
     for (std::size_t k = 0; k < rank && !is_scale; ++k)
       check(H5DSattach_scale(v.dset.get(), vars[v.dims[k]->coord].dset.get(), static_cast<unsigned>(k)),
             what + " (H5DSattach_scale of dimension '" + v.dims[k]->name + "')");
@@ -274,13 +297,14 @@ struct NetcdfFile::Impl {
   }
 
   // A dimension and its coordinate variable (forgotten again if the variable cannot be created).
+  // A bare dimension's scale carries netCDF's "not a variable" NAME instead of its own name.
   VarId new_dimension(const std::string& group, const std::string& name, bool growing, hsize_t size, DType coord,
-                      const std::vector<Attr>& attrs) {
+                      const std::vector<Attr>& attrs, const std::string& scale_name = "") {
     require_open();
     const std::string g = normalize_group(group);
     Dim& d = new_dim(g, name, growing, size);
     try {
-      d.coord = create_var(g, name, coord, {&d}, attrs, true);
+      d.coord = create_var(g, name, coord, {&d}, attrs, &scale_name);
     } catch (...) {
       dims.pop_back();
       throw;
@@ -457,6 +481,14 @@ void NetcdfFile::index_dimension(const std::string& group, const std::string& di
   write_whole(impl_->new_dimension(group, dim, false, values.size(), DType::i64, attrs), values);
 }
 
+void NetcdfFile::bare_dimension(const std::string& group, const std::string& dim, std::size_t size) {
+  // The NAME that netCDF-C (libsrc4, DIM_WITHOUT_VARIABLE) and h5netcdf give the dataset of a
+  // dimension without a variable: this text, then the length in 10 characters. It holds no data.
+  char scale_name[80];
+  std::snprintf(scale_name, sizeof scale_name, "This is a netCDF dimension but not a netCDF variable.%10zu", size);
+  impl_->new_dimension(group, dim, false, size, DType::f64, {}, scale_name);
+}
+
 VarId NetcdfFile::growing_dimension(const std::string& group, const std::string& dim, DType coord,
                                     const std::vector<Attr>& attrs) {
   return impl_->new_dimension(group, dim, true, 0, coord, attrs);
@@ -477,7 +509,7 @@ VarId NetcdfFile::variable(const std::string& group, const std::string& name,
                                   "' or an ancestor group)");
     vdims.push_back(d);
   }
-  return impl_->create_var(g, name, type, std::move(vdims), attrs, false);
+  return impl_->create_var(g, name, type, std::move(vdims), attrs, nullptr);
 }
 
 void NetcdfFile::append(VarId var, std::span<const double> slice) {

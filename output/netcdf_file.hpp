@@ -40,6 +40,10 @@ class NetcdfFile {
   void index_dimension(const std::string& group, const std::string& dim, std::span<const std::int64_t> values,
                        const std::vector<Attr>& attrs);
 
+  // A fixed dimension without a coordinate variable (e.g. CF's "nv" of a bounds variable): written
+  // as netCDF-C and h5netcdf write one, a dimension scale whose NAME marks it as "not a variable".
+  void bare_dimension(const std::string& group, const std::string& dim, std::size_t size);
+
   // A growing (unlimited) dimension; its coordinate variable of type `coord` is appended like any
   // variable through the returned id.
   VarId growing_dimension(const std::string& group, const std::string& dim, DType coord,
@@ -47,7 +51,9 @@ class NetcdfFile {
 
   // A variable over `dims` (names of dimensions of this group or an ancestor). If dims[0] is a
   // growing dimension the variable is appended along it, one slice of size prod(other dims) per
-  // call; otherwise write it once with write_whole().
+  // call; otherwise write it once with write_whole(). An attribute "_FillValue" must have the
+  // variable's own type (double for f64, int64 for i64; none on strings): it is also made the HDF5
+  // fill value of the dataset, as netCDF-C does, so netCDF4 and h5netcdf read the same.
   VarId variable(const std::string& group, const std::string& name, const std::vector<std::string>& dims,
                  DType type, const std::vector<Attr>& attrs);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "output/cf_metadata.hpp"
 #include "sim/scenario_names.hpp"
 #include "version.hpp"
 
@@ -31,7 +32,7 @@ double ratio(double a, double b) { return b != 0 ? a / b : kNaN; }
 }  // namespace
 
 struct RunRecorder::Layout {
-  VarId time, price, quantity, revenue, cost_of_goods, capacity, utilization;
+  VarId time, time_bnds, price, quantity, revenue, cost_of_goods, capacity, utilization;
   VarId vendor_revenue, vendor_profit, vendor_cash, vendor_gross_margin, market_share, vendor_customers;
   VarId vendor_capex, vendor_flops;
   VarId chip_rd_spend, chip_sales, chip_sales_cost, chip_output, chip_cost_factor;
@@ -61,17 +62,47 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
     : file_(file), scenario_(sc), calendar_(sc.time.start), months_per_period_(months_in(sc.time.output_period)),
       layout_(std::make_unique<Layout>()) {
   const std::string cur = sc.currency;
-  const std::string per = std::string("/") + name_of(sc.time.output_period);
   const std::string since = "days since " + to_iso(sc.time.start) + " 00:00:00";
-  auto attrs = [](const std::string& units, const std::string& long_name) {
-    return std::vector<Attr>{{"units", units}, {"long_name", long_name}};
+  // Units follow UDUNITS-2 (CF-1.8 §3.1) with two conventions (docs/output.md, "Units"): money is
+  // written as the ISO 4217 code of `currency`, a token UDUNITS-2 does not know and a reader takes
+  // as 1; a product unit (vcpu_hour, gpu_hour, million_tokens, ...) counts as 1 and the variable's
+  // attribute product_unit names it.
+  auto attrs = [](const std::string& units, const std::string& long_name, std::vector<Attr> more = {}) {
+    std::vector<Attr> out{{"units", units}, {"long_name", long_name}};
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+  };
+  // cell_methods (CF-1.8 §7.3) of the (time, ...) variables: a flow summed over the output period
+  // (time_bnds), a stock or level at the period's end, or a ratio of two flows, which is the mean
+  // of the monthly ratios weighted by the denominator and NaN when it is 0.
+  auto flow = [&attrs](const std::string& units, const std::string& long_name, std::vector<Attr> more = {}) {
+    more.insert(more.begin(), Attr{"cell_methods", std::string("time: sum")});
+    return attrs(units, long_name, more);
+  };
+  auto level = [&attrs](const std::string& units, const std::string& long_name, std::vector<Attr> more = {}) {
+    more.insert(more.begin(), Attr{"cell_methods", std::string("time: point")});
+    return attrs(units, long_name, more);
+  };
+  auto ratio_of_flows = [&attrs](const std::string& long_name, const std::string& weight) {
+    return attrs("1", long_name,
+                 {{"cell_methods", "time: mean (weighted by " + weight + ")"}, {"_FillValue", kNaN}});
   };
   auto time_attrs = [&since](const std::string& long_name) {
     return std::vector<Attr>{{"units", since}, {"calendar", std::string("standard")}, {"long_name", long_name}};
   };
+  auto label = [](const std::string& text) { return std::vector<Attr>{{"long_name", text}}; };
+  // Along the product dimension each product has its own unit; the variable product_unit names it.
+  const Attr each_product_unit{"product_unit", std::string("unit of each product (variable product_unit)")};
+  const Attr gpu_product_unit{"product_unit", std::string("unit of the GPU product (variable product_unit)")};
 
   file.attribute("", {"Conventions", std::string("CF-1.8")});
   file.attribute("", {"title", "cloudmarket run of scenario '" + sc.name + "'"});
+  file.attribute("", {"institution", std::string("none: output of the cloudmarket simulator, not an institution's data")});
+  file.attribute("", {"source", "cloudmarket " + std::string(kVersion)});
+  // No date and no path, so the same scenario and seed still give the same bytes.
+  file.attribute("", {"history", "cloudmarket run " + sc.name + " seed " + std::to_string(sc.seed)});
+  file.attribute("", {"references", std::string(output::kReferences)});
+  file.attribute("", {"comment", output::units_comment(cur)});
   file.attribute("", {"schema", std::string(kOutputSchema)});
   file.attribute("", {"cloudmarket_version", std::string(kVersion)});
   file.attribute("", {"scenario_name", sc.name});
@@ -81,15 +112,15 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   file.attribute("", {"currency", cur});
   file.attribute("", {"output_period", std::string(name_of(sc.time.output_period))});
 
-  file.label_dimension("", "vendor", ids_of(sc.vendors), {{"long_name", std::string("cloud vendor")}});
-  file.label_dimension("", "product", ids_of(sc.products), {{"long_name", std::string("product line")}});
-  file.label_dimension("", "segment", ids_of(sc.segments), {{"long_name", std::string("enterprise segment")}});
-  file.label_dimension("", "startup", ids_of(sc.startups), {{"long_name", std::string("AI-model startup")}});
-  file.label_dimension("", "investor", ids_of(sc.investors), {{"long_name", std::string("independent investor")}});
+  file.label_dimension("", "vendor", ids_of(sc.vendors), label("cloud vendor"));
+  file.label_dimension("", "product", ids_of(sc.products), label("product line"));
+  file.label_dimension("", "segment", ids_of(sc.segments), label("enterprise segment"));
+  file.label_dimension("", "startup", ids_of(sc.startups), label("AI-model startup"));
+  file.label_dimension("", "investor", ids_of(sc.investors), label("independent investor"));
   std::vector<std::string> units;
   for (const auto& p : sc.products) units.push_back(p.unit);
   const VarId product_unit = file.variable("", "product_unit", {"product"}, DType::str,
-                                           {{"long_name", std::string("what one unit of the product is")}});
+                                           label("what one unit of the product is"));
   file.write_whole(product_unit, units);
 
   Layout& L = *layout_;
@@ -97,64 +128,72 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
                                   {{"units", since},
                                    {"calendar", std::string("standard")},
                                    {"standard_name", std::string("time")},
-                                   {"long_name", std::string("start of the output period")}});
+                                   {"long_name", std::string("start of the output period")},
+                                   {"bounds", std::string("time_bnds")}});
+  file.bare_dimension("", "nv", 2);
+  L.time_bnds = file.variable("", "time_bnds", {"time", "nv"}, DType::f64,
+                              time_attrs("start and end of the output period (the next period's start)"));
   const std::vector<std::string> tvp{"time", "vendor", "product"}, tv{"time", "vendor"}, t{"time"},
       ts{"time", "segment"};
-  L.price = file.variable("", "price", tvp, DType::f64, attrs(cur + "/unit", "list price per product unit (see product_unit), at the end of the period"));
-  L.quantity = file.variable("", "quantity", tvp, DType::f64, attrs("unit" + per, "product units sold in the period"));
-  L.revenue = file.variable("", "revenue", tvp, DType::f64, attrs(cur + per, "revenue from the product in the period"));
-  L.cost_of_goods = file.variable("", "cost_of_goods", tvp, DType::f64, attrs(cur + per, "cost of goods of the units sold in the period (units x unit cost)"));
-  L.capacity = file.variable("", "capacity", tvp, DType::f64, attrs("unit" + per, "product units the vendor can deliver in the period"));
-  L.utilization = file.variable("", "utilization", tvp, DType::f64, attrs("1", "units sold / capacity"));
-  L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, attrs(cur + per, "vendor revenue, all products"));
-  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, attrs(cur + per, "operating profit: revenue - cost of goods - fixed costs - depreciation - model payouts - chip R&D + chip sales - their making cost"));
-  L.vendor_flops = file.variable("", "vendor_flops", tv, DType::f64, attrs("FLOP/s", "compute capacity of the vendor's SimGrid hosts in the last month of the period"));
-  L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, attrs(cur + per, "capital spending on capacity ordered"));
-  L.chip_rd_spend = file.variable("", "chip_rd_spend", tv, DType::f64, attrs(cur + per, "R&D paid for the vendor's chip programme"));
-  L.chip_sales = file.variable("", "chip_sales", tv, DType::f64, attrs(cur + per, "own-chip GPU capacity sold to region rivals whose orders export controls cut (not in vendor_revenue)"));
-  L.chip_sales_cost = file.variable("", "chip_sales_cost", tv, DType::f64, attrs(cur + per, "what making the GPU capacity sold in chip_sales cost the vendor"));
-  L.chip_output = file.variable("", "chip_output", tv, DType::f64, attrs("unit/month", "GPU capacity (product units a month) ordered in the period on the vendor's own chips: its own orders and what it sold"));
-  L.chip_cost_factor = file.variable("", "chip_cost_factor", tv, DType::f64, attrs("1", "multiplier of the vendor's GPU unit cost and capex per unit from its chip programme, in the last month of the period (1: none)"));
-  L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, attrs(cur, "cash at the end of the period"));
-  L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, attrs("1", "(revenue - cost of goods) / revenue"));
-  L.market_share = file.variable("", "market_share", tv, DType::f64, attrs("1", "share of market revenue"));
-  L.vendor_customers = file.variable("", "vendor_customers", tv, DType::i64, attrs("1", "firms with a contract at the end of the period"));
-  L.hhi = file.variable("", "hhi", t, DType::f64, attrs("1", "Herfindahl-Hirschman index of revenue shares, 0-10000"));
-  L.market_revenue = file.variable("", "market_revenue", t, DType::f64, attrs(cur + per, "revenue of all vendors"));
+  L.price = file.variable("", "price", tvp, DType::f64, level(cur, "list price per product unit, at the end of the period", {each_product_unit}));
+  L.quantity = file.variable("", "quantity", tvp, DType::f64, flow("1", "product units sold in the period", {each_product_unit}));
+  L.revenue = file.variable("", "revenue", tvp, DType::f64, flow(cur, "revenue from the product in the period"));
+  L.cost_of_goods = file.variable("", "cost_of_goods", tvp, DType::f64, flow(cur, "cost of goods of the units sold in the period (units x unit cost)"));
+  L.capacity = file.variable("", "capacity", tvp, DType::f64, flow("1", "product units the vendor can deliver in the period", {each_product_unit}));
+  L.utilization = file.variable("", "utilization", tvp, DType::f64, ratio_of_flows("units sold / capacity", "capacity"));
+  L.vendor_revenue = file.variable("", "vendor_revenue", tv, DType::f64, flow(cur, "vendor revenue, all products"));
+  L.vendor_profit = file.variable("", "vendor_profit", tv, DType::f64, flow(cur, "operating profit: revenue - cost of goods - fixed costs - depreciation - model payouts - chip R&D + chip sales - their making cost"));
+  L.vendor_flops = file.variable("", "vendor_flops", tv, DType::f64, level("s-1", "compute capacity of the vendor's SimGrid hosts in the last month of the period, in floating-point operations (FLOP) per second"));
+  L.vendor_capex = file.variable("", "vendor_capex", tv, DType::f64, flow(cur, "capital spending on capacity ordered"));
+  L.chip_rd_spend = file.variable("", "chip_rd_spend", tv, DType::f64, flow(cur, "R&D paid for the vendor's chip programme"));
+  L.chip_sales = file.variable("", "chip_sales", tv, DType::f64, flow(cur, "own-chip GPU capacity sold to region rivals whose orders export controls cut (not in vendor_revenue)"));
+  L.chip_sales_cost = file.variable("", "chip_sales_cost", tv, DType::f64, flow(cur, "what making the GPU capacity sold in chip_sales cost the vendor"));
+  L.chip_output = file.variable("", "chip_output", tv, DType::f64, flow("month-1", "GPU capacity (product units a month) ordered in the period on the vendor's own chips: its own orders and what it sold", {gpu_product_unit}));
+  L.chip_cost_factor = file.variable("", "chip_cost_factor", tv, DType::f64, level("1", "multiplier of the vendor's GPU unit cost and capex per unit from its chip programme, in the last month of the period (1: none)"));
+  L.vendor_cash = file.variable("", "vendor_cash", tv, DType::f64, level(cur, "cash at the end of the period"));
+  L.vendor_gross_margin = file.variable("", "vendor_gross_margin", tv, DType::f64, ratio_of_flows("(revenue - cost of goods) / revenue", "revenue"));
+  L.market_share = file.variable("", "market_share", tv, DType::f64, ratio_of_flows("share of market revenue", "market revenue"));
+  L.vendor_customers = file.variable("", "vendor_customers", tv, DType::i64, level("1", "firms with a contract at the end of the period"));
+  L.hhi = file.variable("", "hhi", t, DType::f64,
+                        attrs("1", "Herfindahl-Hirschman index of revenue shares, 0-10000",
+                              {{"cell_methods", std::string("time: mean (index of market_share, itself weighted by market revenue)")},
+                               {"_FillValue", kNaN}}));
+  L.market_revenue = file.variable("", "market_revenue", t, DType::f64, flow(cur, "revenue of all vendors"));
   L.consumer_surplus = file.variable("", "consumer_surplus", t, DType::f64,
-      attrs(cur + per, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
-  L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms on a cloud at the end of the period"));
-  L.on_premises_cost = file.variable("", "on_premises_cost", ts, DType::f64, attrs("1", "on-premises cost index of the segment in the last month of the period, 1 at the start"));
-  L.repatriations = file.variable("", "repatriations", ts, DType::i64, attrs("1", "firms that moved from a cloud to on-premises in the period"));
-  L.returns_to_cloud = file.variable("", "returns_to_cloud", ts, DType::i64, attrs("1", "firms that moved from on-premises to a cloud in the period"));
+      flow(cur, "expected surplus of a fresh choice over on-premises (logit inclusive value, money-metric)"));
+  L.cloud_adoption = file.variable("", "cloud_adoption", ts, DType::f64, level("1", "fraction of the segment's firms on a cloud at the end of the period"));
+  L.on_premises_cost = file.variable("", "on_premises_cost", ts, DType::f64, level("1", "on-premises cost index of the segment in the last month of the period, 1 at the start"));
+  L.repatriations = file.variable("", "repatriations", ts, DType::i64, flow("1", "firms that moved from a cloud to on-premises in the period"));
+  L.returns_to_cloud = file.variable("", "returns_to_cloud", ts, DType::i64, flow("1", "firms that moved from on-premises to a cloud in the period"));
   const std::vector<std::string> tst{"time", "startup"};
-  L.roundtrip = file.variable("", "roundtrip_revenue", tv, DType::f64, attrs(cur + per, "revenue paid with invested money: cloud credits from the vendor's own deals, and spend under a deal's commitment"));
-  L.payouts = file.variable("", "vendor_model_payouts", tv, DType::f64, attrs(cur + per, "model (MaaS) revenue passed on to the startups whose models the vendor hosts"));
-  L.stakes = file.variable("", "vendor_stakes", tv, DType::f64, attrs(cur, "value of the vendor's stakes in live startups at their last post-money valuations"));
-  L.investor_cash = file.variable("", "investor_cash", {"time", "investor"}, DType::f64, attrs(cur, "independent investor's uninvested capital, tranches not yet available included"));
-  L.startup_cash = file.variable("", "startup_cash", tst, DType::f64, attrs(cur, "startup cash at the end of the period (credits not included)"));
-  L.startup_quality = file.variable("", "startup_quality", tst, DType::f64, attrs("1", "model quality: quality_per_decade * log10(cumulative training FLOP / 1e21)"));
-  L.startup_revenue = file.variable("", "startup_revenue", tst, DType::f64, attrs(cur + per, "model revenue from the marketplaces that host the startup"));
-  L.startup_spend = file.variable("", "startup_compute_spend", tst, DType::f64, attrs(cur + per, "training compute bought from its vendor (credits and cash)"));
-  L.startup_alive = file.variable("", "startup_alive", tst, DType::i64, attrs("1", "1 while the startup is in business, 0 after it failed"));
-  L.startup_valuation = file.variable("", "startup_valuation", tst, DType::f64, attrs(cur, "pre-money valuation a round would have at the end of the period: revenue multiple x expected API revenue of the next 12 months (0 after it failed)"));
-  L.startup_planned_spend = file.variable("", "startup_planned_spend", tst, DType::f64, attrs(cur + per, "compute spend of the training runs planned in the period, at the GPU price when planned"));
-  L.startup_gpu_hours = file.variable("", "startup_gpu_hours", tst, DType::f64, attrs("gpu_hour/month", "GPU-hours a month its running training rents at the end of the period (0: not training)"));
-  L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, attrs("1", "fraction of the segment's firms that have adopted AI"));
-  L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, attrs(cur + per, "what the segment's firms paid to all vendors"));
+  L.roundtrip = file.variable("", "roundtrip_revenue", tv, DType::f64, flow(cur, "revenue paid with invested money: cloud credits from the vendor's own deals, and spend under a deal's commitment"));
+  L.payouts = file.variable("", "vendor_model_payouts", tv, DType::f64, flow(cur, "model (MaaS) revenue passed on to the startups whose models the vendor hosts"));
+  L.stakes = file.variable("", "vendor_stakes", tv, DType::f64, level(cur, "value of the vendor's stakes in live startups at their last post-money valuations"));
+  L.investor_cash = file.variable("", "investor_cash", {"time", "investor"}, DType::f64, level(cur, "independent investor's uninvested capital, tranches not yet available included"));
+  L.startup_cash = file.variable("", "startup_cash", tst, DType::f64, level(cur, "startup cash at the end of the period (credits not included)"));
+  L.startup_quality = file.variable("", "startup_quality", tst, DType::f64, level("1", "model quality: quality_per_decade * log10(cumulative training FLOP / 1e21)"));
+  L.startup_revenue = file.variable("", "startup_revenue", tst, DType::f64, flow(cur, "model revenue from the marketplaces that host the startup"));
+  L.startup_spend = file.variable("", "startup_compute_spend", tst, DType::f64, flow(cur, "training compute bought from its vendor (credits and cash)"));
+  L.startup_alive = file.variable("", "startup_alive", tst, DType::i64, level("1", "1 while the startup is in business, 0 after it failed"));
+  L.startup_valuation = file.variable("", "startup_valuation", tst, DType::f64, level(cur, "pre-money valuation a round would have at the end of the period: revenue multiple x expected API revenue of the next 12 months (0 after it failed)"));
+  L.startup_planned_spend = file.variable("", "startup_planned_spend", tst, DType::f64, flow(cur, "compute spend of the training runs planned in the period, at the GPU price when planned"));
+  L.startup_gpu_hours = file.variable("", "startup_gpu_hours", tst, DType::f64, level("month-1", "GPU-hours a month its running training rents at the end of the period (0: not training)", {{"product_unit", std::string("gpu_hour")}}));
+  L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, level("1", "fraction of the segment's firms that have adopted AI"));
+  L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, flow(cur, "what the segment's firms paid to all vendors"));
 
   const std::string events = "events/price_changes";
   file.attribute(events, {"long_name", std::string("announced list-price changes")});
-  L.change_index = file.growing_dimension(events, "change", DType::i64, {{"long_name", std::string("price change number")}});
+  L.change_index = file.growing_dimension(events, "change", DType::i64, attrs("1", "price change number"));
   L.change_time = file.variable(events, "announced", {"change"}, DType::f64,
                                 time_attrs("when the change was announced"));
   L.change_effective = file.variable(events, "effective", {"change"}, DType::f64,
                                      time_attrs("when the new price takes effect"));
-  L.change_vendor = file.variable(events, "vendor_id", {"change"}, DType::str, {{"long_name", std::string("vendor")}});
-  L.change_product = file.variable(events, "product_id", {"change"}, DType::str, {{"long_name", std::string("product")}});
-  L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur + "/unit", "price before the change"));
-  L.change_new = file.variable(events, "new_price", {"change"}, DType::f64, attrs(cur + "/unit", "price after the change"));
-  L.change_reason = file.variable(events, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+  L.change_vendor = file.variable(events, "vendor_id", {"change"}, DType::str, label("vendor"));
+  L.change_product = file.variable(events, "product_id", {"change"}, DType::str, label("product"));
+  const Attr row_product_unit{"product_unit", std::string("unit of the product product_id (variable product_unit)")};
+  L.change_old = file.variable(events, "old_price", {"change"}, DType::f64, attrs(cur, "price per product unit before the change", {row_product_unit}));
+  L.change_new = file.variable(events, "new_price", {"change"}, DType::f64, attrs(cur, "price per product unit after the change", {row_product_unit}));
+  L.change_reason = file.variable(events, "reason", {"change"}, DType::str, label("pricing rule that made the change"));
 
   for (const auto& v : sc.vendors)
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
@@ -163,44 +202,44 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
     }
   if (L.learning) {
     const std::string q = "strategies/q_learning";
-    auto label = [](const std::string& text) { return std::vector<Attr>{{"long_name", text}}; };
     file.attribute(q, {"long_name", std::string("what each q_learning strategy learnt, at the end of the run")});
-    L.learner_index = file.growing_dimension(q, "learner", DType::i64, label("q_learning strategy number"));
+    L.learner_index = file.growing_dimension(q, "learner", DType::i64, attrs("1", "q_learning strategy number"));
     L.learner_vendor = file.variable(q, "vendor_id", {"learner"}, DType::str, label("vendor"));
     L.learner_product = file.variable(q, "product_id", {"learner"}, DType::str, label("product"));
-    L.learner_regime = file.variable(q, "regime", {"learner"}, DType::i64, label("regime of the vendor's pricing of the product (0: the first)"));
+    L.learner_regime = file.variable(q, "regime", {"learner"}, DType::i64, attrs("1", "regime of the vendor's pricing of the product (0: the first)"));
     L.learner_reviews = file.variable(q, "reviews", {"learner"}, DType::i64, attrs("1", "price reviews made"));
     L.learner_credited = file.variable(q, "credited", {"learner"}, DType::i64,
                                        attrs("1", "actions credited with the profit of the months their price was in force"));
-    L.state_index = file.growing_dimension(q, "state", DType::i64, label("state number"));
-    L.state_learner = file.variable(q, "learner_of_state", {"state"}, DType::i64, label("the learner (index along 'learner') whose state it is"));
-    L.state_own = file.variable(q, "own_level", {"state"}, DType::i64, label("own price's grid level (0 = min_markup)"));
+    L.state_index = file.growing_dimension(q, "state", DType::i64, attrs("1", "state number"));
+    L.state_learner = file.variable(q, "learner_of_state", {"state"}, DType::i64, attrs("1", "the learner (index along 'learner') whose state it is"));
+    L.state_own = file.variable(q, "own_level", {"state"}, DType::i64, attrs("1", "own price's grid level (0 = min_markup)"));
     L.state_rivals = file.variable(q, "rival_levels", {"state"}, DType::str,
                                    label("active rivals' price levels on the own grid, comma-separated, in vendor order"));
-    L.state_greedy = file.variable(q, "greedy_level", {"state"}, DType::i64, label("grid level of the greedy action"));
+    L.state_greedy = file.variable(q, "greedy_level", {"state"}, DType::i64, attrs("1", "grid level of the greedy action"));
     L.state_markup = file.variable(q, "greedy_markup", {"state"}, DType::f64, attrs("1", "markup of the greedy action over unit cost"));
     L.state_price = file.variable(q, "greedy_price", {"state"}, DType::f64,
-                                  attrs(cur + "/unit", "greedy action's price at the unit cost of the last month"));
+                                  attrs(cur, "greedy action's price per product unit at the unit cost of the last month",
+                                        {{"product_unit", std::string("unit of the learner's product (variable product_unit)")}}));
   }
 
   const std::string failures = "events/failures";
   file.attribute(failures, {"long_name", std::string("agents that left the market")});
-  L.exit_index = file.growing_dimension(failures, "failure", DType::i64, {{"long_name", std::string("failure number")}});
+  L.exit_index = file.growing_dimension(failures, "failure", DType::i64, attrs("1", "failure number"));
   L.exit_time = file.variable(failures, "time", {"failure"}, DType::f64,
                               time_attrs("when it left"));
-  L.exit_kind = file.variable(failures, "kind", {"failure"}, DType::str, {{"long_name", std::string("vendor or startup")}});
-  L.exit_id = file.variable(failures, "id", {"failure"}, DType::str, {{"long_name", std::string("who left")}});
+  L.exit_kind = file.variable(failures, "kind", {"failure"}, DType::str, label("vendor or startup"));
+  L.exit_id = file.variable(failures, "id", {"failure"}, DType::str, label("who left"));
   L.exit_cash = file.variable(failures, "cash", {"failure"}, DType::f64, attrs(cur, "cash when it left"));
   L.exit_customers = file.variable(failures, "customers", {"failure"}, DType::i64, attrs("1", "contracts that had to re-choose"));
   L.exit_written_off = file.variable(failures, "written_off", {"failure"}, DType::f64, attrs(cur, "value of investors' stakes written off"));
 
   const std::string deals = "events/deals";
   file.attribute(deals, {"long_name", std::string("signed investment deals (term sheets accepted)")});
-  L.deal_index = file.growing_dimension(deals, "deal", DType::i64, {{"long_name", std::string("deal number")}});
+  L.deal_index = file.growing_dimension(deals, "deal", DType::i64, attrs("1", "deal number"));
   L.deal_time = file.variable(deals, "time", {"deal"}, DType::f64,
                               time_attrs("when it was signed"));
-  L.deal_startup = file.variable(deals, "startup_id", {"deal"}, DType::str, {{"long_name", std::string("startup")}});
-  L.deal_investor = file.variable(deals, "investor_id", {"deal"}, DType::str, {{"long_name", std::string("investor: a vendor id or an independent investor id")}});
+  L.deal_startup = file.variable(deals, "startup_id", {"deal"}, DType::str, label("startup"));
+  L.deal_investor = file.variable(deals, "investor_id", {"deal"}, DType::str, label("investor: a vendor id or an independent investor id"));
   L.deal_amount = file.variable(deals, "amount", {"deal"}, DType::f64, attrs(cur, "amount invested, credits included"));
   L.deal_pre_money = file.variable(deals, "pre_money", {"deal"}, DType::f64, attrs(cur, "pre-money valuation"));
   L.deal_credits = file.variable(deals, "credits", {"deal"}, DType::f64, attrs(cur, "part of the amount paid as cloud credits"));
@@ -212,10 +251,10 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
 
   const std::string runs = "events/training_runs";
   file.attribute(runs, {"long_name", std::string("finished training runs (SimGrid executions on vendor hosts)")});
-  L.run_index = file.growing_dimension(runs, "run", DType::i64, {{"long_name", std::string("run number")}});
-  L.run_startup = file.variable(runs, "startup_id", {"run"}, DType::str, {{"long_name", std::string("startup")}});
-  L.run_vendor = file.variable(runs, "vendor_id", {"run"}, DType::str, {{"long_name", std::string("vendor whose host ran it")}});
-  L.run_flops = file.variable(runs, "flops", {"run"}, DType::f64, attrs("FLOP", "training compute of the run"));
+  L.run_index = file.growing_dimension(runs, "run", DType::i64, attrs("1", "run number"));
+  L.run_startup = file.variable(runs, "startup_id", {"run"}, DType::str, label("startup"));
+  L.run_vendor = file.variable(runs, "vendor_id", {"run"}, DType::str, label("vendor whose host ran it"));
+  L.run_flops = file.variable(runs, "flops", {"run"}, DType::f64, attrs("1", "training compute of the run, in floating-point operations (FLOP)"));
   L.run_start = file.variable(runs, "start", {"run"}, DType::f64,
                               time_attrs("when it started"));
   L.run_end = file.variable(runs, "end", {"run"}, DType::f64,
@@ -226,13 +265,14 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   if (L.api_changes_table) {
     const std::string api = "events/api_price_changes";
     file.attribute(api, {"long_name", std::string("announced changes of startups' API prices")});
-    L.api_index = file.growing_dimension(api, "change", DType::i64, {{"long_name", std::string("API price change number")}});
+    const Attr million_tokens{"product_unit", std::string("million_tokens")};
+    L.api_index = file.growing_dimension(api, "change", DType::i64, attrs("1", "API price change number"));
     L.api_time = file.variable(api, "announced", {"change"}, DType::f64, time_attrs("when the change was announced"));
     L.api_effective = file.variable(api, "effective", {"change"}, DType::f64, time_attrs("when the new price takes effect"));
-    L.api_startup = file.variable(api, "startup_id", {"change"}, DType::str, {{"long_name", std::string("startup")}});
-    L.api_old = file.variable(api, "old_price", {"change"}, DType::f64, attrs(cur + "/million_tokens", "API price before the change"));
-    L.api_new = file.variable(api, "new_price", {"change"}, DType::f64, attrs(cur + "/million_tokens", "API price after the change"));
-    L.api_reason = file.variable(api, "reason", {"change"}, DType::str, {{"long_name", std::string("pricing rule that made the change")}});
+    L.api_startup = file.variable(api, "startup_id", {"change"}, DType::str, label("startup"));
+    L.api_old = file.variable(api, "old_price", {"change"}, DType::f64, attrs(cur, "API price per million tokens before the change", {million_tokens}));
+    L.api_new = file.variable(api, "new_price", {"change"}, DType::f64, attrs(cur, "API price per million tokens after the change", {million_tokens}));
+    L.api_reason = file.variable(api, "reason", {"change"}, DType::str, label("pricing rule that made the change"));
   }
 }
 
@@ -408,6 +448,8 @@ void RunRecorder::write_period() {
 
   const double time_days = calendar_.month_start_seconds(period_.front().month) / kSecondsPerDay;
   file_.append_value(L.time, time_days);
+  const double bounds[2] = {time_days, calendar_.month_start_seconds(last.month + 1) / kSecondsPerDay};
+  file_.append(L.time_bnds, bounds);
   file_.append(L.price, last.price.values());
   file_.append(L.quantity, quantity.values());
   file_.append(L.revenue, revenue.values());

@@ -8,11 +8,13 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -563,6 +565,48 @@ TEST_CASE("NetcdfFile reports a file it cannot create as runtime_error naming it
     CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains("H5Fcreate"));
   }
   CHECK_THROWS_AS(NetcdfFile(path, 0), std::invalid_argument);
+}
+
+TEST_CASE("NetcdfFile writes _FillValue as attribute and HDF5 fill value, and a bare dimension", "[netcdf]") {
+  TempPath tmp("fill");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  {
+    NetcdfFile f(tmp.path, 4);
+    const VarId t = f.growing_dimension("", "time", DType::f64, {});
+    f.bare_dimension("", "nv", 2);
+    const VarId b = f.variable("", "time_bnds", {"time", "nv"}, DType::f64, {});
+    const VarId r = f.variable("", "ratio", {"time"}, DType::f64, {{"_FillValue", nan}});
+    const VarId n = f.variable("", "count", {"time"}, DType::i64, {{"_FillValue", std::int64_t(-1)}});
+    // netCDF-C requires the attribute's type to be the variable's.
+    CHECK_THROWS_WITH(f.variable("", "bad", {"time"}, DType::f64, {{"_FillValue", std::int64_t(0)}}),
+                      Catch::Contains("_FillValue must have the variable's type"));
+    CHECK_THROWS_AS(f.variable("", "bad", {"time"}, DType::str, {{"_FillValue", std::string("x")}}),
+                    std::invalid_argument);
+    f.append(t, std::array{0.0});
+    f.append(b, std::array{0.0, 31.0});
+    f.append(r, std::array{nan});
+    f.append(n, std::array<std::int64_t, 1>{3});
+    f.close();
+  }
+  Hid file = open_file(tmp.path);
+  Hid ratio = open_dset(file, "/ratio");
+  Hid plist = checked(H5Dget_create_plist(ratio.get()), Kind::plist, "H5Dget_create_plist");
+  double fill = 0;
+  check(H5Pget_fill_value(plist.get(), H5T_NATIVE_DOUBLE, &fill), "H5Pget_fill_value");
+  CHECK(std::isnan(fill));
+  CHECK(std::isnan(f64_attr(ratio.get(), "_FillValue")));
+  Hid count = open_dset(file, "/count");
+  Hid count_plist = checked(H5Dget_create_plist(count.get()), Kind::plist, "H5Dget_create_plist");
+  std::int64_t count_fill = 0;
+  check(H5Pget_fill_value(count_plist.get(), H5T_NATIVE_INT64, &count_fill), "H5Pget_fill_value");
+  CHECK(count_fill == -1);
+  CHECK(i64_attr(count.get(), "_FillValue") == -1);
+  // The bare dimension: a scale named as netCDF-C names a dimension without a variable.
+  Hid nv = open_dset(file, "/nv");
+  CHECK(scale_name(nv) == "This is a netCDF dimension but not a netCDF variable.         2");
+  CHECK(shape_of(nv) == std::vector<hsize_t>{2});
+  CHECK(attached(file, "/time_bnds", "/nv", 1));
+  CHECK(read_f64(file, "/time_bnds") == std::vector<double>{0.0, 31.0});
 }
 
 TEST_CASE("NetcdfFile handles empty dimensions, scalars and attribute rewrites", "[netcdf]") {

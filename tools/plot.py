@@ -113,10 +113,10 @@ def vendor_panel(ax, groups, palette, name, title, kind, sel=None, unit=None):
     elif kind == "money":
         everything = np.concatenate([np.ravel([x for x in vals if x is not None]) for _, _, vals in lines]) \
             if lines else np.array([])
-        scale, ylabel = plotting.money_label(var.attrs.get("units", ""), ds.attrs.get("currency", ""),
+        scale, ylabel = plotting.money_label(plotting.period_units(var.attrs, ds.attrs), ds.attrs.get("currency", ""),
                                              everything, unit)
     else:
-        scale, ylabel = 1.0, var.attrs.get("units", "")
+        scale, ylabel = 1.0, plotting.period_units(var.attrs, ds.attrs)
     for g, v, values in lines:
         draw(ax, g, values, scale, gid=f"vendor:{v}", **palette.style(v))
     ax.set_title(title)
@@ -144,8 +144,8 @@ def price_panel(ax, groups, palette, product):
     ds = next(g.datasets[0] for g in groups if product in g.products)
     unit = str(ds["product_unit"].sel(product=product).values)
     everything = np.concatenate([np.ravel(vals[0]) for _, _, vals in lines]) if lines else np.array([])
-    scale, ylabel = plotting.money_label(ds["price"].attrs.get("units", ""), ds.attrs.get("currency", ""),
-                                         everything, unit)
+    scale, ylabel = plotting.money_label(plotting.period_units(ds["price"].attrs, ds.attrs),
+                                         ds.attrs.get("currency", ""), everything, unit)
     for g, v, values in lines:
         draw(ax, g, values, scale, gid=f"vendor:{v}", **palette.style(v))
     title = f"List price of {product}"

@@ -68,10 +68,10 @@ def startup_styles(startups):
             for k, s in enumerate(startups)}
 
 
-def money_lines(ax, var, dim, keys, styles, currency):
-    """Lines of a money variable, scaled to a readable unit; returns the axis unit."""
+def money_lines(ax, var, dim, keys, styles, ds):
+    """Lines of a money variable of run `ds`, scaled to a readable unit; returns the axis unit."""
     values = var.sel({dim: keys}).values if keys else np.array([])
-    scale, unit = plotting.money_label(var.attrs.get("units", ""), currency, values)
+    scale, unit = plotting.money_label(plotting.period_units(var.attrs, ds.attrs), ds.attrs.get("currency", ""), values)
     for key in keys:
         ax.plot(var["time"].values, var.sel({dim: key}).values / scale, gid=f"{dim}:{key}", **styles[key])
     return scale, unit
@@ -81,7 +81,7 @@ def cash_panel(ax, ds, startups, styles, failures, currency):
     alive = ds["startup_alive"] == 1 if "startup_alive" in ds else True
     cash = ds["startup_cash"].where(alive)
     cash.attrs = ds["startup_cash"].attrs
-    scale, unit = money_lines(ax, cash, "startup", startups, styles, currency)
+    scale, unit = money_lines(ax, cash, "startup", startups, styles, ds)
     ax.set_title("Startup cash (while in business)")
     ax.set_ylabel(unit)
     values = np.abs(cash.sel(startup=startups).values) / scale
@@ -144,7 +144,7 @@ def plot_deals(ax, deals, startups, palette, vendors, currency):
 
 def vendor_money_panel(ax, ds, var, vendors, palette, title, currency):
     styles = {v: palette.style(v) for v in vendors}
-    scale, unit = money_lines(ax, var, "vendor", vendors, styles, currency)
+    scale, unit = money_lines(ax, var, "vendor", vendors, styles, ds)
     ax.set_title(title)
     ax.set_ylabel(unit)
     plotting.date_axis(ax)
@@ -161,7 +161,7 @@ def capacity_panel(ax, ds, vendors, palette):
     for v in offered:
         ax.plot(capacity["time"].values, capacity.sel(vendor=v).values / scale, gid=f"vendor:{v}", **palette.style(v))
     unit = str(ds["product_unit"].sel(product=product).values) if "product_unit" in ds else "unit"
-    per = capacity.attrs.get("units", "unit/month").partition("/")[2] or "month"
+    per = plotting.period_units(capacity.attrs, ds.attrs).partition("/")[2] or "month"
     ax.set_title(f"Capacity of {product} by vendor")
     ax.set_ylabel(f"{word} {plotting.unit_name(unit)}s / {per}".strip())
     plotting.date_axis(ax)

@@ -361,6 +361,8 @@ def varying_paths(datasets, ignore=("seed", "name")):
 # ----------------------------------------------------------------------------------------- intervals
 
 
+from cf_units import period_units  # noqa: E402,F401  (units as the figures write them)
+
 # One implementation of the Student-t interval for the plots, the comparisons and the sweeps'
 # series: tools/cloudmarket/intervals.py (mean, lower, upper, count; NaN-aware).
 from cloudmarket.intervals import confidence_band, mean_interval  # noqa: E402,F401

@@ -33,10 +33,13 @@ class ChipProgrammeOutput(TempDirTest):
         # Beta's capex after the control is what it paid alpha for chips.
         beta_capex = with_chips["vendor_capex"].sel(vendor="beta").values[12:]
         np.testing.assert_allclose(beta_capex, with_chips["chip_sales"].sel(vendor="alpha").values[12:], rtol=1e-12)
-        for name, units in (("chip_rd_spend", "USD/month"), ("chip_sales", "USD/month"),
-                            ("chip_sales_cost", "USD/month"), ("chip_output", "unit/month"), ("chip_cost_factor", "1")):
+        # Money summed over the period, GPU capacity (product units a month) ordered in it, a factor at its end.
+        for name, units, method in (("chip_rd_spend", "USD", "sum"), ("chip_sales", "USD", "sum"),
+                                    ("chip_sales_cost", "USD", "sum"), ("chip_output", "month-1", "sum"),
+                                    ("chip_cost_factor", "1", "point")):
             self.assertEqual(with_chips[name].dims, ("time", "vendor"))
             self.assertEqual(with_chips[name].attrs["units"], units)
+            self.assertEqual(with_chips[name].attrs["cell_methods"], "time: " + method)
         factor = with_chips["chip_cost_factor"].sel(vendor="alpha").values
         self.assertTrue((factor[:6] == 1).all())
         self.assertTrue((factor[6:] < 1).all())

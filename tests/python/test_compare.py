@@ -51,6 +51,8 @@ class CompareCommand(TempDirTest):
             for name in ("vendor_revenue", "hhi", "cloud_adoption", "price"):  # every time series
                 self.assertIn(f"{name}_diff_lo", ds)
             self.assertEqual(ds["vendor_revenue"].attrs["units"], ds["vendor_revenue_diff"].attrs["units"])
+        from cf_check import check_file  # the run files' CF conventions hold for compare.h5 too
+        self.assertEqual(check_file(os.path.join(out, "compare.h5")), [])
         table = pd.read_csv(os.path.join(out, "summary.csv"))
         self.assertEqual(len(table), 3 * 2)  # share, margin, revenue x 2 vendors at one date
         self.assertEqual(set(table["time"]), {"2023-06"})

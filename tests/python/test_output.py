@@ -59,7 +59,7 @@ class OutputFile(TempDirTest):
     def test_contract_variables_dims_and_units(self):
         ds = self.ds
         self.assertEqual(dict(ds.sizes), {"time": 24, "vendor": 6, "product": 4, "segment": 5, "startup": 0,
-                                          "investor": 0})
+                                          "investor": 0, "nv": 2})
         for name, dims in CONTRACT.items():
             with self.subTest(variable=name):
                 self.assertEqual(ds[name].dims, dims)
@@ -71,7 +71,8 @@ class OutputFile(TempDirTest):
         self.assertEqual(list(ds["vendor"].values), ["aws", "azure", "alibaba", "google", "huawei", "others"])
         self.assertEqual(str(ds["time"].values[0])[:10], "2023-01-01")
         self.assertEqual(str(ds["time"].values[13])[:10], "2024-02-01")
-        self.assertEqual(ds["revenue"].attrs["units"], "USD/month")
+        self.assertEqual(ds["revenue"].attrs["units"], "USD")  # summed over the month (docs/output.md, "Units")
+        self.assertEqual(ds["revenue"].attrs["cell_methods"], "time: sum")
         self.assertEqual(ds.attrs["Conventions"], "CF-1.8")
         self.assertEqual(ds.attrs["schema"], "cloudmarket-output/1")
         for key in ("cloudmarket_version", "scenario_yaml", "seed", "start_date"):
@@ -158,7 +159,8 @@ class StartupsOutput(TempDirTest):
         # it must name every time series a run writes, with the same dimensions.
         sys.path.insert(0, os.path.join(SOURCE, "tools"))
         from sweeplib.sweepfile import OUTPUT_VARIABLES
-        written = {name: ds[name].dims for name in ds.data_vars if ds[name].dims[:1] == ("time",)}
+        written = {name: ds[name].dims for name in ds.data_vars
+                   if ds[name].dims[:1] == ("time",) and name != ds["time"].attrs["bounds"]}
         self.assertEqual(written, dict(OUTPUT_VARIABLES))
         for d in (ds, deals, runs):
             d.close()
@@ -213,7 +215,9 @@ class OutputPeriods(TempDirTest):
         m = xr.open_dataset(monthly, engine="h5netcdf")
         q = xr.open_dataset(quarterly, engine="h5netcdf")
         self.assertEqual(q.sizes["time"], 4)
-        self.assertEqual(q["revenue"].attrs["units"], "USD/quarter")
+        self.assertEqual(q["revenue"].attrs["units"], "USD")
+        self.assertEqual(q["revenue"].attrs["cell_methods"], "time: sum")
+        self.assertEqual(str(q["time_bnds"].values[0, 1])[:10], "2023-04-01")  # the quarter's end
         np.testing.assert_allclose(q["vendor_revenue"].values,
                                    m["vendor_revenue"].coarsen(time=3).sum().values, rtol=1e-12)
         np.testing.assert_array_equal(q["vendor_cash"].values, m["vendor_cash"].values[2::3])

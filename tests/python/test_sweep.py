@@ -184,7 +184,7 @@ class GridSweep(SweepTest):
                 self.assertIn("units", var.attrs)
                 self.assertIn("long_name", var.attrs)
             self.assertTrue((abs(ds["share"].sum("vendor") - 1) < 1e-9).all())
-            self.assertEqual(ds["profit"].attrs["units"], "USD")  # a sum over months of USD/month
+            self.assertEqual(ds["profit"].attrs["units"], "USD")  # a sum of monthly amounts (time: sum)
             # the metric equals what the run's own file says
             with xr.open_dataset(os.path.join(ref, "runs", "5.h5"), engine="h5netcdf") as run:
                 self.assertAlmostEqual(float(ds["hhi_final"][5]), float(run["hhi"][-1]))

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import yaml
 
+from cf_units import readable
 from sweeplib.collect import _RunFile, _text
 from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, _NAME_RE, _read_path,
                                 did_you_mean, read_document)
@@ -534,10 +535,13 @@ class _Run:
         return slice(lo // self.step, hi // self.step)
 
     def series(self, measurement):
-        """(values over time, units) of a measurement: selected labels combined by `across`."""
+        """(values over time, units, summed) of a measurement: selected labels combined by `across`;
+        its units with the product unit written out (cf_units.readable); summed: a flow summed over
+        each output period."""
         ds, dims = self.file.variable(measurement.variable)
         data = np.asarray(ds[...], dtype=float)
-        units = _text(ds.attrs.get("units", "1"))
+        units = readable(ds.attrs)
+        summed = "time: sum" in _text(ds.attrs.get("cell_methods", ""))
         for dim, ids in measurement.select.items():
             have = self.file.labels(dim)
             missing = [x for x in ids if x not in have]
@@ -550,7 +554,7 @@ class _Run:
             if data[0].size == 0:
                 raise MomentError(f"'{measurement.variable}' has nothing to combine (an empty dimension)")
             data = combine(data.reshape(data.shape[0], -1), axis=1)
-        return data, units
+        return data, units, summed
 
 
 def _reduce(series, window, how):
@@ -562,8 +566,13 @@ def _reduce(series, window, how):
     return float(part[-1])
 
 
-def _model_units(units, reduce, period_name):
-    """Units of a reduced measurement: a sum over time of a flow per output period loses '/period'."""
+def _model_units(units, summed, reduce, period_name):
+    """Units of a reduced measurement. A flow summed over each output period (cell_methods
+    'time: sum') is an amount: its sum over a window too, its mean or last value an amount per
+    period. A rate per month summed over monthly periods loses '/month'; files written before
+    cell_methods gave flows as 'CUR/period' and lose '/period' the same way."""
+    if summed:
+        return units if reduce == "sum" else f"{units}/{period_name}"
     if reduce == "sum" and units.endswith("/" + period_name):
         return units[: -len(period_name) - 1]
     return units
@@ -595,21 +604,21 @@ def measure(moment, run, targets):
     first, last = moment.period
     if moment.is_ratio:
         window = run.window(first, last)
-        num, num_units = run.series(moment.numerator)
-        den, den_units = run.series(moment.denominator)
+        num, num_units, _ = run.series(moment.numerator)
+        den, den_units, _ = run.series(moment.denominator)
         if num_units != den_units:
             raise MomentError(f"a ratio of {num_units} to {den_units}")
         d = _reduce(den, window, moment.reduce)
         value = _reduce(num, window, moment.reduce) / d if d != 0 else float("nan")
         return _convert(value, "1", moment, run, targets)
-    series, units = run.series(moment.measurement)
+    series, units, summed = run.series(moment.measurement)
     if moment.reduce == "growth":
         now = _reduce(series, run.window(first, last), "sum")
         before = _reduce(series, run.window(first - 12, last - 12), "sum")
         value = now / before - 1.0 if before != 0 else float("nan")
         return _convert(value, "1", moment, run, targets)
     value = _reduce(series, run.window(first, last), moment.reduce)
-    return _convert(value, _model_units(units, moment.reduce, run.period_name), moment, run, targets)
+    return _convert(value, _model_units(units, summed, moment.reduce, run.period_name), moment, run, targets)
 
 
 def evaluate(targets, run_path):

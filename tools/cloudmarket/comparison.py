@@ -72,42 +72,60 @@ def analyze(a_runs, b_runs, labels=("A", "B"), variables=None, level=LEVEL, attr
     for name in names:
         both = xr.concat([_stack(a_runs, name), _stack(b_runs, name)], dim="scenario", join="outer")
         both = both.assign_coords(scenario=list(labels))
-        units = a_runs[0][name].attrs.get("units", "1")
-        long_name = a_runs[0][name].attrs.get("long_name", name)
+        kept = {k: v for k, v in a_runs[0][name].attrs.items() if k in ("units", "long_name", "cell_methods", "product_unit")}
+        units = kept.setdefault("units", "1")
+        long_name = kept.setdefault("long_name", name)
+        per_run = kept.get("cell_methods", "")
         dims = [d for d in both.dims if d not in ("scenario", "replication")]
         rep = both.get_axis_num("replication")
         mean, lo, hi, _ = mean_interval(both.values, axis=rep, level=level)
         diff = both.sel(scenario=labels[1]) - both.sel(scenario=labels[0])
         d_mean, d_lo, d_hi, d_n = mean_interval(diff.values, axis=diff.get_axis_num("replication"), level=level)
         pct = f"{level * 100:g}%"
-        out[name] = both.assign_attrs(units=units, long_name=long_name)
+        out[name] = both.assign_attrs(**kept)
+        extra = {k: v for k, v in kept.items() if k == "product_unit"}
         for suffix, values, what in (("mean", mean, "mean over replications"),
                                      ("lo", lo, f"lower bound of the {pct} t-interval of the mean"),
                                      ("hi", hi, f"upper bound of the {pct} t-interval of the mean")):
             out[f"{name}_{suffix}"] = (["scenario", *dims], values,
-                                       {"units": units, "long_name": f"{long_name}: {what}",
-                                        "cell_methods": "replication: mean" if suffix == "mean" else ""})
+                                       {"units": units, "long_name": f"{long_name}: {what}", **extra,
+                                        "cell_methods": f"{per_run} replication: mean".strip() if suffix == "mean" else per_run})
         diff_text = f"{labels[1]} - {labels[0]}"
         for suffix, values, what in (("diff", d_mean, f"mean paired difference {diff_text}"),
                                      ("diff_lo", d_lo, f"lower bound of the {pct} t-interval of the paired difference"),
                                      ("diff_hi", d_hi, f"upper bound of the {pct} t-interval of the paired difference")):
-            out[f"{name}_{suffix}"] = (dims, values, {"units": units, "long_name": f"{long_name}: {what}"})
+            out[f"{name}_{suffix}"] = (dims, values, {"units": units, "long_name": f"{long_name}: {what}", **extra,
+                                                      "cell_methods": per_run})
         out[f"{name}_n"] = (dims, d_n.astype(np.int64),
-                            {"units": "1", "long_name": f"replications with {name} finite in both scenarios"})
+                            {"units": "1", "long_name": f"replications with {name} finite in both scenarios",
+                             "cell_methods": "time: point"})
     out = xr.Dataset(out)
     for v in out.variables.values():
         v.encoding = {}  # the runs' storage layout (chunks, growing dimensions) is not this file's
+    first = a_runs[0]
+    if "time_bnds" in first and all(np.array_equal(ds["time"].values, first["time"].values) for ds in a_runs + b_runs):
+        out["time_bnds"] = first["time_bnds"].variable.copy()  # the output periods' bounds, as in the runs
+        out["time_bnds"].encoding = {}
     if "time" in out.variables:  # the runs' time axis: days since their start, standard calendar
         out["time"].encoding = {k: a_runs[0]["time"].encoding[k] for k in ("units", "calendar")
                                 if k in a_runs[0]["time"].encoding}
-        out["time"].attrs.update({k: v for k, v in a_runs[0]["time"].attrs.items() if k in ("long_name", "standard_name")})
+        out["time"].attrs.update({k: v for k, v in a_runs[0]["time"].attrs.items()
+                                  if k in ("long_name", "standard_name") or (k == "bounds" and "time_bnds" in out)})
+    out["scenario"].attrs.update(long_name="scenario compared (A, then B)")
+    for dim in out.dims:  # a label dimension empty in both (no startups) stays a string label
+        if out.sizes[dim] == 0 and dim in out.coords:
+            out = out.assign_coords({dim: xr.Variable(dim, np.array([], dtype=str), first[dim].attrs
+                                                      if dim in first.coords else {})})
     for v in out.data_vars.values():
         if not v.attrs.get("cell_methods"):
             v.attrs.pop("cell_methods", None)
-    out.attrs.update({"Conventions": "CF-1.8", "schema": OUTPUT_SCHEMA, "confidence_level": level,
+    out.attrs.update({k: first.attrs[k] for k in ("institution", "source", "references", "comment") if k in first.attrs})
+    out.attrs.update({"Conventions": "CF-1.8", "schema": OUTPUT_SCHEMA,
+                      "history": f"cloudmarket compare: {labels[1]} against {labels[0]}, {len(a_runs)} replications", "confidence_level": level,
                       "replications": len(a_runs), "scenario_a": labels[0], "scenario_b": labels[1],
                       "title": f"cloudmarket comparison: {labels[1]} against {labels[0]}",
-                      "currency": a_runs[0].attrs.get("currency", "")})
+                      "currency": a_runs[0].attrs.get("currency", ""),
+                      "output_period": a_runs[0].attrs.get("output_period", "month")})
     out.attrs.update(attrs or {})
     return out
 
@@ -124,6 +142,18 @@ def check_dates(dates, start, years):
             raise ValueError(f"'{text}' is not a date (YYYY-MM-DD)") from None
         if not begin <= when < end:
             raise ValueError(f"{text} is outside the runs ({begin.date()} to {(end - pd.Timedelta(days=1)).date()})")
+
+
+def _label_time_bounds(path):
+    """xarray writes a bounds variable without the units and calendar of its time axis (CF lets
+    bounds inherit them); give time_bnds its own, as the runs' files have, for readers that look."""
+    import h5py
+    with h5py.File(path, "r+") as f:
+        if "time_bnds" in f and "time" in f:
+            for key in ("units", "calendar"):
+                if key in f["time"].attrs:
+                    f["time_bnds"].attrs[key] = f["time"].attrs[key]
+            f["time_bnds"].attrs["long_name"] = "start and end of the output period (the next period's start)"
 
 
 def at_dates(comparison, dates):
@@ -215,6 +245,7 @@ def write_results(directory, manifest, dates=None, variables=None, vendors=None,
     result = result.assign_coords(replication=replications,
                                   seed=("replication", np.array([seeds[k] for k in replications], dtype=np.int64)))
     result["seed"].attrs.update(long_name="seed of the replication's runs (both scenarios)", units="1")
+    result["replication"].attrs.update(long_name="replication (both scenarios ran with its seed)", units="1")
     chosen = variables or [v for v in SUMMARY_VARIABLES if f"{v}_mean" in result]
     if vendors:
         unknown = sorted(set(vendors) - {str(v) for v in result["vendor"].values})
@@ -222,6 +253,7 @@ def write_results(directory, manifest, dates=None, variables=None, vendors=None,
             raise ValueError(f"no vendor {', '.join(unknown)} in these runs")
     with runner.replacing(os.path.join(directory, "compare.h5")) as tmp:
         result.to_netcdf(tmp, engine=ENGINE)
+        _label_time_bounds(tmp)
     table = summary(result, chosen, dates)
     if vendors and "vendor" in table:
         table = table[table["vendor"].isin(vendors)]

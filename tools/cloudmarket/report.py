@@ -5,11 +5,12 @@ import numpy as np
 
 def scale_of(comparison, name):
     """(factor, unit text, difference unit text) to show variable `name` in."""
-    units = comparison[name].attrs.get("units", "")
+    from cf_units import period_units
+    units = period_units(comparison[name].attrs, comparison.attrs)  # 'CNY/month' for a monthly sum
     currency = comparison.attrs.get("currency", "")
-    if currency and currency in units.split("/")[0].split():
-        rest = units.replace(currency, "", 1).strip()
-        shown = f"bn {currency}" + (f" {rest}" if rest and not rest.startswith("/") else rest)
+    money, _, per = units.partition("/")
+    if currency and money == currency and per != "unit":
+        shown = f"bn {currency}" + (f"/{per}" if per else "")
         return 1e-9, shown, shown
     if units in ("1", "") and np.nanmax(np.abs(comparison[f"{name}_mean"].values), initial=0) <= 1:
         return 100.0, "%", "pp"

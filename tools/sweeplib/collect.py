@@ -118,8 +118,14 @@ def metric_value(run_file, metric, labels):
 
 def _describe(metric, ds_attrs):
     units = metric.units or _text(ds_attrs.get("units", "1"))
-    if metric.reduce == "sum" and not metric.units and units.endswith("/month"):
-        units = units[: -len("/month")]  # a sum over months of a per-month flow
+    summed = "time: sum" in _text(ds_attrs.get("cell_methods", ""))
+    if metric.reduce == "sum" and not metric.units and not summed:
+        # A sum over months of a per-month rate (files written before cell_methods gave flows as
+        # 'CUR/month'); a flow summed over each output period (docs/output.md) keeps its units.
+        for per_month in ("/month", " month-1", "month-1"):
+            if units.endswith(per_month):
+                units = units[: -len(per_month)] or "1"
+                break
     if metric.long_name:
         return units, metric.long_name
     what = _text(ds_attrs.get("long_name", metric.variable))
@@ -257,6 +263,8 @@ def collect(directory, output=None):
                 var = f.create_variable(m.name, ("run", *m.dims()), dtype="f8", data=values[m.name])
                 var.attrs["units"] = units
                 var.attrs["long_name"] = long_name
+                if "product_unit" in attrs[m.name]:
+                    var.attrs["product_unit"] = _text(attrs[m.name]["product_unit"])
                 var.attrs["variable"] = m.variable
                 var.attrs["reduce"] = m.reduce
                 if m.over:
