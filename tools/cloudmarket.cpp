@@ -14,13 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "game/game_fields.hpp"
 #include "game/game_loader.hpp"
 #include "game/play_game.hpp"
 #include "output/output_path.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/event_warnings.hpp"
+#include "sim/json_schema.hpp"
+#include "sim/output_variables.hpp"
 #include "sim/progress.hpp"
 #include "sim/run.hpp"
+#include "sim/scenario_fields.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/yaml_tree.hpp"
 #include "version.hpp"
@@ -52,6 +56,9 @@ const char* kUsage =
     "                      compare runs with target figures (see docs/calibration.md)\n"
     "  calibrate SCENARIO.yaml TARGETS.yaml -o DIR [--jobs N] [--resume] [--mpi]\n"
     "                      fit a scenario's parameters to targets (simulated moments)\n"
+    "  schema scenario|game|output-variables\n"
+    "                      print the JSON Schema of scenario or game files (for editors),\n"
+    "                      or the time series a run's output holds, with their dimensions\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -223,6 +230,47 @@ int validate_command(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// `cloudmarket schema WHAT`: the JSON Schema printed from the loaders' field tables (the files in
+// docs/schema are this output), or the output's time series.
+int schema_command(const std::vector<std::string>& args) {
+  po::options_description options(
+      "cloudmarket schema WHAT\n\n"
+      "  WHAT is one of:\n"
+      "    scenario          JSON Schema (draft-07) of scenario files (schema cloudmarket/1)\n"
+      "    game              JSON Schema (draft-07) of game files (schema cloudmarket-game/1)\n"
+      "    output-variables  the time series of a run's output, as JSON {name: [dimensions]}\n\n"
+      "options");
+  options.add_options()("help,h", "this text")("what", po::value<std::string>()->required(), "what to print");
+  po::positional_options_description positional;
+  positional.add("what", 1);
+  const auto vm = parse("schema", args, options, positional);
+  if (vm.count("help")) {
+    std::cout << options;
+    return kOk;
+  }
+  const std::string what = vm["what"].as<std::string>();
+  if (what == "scenario") {
+    std::cout << cm::yaml::json_schema(cm::fields::scenario(),
+                                       std::string("cloudmarket scenario (") + cm::kScenarioSchema + ")",
+                                       "A scenario file of the cloudmarket simulator (docs/scenario.md). Printed by "
+                                       "`cloudmarket schema scenario` from the loader's field tables.");
+  } else if (what == "game") {
+    std::cout << cm::yaml::json_schema(cm::game::fields::game(),
+                                       std::string("cloudmarket game (") + cm::game::kGameSchema + ")",
+                                       "A repeated pricing game of the cloudmarket simulator (docs/game.md). Printed "
+                                       "by `cloudmarket schema game` from the loader's field tables.");
+  } else if (what == "output-variables") {
+    const char* tmp = std::getenv("TMPDIR");
+    std::cout << cm::output_time_series_json(tmp && *tmp ? tmp : "/tmp");
+  } else {
+    std::string message = "unknown schema '" + what + "': expected scenario, game or output-variables";
+    if (auto hint = cm::yaml::did_you_mean(what, {"scenario", "game", "output-variables"}))
+      message += " (did you mean '" + *hint + "'?)";
+    throw UsageError(message);
+  }
+  return kOk;
+}
+
 // This binary's own path, or "" if the system does not say.
 std::string own_path() {
   char self[4096];
@@ -317,8 +365,9 @@ int main(int argc, char** argv) {
     if (command == "game") return game_command(rest);
     if (command == "sweep") return sweep_command(rest);
     if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
+    if (command == "schema") return schema_command(rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate"}))
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate", "schema"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;
