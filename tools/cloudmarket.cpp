@@ -306,6 +306,8 @@ std::string python() {
   std::vector<std::string> argv{interpreter, tools_dir() + "/" + script};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string self = own_path();
+  // The tools ask this binary what its runs write (`schema output-variables`), even when not told --binary.
+  if (!self.empty()) setenv("CLOUDMARKET", self.c_str(), 1);
   if (!self.empty() && tell_binary) {
     argv.push_back("--binary");
     argv.push_back(self);

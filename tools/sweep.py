@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sweeplib import deps, runner  # noqa: E402  (standard library only: run-one starts fast)
+from sweeplib import deps, output_variables, runner  # noqa: E402  (standard library only: run-one starts fast)
 
 OK, FAILURE, INVALID = 0, 1, 2
 VERBS = ("run", "plan", "run-one", "status", "collect", "analyze")
@@ -114,7 +114,8 @@ def parse(argv):
     sub = parser.add_subparsers(dest="verb", metavar="{" + ",".join(VERBS) + "}")
 
     def common(p):
-        p.add_argument("--binary", help="the cloudmarket binary (set by `cloudmarket sweep`)")
+        # Set by `cloudmarket sweep` to itself: not for users, so not in the help.
+        p.add_argument("--binary", help=argparse.SUPPRESS)
         p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
 
     def no_lock(p):
@@ -382,6 +383,7 @@ def _binary(args):
     binary = args.binary or default_binary()
     if not binary:
         raise SweepFileError([f"{PROG}: error: no simulator binary: pass --binary PATH"])
+    output_variables.use_binary(binary)  # metrics name the variables this binary writes
     return os.path.abspath(binary)
 
 
