@@ -11,6 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <ostream>
+#include <sstream>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -71,17 +74,74 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-po::variables_map parse(const std::string& command, const std::vector<std::string>& args,
-                        const po::options_description& options, const po::positional_options_description& positional) {
+// A command's options, and its positional arguments: those are parsed as hidden options (so that
+// `--scenario` is not offered as an option) and described on their own in the help.
+struct Command {
+  std::string usage;  // "cloudmarket run SCENARIO.yaml -o OUT.h5 [options]"
+  po::options_description visible{"options"};
+  po::options_description hidden;
+  po::positional_options_description positional;
+  std::vector<std::pair<std::string, std::string>> arguments;  // name as shown, what it is
+
+  explicit Command(std::string usage_) : usage(std::move(usage_)) { visible.add_options()("help,h", "this text"); }
+  // A positional argument: `key` in the variables map, `name` in the help.
+  void argument(const char* key, const std::string& name, const std::string& what) {
+    hidden.add_options()(key, po::value<std::string>()->required(), what.c_str());
+    positional.add(key, 1);
+    arguments.emplace_back(name, what);
+    keys.emplace_back(key);
+  }
+  std::vector<std::string> keys;  // of the arguments, in order
+  po::options_description all() const {
+    po::options_description both;
+    both.add(visible).add(hidden);
+    return both;
+  }
+  void print_help(std::ostream& out) const {
+    constexpr std::size_t kIndent = 22, kWidth = 80;
+    out << "usage: " << usage << "\n\narguments:\n";
+    for (const auto& [name, what] : arguments) {
+      std::string line = "  " + name;
+      line += line.size() < kIndent ? std::string(kIndent - line.size(), ' ') : "\n" + std::string(kIndent, ' ');
+      std::size_t column = line.size() - (line.rfind('\n') == std::string::npos ? 0 : line.rfind('\n') + 1);
+      std::istringstream words(what);
+      std::string word;
+      bool first = true;
+      while (words >> word) {
+        if (!first && column + 1 + word.size() > kWidth) {
+          line += "\n" + std::string(kIndent, ' ');
+          column = kIndent;
+        } else if (!first) {
+          line += ' ';
+          ++column;
+        }
+        line += word;
+        column += word.size();
+        first = false;
+      }
+      out << line << "\n";
+    }
+    std::ostringstream options;
+    options << visible;
+    std::string text = options.str();
+    out << "\n" << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+  }
+};
+
+po::variables_map parse(const Command& cmd, const std::vector<std::string>& args) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(cmd.all()).positional(cmd.positional).run(), vm);
     if (vm.count("help")) return vm;
+    // A missing argument is named as the help shows it, not as the option it is parsed as.
+    for (std::size_t i = 0; i < cmd.keys.size(); ++i)
+      if (!vm.count(cmd.keys[i])) throw UsageError("missing argument " + cmd.arguments[i].first);
     po::notify(vm);
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError("too many arguments (usage: " + cmd.usage + ")");
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }
-  (void)command;
   return vm;
 }
 
@@ -135,21 +195,18 @@ int play_game(const Input& input, const std::string& output, int jobs, bool prog
 }
 
 int game_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket game GAME.yaml -o OUT.h5 [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("game", po::value<std::string>()->required(), "game file (YAML, schema cloudmarket-game/1)")
+  Command cmd("cloudmarket game GAME.yaml -o OUT.h5 [options]");
+  cmd.argument("game", "GAME.yaml", "game file (YAML, schema cloudmarket-game/1; docs/game.md)");
+  cmd.visible.add_options()
       ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
       ("sessions", po::value<std::string>(), "number of sessions, overriding the game's")
       ("jobs,j", po::value<int>()->default_value(1), "threads playing sessions at once (results do not depend on it)")
       ("seed", po::value<std::string>(), "random seed, overriding the game's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a game value: PATH=VALUE, e.g. q_learning.learning_rate=0.1 (repeatable)")
       ("quiet,q", "no progress line");
-  po::positional_options_description positional;
-  positional.add("game", 1);
-  const auto vm = parse("game", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const int jobs = vm["jobs"].as<int>();
@@ -162,19 +219,18 @@ int game_command(const std::vector<std::string>& args) {
 }
 
 int run_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1: see `cloudmarket game`)")
+  Command cmd("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
+  cmd.argument("scenario", "SCENARIO.yaml",
+               "scenario file (YAML, schema cloudmarket/1; docs/scenario.md), or a game file "
+               "(cloudmarket-game/1: see `cloudmarket game`)");
+  cmd.visible.add_options()
       ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE, e.g. vendors.aws.pricing.markup=0.3 (repeatable)")
       ("quiet,q", "no progress line");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse("run", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const Input input = read_input(vm["scenario"].as<std::string>(), overrides_of(vm));
@@ -192,18 +248,16 @@ int run_command(const std::vector<std::string>& args) {
 }
 
 int validate_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket validate SCENARIO.yaml [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1)")
+  Command cmd("cloudmarket validate SCENARIO.yaml [options]");
+  cmd.argument("scenario", "SCENARIO.yaml",
+               "scenario file (YAML, schema cloudmarket/1; docs/scenario.md), or a game file (cloudmarket-game/1)");
+  cmd.visible.add_options()
       ("print", "print the fully resolved scenario (extends, overrides and defaults applied) as YAML")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE (repeatable)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse("validate", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
@@ -233,19 +287,14 @@ int validate_command(const std::vector<std::string>& args) {
 // `cloudmarket schema WHAT`: the JSON Schema printed from the loaders' field tables (the files in
 // docs/schema are this output), or the output's time series.
 int schema_command(const std::vector<std::string>& args) {
-  po::options_description options(
-      "cloudmarket schema WHAT\n\n"
-      "  WHAT is one of:\n"
-      "    scenario          JSON Schema (draft-07) of scenario files (schema cloudmarket/1)\n"
-      "    game              JSON Schema (draft-07) of game files (schema cloudmarket-game/1)\n"
-      "    output-variables  the time series of a run's output, as JSON {name: [dimensions]}\n\n"
-      "options");
-  options.add_options()("help,h", "this text")("what", po::value<std::string>()->required(), "what to print");
-  po::positional_options_description positional;
-  positional.add("what", 1);
-  const auto vm = parse("schema", args, options, positional);
+  Command cmd("cloudmarket schema WHAT");
+  cmd.argument("what", "WHAT",
+               "scenario: the JSON Schema (draft-07) of scenario files (schema cloudmarket/1); game: that of game "
+               "files (cloudmarket-game/1); output-variables: the time series of a run's output, as JSON "
+               "{name: [dimensions]} (docs/scenario.md, \"Editor support\")");
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const std::string what = vm["what"].as<std::string>();
