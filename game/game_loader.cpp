@@ -1,5 +1,6 @@
 #include "game/game_loader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -36,11 +37,12 @@ void choice(Fields& f, const std::string& key, Enum& value, const NameTable<Enum
   if (const Node* n = f.optional(key)) value = yaml::to_enum(*n, key, names);
 }
 
-// Strategies a game can play: every market strategy but `scheduled`, whose steps are dated.
+// Strategies a game can play: those its table lists (every market strategy but `scheduled`).
 NameTable<PricingRule> game_strategies() {
+  const auto& allowed = fields::seller().find("strategy")->choices;
   NameTable<PricingRule> names;
   for (const auto& [name, rule] : pricing_rule_names())
-    if (rule != PricingRule::scheduled) names.emplace_back(name, rule);
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) names.emplace_back(name, rule);
   return names;
 }
 
