@@ -1,11 +1,13 @@
 #include "game/game_loader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
+#include "game/game_fields.hpp"
 #include "game/game_names.hpp"
 #include "sim/yaml_fields.hpp"
 
@@ -19,16 +21,15 @@ using yaml::fail;
 
 namespace {
 
-constexpr int kMaxSellers = 16;
 constexpr double kMaxTableEntries = 5e7;  // one learner's Q table: 400 MB of doubles
 
-void number(Fields& f, const std::string& key, double& value, Range range) {
-  yaml::read_optional(f, key, value, [&](const Node& n, const std::string& k) { return yaml::to_number(n, k, range); });
+void number(Fields& f, const std::string& key, double& value) {
+  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, f.range(key));
 }
 
 template <class Int>
-void integer(Fields& f, const std::string& key, Int& value, std::int64_t lo, std::int64_t hi) {
-  if (const Node* n = f.optional(key)) value = Int(yaml::to_integer(*n, key, lo, hi));
+void integer(Fields& f, const std::string& key, Int& value) {
+  if (const Node* n = f.optional(key)) value = Int(yaml::to_integer(*n, key, f.range(key)));
 }
 
 template <class Enum>
@@ -36,22 +37,23 @@ void choice(Fields& f, const std::string& key, Enum& value, const NameTable<Enum
   if (const Node* n = f.optional(key)) value = yaml::to_enum(*n, key, names);
 }
 
-// Strategies a game can play: every market strategy but `scheduled`, whose steps are dated.
+// Strategies a game can play: those its table lists (every market strategy but `scheduled`).
 NameTable<PricingRule> game_strategies() {
+  const auto& allowed = fields::seller().find("strategy")->choices;
   NameTable<PricingRule> names;
   for (const auto& [name, rule] : pricing_rule_names())
-    if (rule != PricingRule::scheduled) names.emplace_back(name, rule);
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) names.emplace_back(name, rule);
   return names;
 }
 
 Demand decode_demand(const Node& node) {
-  Fields f(node, "demand");
+  Fields f(node, "demand", fields::demand());
   Demand d;
   choice(f, "model", d.model, demand_model_names());
-  number(f, "price_sensitivity", d.price_sensitivity, Range{0, 1e6, true, false});
-  number(f, "outside_quality", d.outside_quality, Range{-1e9, 1e9});
+  number(f, "price_sensitivity", d.price_sensitivity);
+  number(f, "outside_quality", d.outside_quality);
   const Node* nesting = f.optional("nesting");
-  if (nesting) d.nesting = yaml::to_number(*nesting, "nesting", Range{0, 1, true, false});
+  if (nesting) d.nesting = yaml::to_number(*nesting, "nesting", f.range("nesting"));
   if (nesting && d.model == DemandModel::logit && d.nesting != 1.0)
     fail(nesting->where, "'nesting' below 1 needs 'model: nested_logit' (the plain logit has nesting 1)");
   f.done();
@@ -59,31 +61,31 @@ Demand decode_demand(const Node& node) {
 }
 
 Learning decode_learning(const Node& node, Learning l) {
-  Fields f(node, "q_learning");
-  number(f, "learning_rate", l.rule.learning_rate, Range{0, 1, true, false});
-  number(f, "discount", l.rule.discount, Range{0, 1, false, true});
-  number(f, "exploration_decay", l.rule.exploration_decay, Range::non_negative());
+  Fields f(node, "q_learning", fields::q_learning());
+  number(f, "learning_rate", l.rule.learning_rate);
+  number(f, "discount", l.rule.discount);
+  number(f, "exploration_decay", l.rule.exploration_decay);
   choice(f, "exploration", l.rule.exploration, exploration_names());
-  number(f, "temperature", l.rule.temperature, Range::positive());
+  number(f, "temperature", l.rule.temperature);
   choice(f, "q_init", l.q_init, q_init_names());
-  integer(f, "memory", l.memory, 1, 8);
+  integer(f, "memory", l.memory);
   f.done();
   return l;
 }
 
 Seller decode_seller(const Node& node, const Learning& learning, std::set<std::string>& ids) {
-  Fields f(node, "seller");
+  Fields f(node, "seller", fields::seller());
   Seller s;
   s.id = yaml::to_id(f.required("id"), "id");
   f.rename("seller '" + s.id + "'");
   if (!ids.insert(s.id).second) fail(node.where, "duplicate seller id '" + s.id + "'");
-  number(f, "quality", s.quality, Range{-1e9, 1e9});
-  number(f, "marginal_cost", s.marginal_cost, Range::non_negative());
+  number(f, "quality", s.quality);
+  number(f, "marginal_cost", s.marginal_cost);
   choice(f, "strategy", s.pricing.strategy, game_strategies());
-  if (const Node* n = f.optional("price")) s.price = yaml::to_number(*n, "price", Range::positive());
-  if (const Node* n = f.optional("markup")) s.pricing.markup = yaml::to_number(*n, "markup", Range{-1, 100, true, false});
-  number(f, "undercut", s.pricing.undercut, Range{0, 1, false, true});
-  number(f, "min_margin", s.pricing.min_margin, Range{-1, 100, true, false});
+  if (const Node* n = f.optional("price")) s.price = yaml::to_number(*n, "price", f.range("price"));
+  if (const Node* n = f.optional("markup")) s.pricing.markup = yaml::to_number(*n, "markup", f.range("markup"));
+  number(f, "undercut", s.pricing.undercut);
+  number(f, "min_margin", s.pricing.min_margin);
   s.learning = learning;
   if (const Node* q = f.optional("q_learning")) {
     s.learning = decode_learning(*q, learning);
@@ -114,43 +116,43 @@ void check_sizes(const GameSpec& g, const Node& where) {
 
 GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
   if (root->kind != Kind::map) fail(root->where, "a game file must be a mapping, got " + root->kind_name());
-  Fields f(*root, "game");
+  Fields f(*root, "game", fields::game());
   GameSpec g;
   const Node& schema = f.required("schema");
   if (yaml::to_text(schema, "schema") != kGameSchema)
     fail(schema.where, std::string("'schema' must be '") + kGameSchema + "', got '" + schema.scalar + "'");
   g.name = std::filesystem::path(path).stem().string();
   if (const Node* n = f.optional("name")) g.name = yaml::to_text(*n, "name");
-  integer(f, "seed", g.seed, 0, limits::kMaxSeed);
-  integer(f, "sessions", g.sessions, 1, 1'000'000);
+  integer(f, "seed", g.seed);
+  integer(f, "sessions", g.sessions);
   if (const Node* n = f.optional("units")) g.units = yaml::to_text(*n, "units");
   if (const Node* n = f.optional("demand")) g.demand = decode_demand(*n);
   Learning learning;
   if (const Node* n = f.optional("q_learning")) learning = decode_learning(*n, learning);
   std::set<std::string> ids;
   const Node& sellers = f.required("sellers");
-  if (sellers.kind != Kind::sequence || sellers.items.size() < 2)
+  if (sellers.kind != Kind::sequence || sellers.items.size() < std::size_t(fields::kMinSellers))
     fail(sellers.where, "'sellers' must be a list of at least two sellers (with one, the Nash and monopoly "
                         "prices coincide and there is no gain to measure)");
-  if (sellers.items.size() > kMaxSellers)
+  if (sellers.items.size() > std::size_t(fields::kMaxSellers))
     fail(sellers.where, "'sellers' has " + std::to_string(sellers.items.size()) + " entries; at most " +
-                            std::to_string(kMaxSellers) + " are allowed");
+                            std::to_string(fields::kMaxSellers) + " are allowed");
   for (const auto& item : sellers.items) g.sellers.push_back(decode_seller(*item, learning, ids));
   if (const Node* n = f.optional("grid")) {
-    Fields gf(*n, "grid");
-    integer(gf, "points", g.grid.points, 2, 1000);
-    number(gf, "extend", g.grid.extend, Range{0, 10});
+    Fields gf(*n, "grid", fields::grid());
+    integer(gf, "points", g.grid.points);
+    number(gf, "extend", g.grid.extend);
     gf.done();
   }
   choice(f, "moves", g.moves, moves_names());
   if (const Node* n = f.optional("convergence")) {
-    Fields cf(*n, "convergence");
-    integer(cf, "stable_periods", g.convergence.stable_periods, 1, 1'000'000'000);
-    integer(cf, "max_periods", g.convergence.max_periods, 1, 2'000'000'000);
+    Fields cf(*n, "convergence", fields::convergence());
+    integer(cf, "stable_periods", g.convergence.stable_periods);
+    integer(cf, "max_periods", g.convergence.max_periods);
     cf.done();
   }
   if (const Node* n = f.optional("impulse")) {
-    Fields imf(*n, "impulse");
+    Fields imf(*n, "impulse", fields::impulse());
     if (const Node* d = imf.optional("deviator")) {
       const std::string id = yaml::to_id(*d, "deviator");
       std::vector<std::string> names;
@@ -163,7 +165,7 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
       }
       g.impulse.deviator = int(at - names.begin());
     }
-    integer(imf, "periods", g.impulse.periods, 1, 1000);
+    integer(imf, "periods", g.impulse.periods);
     imf.done();
   }
   f.done();

@@ -54,7 +54,7 @@ std::string to_iso(const Date& d) {
 }
 
 std::optional<Duration> parse_duration(const std::string& text) {
-  static const std::regex kDuration(R"(\s*(\d+(?:\.\d+)?)\s*(day|days|week|weeks|month|months|year|years)\s*)");
+  static const std::regex kDuration(kDurationPattern);
   std::smatch m;
   if (!std::regex_match(text, m, kDuration)) return std::nullopt;
   const double n = std::stod(m[1]);

@@ -28,6 +28,9 @@ struct Duration {
   double days = 0;   // plus whole or fractional days
   bool operator==(const Duration&) const = default;
 };
+// What parse_duration accepts (an ECMAScript and std::regex pattern): "3 months", "1 year", "10 days".
+inline constexpr const char* kDurationPattern =
+    R"(\s*(\d+(?:\.\d+)?)\s*(day|days|week|weeks|month|months|year|years)\s*)";
 std::optional<Duration> parse_duration(const std::string& text);
 std::string to_string(const Duration& duration);
 

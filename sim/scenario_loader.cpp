@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "sim/scenario_fields.hpp"
 #include "sim/scenario_names.hpp"
 #include "sim/yaml_fields.hpp"
 #include "version.hpp"
@@ -69,13 +70,13 @@ Duration to_whole_months(const Node& node, const std::string& key) {
 
 TimeSpec decode_time(const Node& node) {
   TimeSpec time;
-  Fields f(node, "time");
+  Fields f(node, "time", fields::time());
   const Node& start = f.required("start");
   const std::string start_text = yaml::to_text(start, "start");
   auto date = parse_date(start_text);
   if (!date) fail(start.where, "'start' must be a date YYYY-MM-DD between 1900 and 2200, got '" + start_text + "'");
   time.start = *date;
-  time.years = int(yaml::to_integer(f.required("years"), "years", 1, limits::kMaxYears));
+  time.years = int(yaml::to_integer(f.required("years"), "years", f.range("years")));
   yaml::read_optional(f, "output_period", time.output_period, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, output_period_names());
   });
@@ -87,7 +88,7 @@ std::vector<Product> decode_products(const Node& node) {
   std::vector<Product> products;
   std::set<std::string> ids;
   for (const auto& item : list_of(node, "products", limits::kMaxProducts)) {
-    Fields f(*item, "product");
+    Fields f(*item, "product", fields::product());
     Product p;
     const Node& id = f.required("id");
     p.id = yaml::to_id(id, "id");
@@ -121,26 +122,6 @@ std::string read_id(Fields& f, const std::string& kind) {
   return id;
 }
 
-Range markup_range() { return Range::between(-0.99, 100); }
-
-// Magnitudes (docs/scenario.md, "Conventions"): bounds that keep every sum, product and quotient of
-// the run finite. Money amounts are at most 1e15 in size; a price or unit cost is 0 (free) or at
-// least 1e-9, since quantities are spend / price; quantities of units are at most 1e18 a month.
-const char* const kMoneyReason = "money amounts are at most 1e15 so that the run's sums stay finite";
-Range money() { return Range::between(0, limits::kMaxMoney).because(kMoneyReason); }
-Range positive_money() { return Range{0, limits::kMaxMoney, true, false}.because(kMoneyReason); }
-Range signed_money() { return Range::between(-limits::kMaxMoney, limits::kMaxMoney).because(kMoneyReason); }
-Range price_range() {
-  Range r = Range::between(0, limits::kMaxMoney);
-  r.positive_minimum = limits::kMinPrice;
-  return r.because("a price is 0 (free) or at least 1e-09 currency per unit, so that quantity = spend / price "
-                   "stays finite, and at most 1e15");
-}
-Range quantity_range(bool positive) {
-  return Range{0, limits::kMaxQuantity, positive, false}.because(
-      "quantities are at most 1e18 units a month so that costs stay finite");
-}
-
 Date to_date(const Node& node, const std::string& key) {
   const std::string text = yaml::to_text(node, key);
   auto date = parse_date(text);
@@ -163,7 +144,7 @@ DatedSchedule dated_schedule(const Node& node, const std::string& key, const Ran
     const std::string what = "entry " + std::to_string(schedule.size() + 1) + " of the schedule of '" + key + "'";
     if (item->kind != Kind::map)
       fail(item->where, what + " must be a mapping {from: DATE, value: X}, got " + item->kind_name());
-    Fields f(*item, what);
+    Fields f(*item, what, fields::dated_entry());
     const Node& from_node = f.required("from");
     DatedValue step;
     step.from = to_date(from_node, "from");
@@ -196,26 +177,30 @@ double number_or_schedule(Fields& f, const Node& n, const std::string& key, Rang
 }
 
 // Reads an optional number into `value` (which holds the default).
-void number(Fields& f, const std::string& key, double& value, Range range) {
-  if (const Node* n = f.optional(key)) value = number_or_schedule(f, *n, key, range);
+void number(Fields& f, const std::string& key, double& value) {
+  if (const Node* n = f.optional(key)) value = number_or_schedule(f, *n, key, f.range(key));
 }
 // A required number (or schedule).
-double required_number(Fields& f, const std::string& key, Range range) {
-  return number_or_schedule(f, f.required(key), key, range);
+double required_number(Fields& f, const std::string& key) {
+  return number_or_schedule(f, f.required(key), key, f.range(key));
 }
-void number(Fields& f, const std::string& key, std::optional<double>& value, Range range) {
-  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, range);
+void number(Fields& f, const std::string& key, std::optional<double>& value) {
+  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, f.range(key));
+}
+// A required number that cannot be dated.
+double required_plain(Fields& f, const std::string& key) {
+  return yaml::to_number(f.required(key), key, f.range(key));
 }
 
 // A mapping of product id to a fraction, for every product (absent ones are 0); sums to 1.
-std::vector<double> product_shares(const Node& node, const std::string& key, const std::vector<Product>& products,
-                                   const std::string& what) {
+std::vector<double> product_shares(const Node& node, const std::string& key, const Range& range,
+                                   const std::vector<Product>& products, const std::string& what) {
   if (node.kind != Kind::map) fail(node.where, "'" + key + "' must be a mapping of product id to share");
   std::vector<double> shares(products.size(), 0.0);
   double total = 0;
   for (const auto& entry : node.entries) {
     const std::size_t p = product_index(products, entry.key, entry.key_where);
-    shares[p] = yaml::to_number(*entry.value, entry.key, Range::fraction());
+    shares[p] = yaml::to_number(*entry.value, entry.key, range);
     total += shares[p];
   }
   if (std::fabs(total - 1.0) > 1e-6)
@@ -225,13 +210,13 @@ std::vector<double> product_shares(const Node& node, const std::string& key, con
 
 // `q` holds the defaults: the vendor's settings when reading a product's own.
 QLearning decode_q_learning(const Node& node, QLearning q) {
-  Fields f(node, "q_learning");
-  if (const Node* n = f.optional("levels")) q.levels = int(yaml::to_integer(*n, "levels", 2, 101));
-  number(f, "min_markup", q.min_markup, markup_range());
-  number(f, "max_markup", q.max_markup, markup_range());
-  number(f, "learning_rate", q.learning_rate, Range{0, 1, true, false});
-  number(f, "discount", q.discount, Range{0, 1, false, true});
-  number(f, "exploration_decay", q.exploration_decay, Range::non_negative());
+  Fields f(node, "q_learning", fields::q_learning());
+  if (const Node* n = f.optional("levels")) q.levels = int(yaml::to_integer(*n, "levels", f.range("levels")));
+  number(f, "min_markup", q.min_markup);
+  number(f, "max_markup", q.max_markup);
+  number(f, "learning_rate", q.learning_rate);
+  number(f, "discount", q.discount);
+  number(f, "exploration_decay", q.exploration_decay);
   if (q.max_markup <= q.min_markup) fail(node.where, "q_learning needs max_markup > min_markup");
   f.done();
   return q;
@@ -240,11 +225,11 @@ QLearning decode_q_learning(const Node& node, QLearning q) {
 std::vector<ScheduledPrice> decode_schedule(const Node& node) {
   std::vector<ScheduledPrice> steps;
   for (const auto& item : list_of(node, "schedule", limits::kMaxSchedule)) {
-    Fields f(*item, "schedule step");
+    Fields f(*item, "schedule step", fields::schedule_step());
     ScheduledPrice step;
     step.at = to_date(f.required("at"), "at");
-    number(f, "change", step.change, Range{-1, 100, true, false});
-    number(f, "price", step.price, price_range());
+    number(f, "change", step.change);
+    number(f, "price", step.price);
     if (step.change.has_value() == step.price.has_value())
       fail(item->where, "a schedule step needs exactly one of 'change' and 'price'");
     if (!steps.empty() && days_from_civil(step.at) < days_from_civil(steps.back().at))
@@ -263,11 +248,11 @@ Pricing read_pricing(Fields& f, const Node& node, Pricing p) {
   });
   yaml::read_optional(f, "review_every", p.review_every, to_positive_duration);
   yaml::read_optional(f, "reaction_delay", p.reaction_delay, to_duration);
-  number(f, "markup", p.markup, markup_range());
-  number(f, "undercut", p.undercut, Range{0, 1, false, true});
-  number(f, "min_margin", p.min_margin, markup_range());
+  number(f, "markup", p.markup);
+  number(f, "undercut", p.undercut);
+  number(f, "min_margin", p.min_margin);
   if (const Node* q = f.optional("q_learning")) p.q_learning = decode_q_learning(*q, p.q_learning);
-  number(f, "discount_rate", p.discount_rate, Range::between(0, 10));
+  number(f, "discount_rate", p.discount_rate);
   if (const Node* h = f.optional("horizon")) {
     p.horizon = to_whole_months(*h, "horizon");
     if (p.horizon.months > 600) fail(h->where, "'horizon' must be at most 50 years (600 months)");
@@ -279,7 +264,7 @@ Pricing read_pricing(Fields& f, const Node& node, Pricing p) {
 }
 
 Pricing decode_pricing(const Node& node, const std::string& what, const Pricing& defaults) {
-  Fields f(node, "pricing of " + what);
+  Fields f(node, "pricing of " + what, fields::pricing());
   Pricing p = read_pricing(f, node, defaults);
   f.done();
   return p;
@@ -302,7 +287,7 @@ PricingSpec decode_pricing_spec(const Node& node, const std::string& what, const
     const Node& item = *items[i];
     const std::string regime = "regime " + std::to_string(i + 1) + " of the pricing of " + what;
     if (item.kind != Kind::map) fail(item.where, regime + " must be a mapping, got " + item.kind_name());
-    Fields f(item, regime);
+    Fields f(item, regime, fields::pricing_regime());
     const Node* from_node = f.optional("from");
     Date from = start;
     if (from_node) from = to_date(*from_node, "from");
@@ -328,25 +313,25 @@ PricingSpec decode_pricing_spec(const Node& node, const std::string& what, const
 
 Offer decode_offer(const Node& node, const std::string& what, const Pricing& vendor_pricing, Date start) {
   Offer o;
-  Fields f(node, what);
-  f.allow_dates(o.dated, DatedOwner::offer);
-  o.price = yaml::to_number(f.required("price"), "price", price_range());
-  o.unit_cost = yaml::to_number(f.required("unit_cost"), "unit_cost", price_range());
+  Fields f(node, what, fields::offer());
+  f.allow_dates(o.dated);
+  o.price = required_plain(f, "price");
+  o.unit_cost = required_plain(f, "unit_cost");
   const Node& capacity = f.required("capacity");
   if (capacity.kind == Kind::map) {
     // Opening capacity sized to the opening demand, so that a market's size and shares can be
     // changed (or calibrated) without re-deriving every vendor's capacity by hand.
-    Fields c(capacity, what + " capacity");
-    o.opening_utilization = yaml::to_number(c.required("utilization"), "utilization", Range{0, 1, true, false});
+    Fields c(capacity, what + " capacity", fields::offer_capacity());
+    o.opening_utilization = yaml::to_number(c.required("utilization"), "utilization", c.range("utilization"));
     c.done();
     if (o.price <= 0) fail(capacity.where, what + ": a capacity sized to demand needs a price > 0 (a free product's demand is unbounded)");
   } else {
-    o.capacity = yaml::to_number(capacity, "capacity", quantity_range(true));
+    o.capacity = yaml::to_number(capacity, "capacity", f.range("capacity"));
   }
-  number(f, "cost_trend", o.cost_trend, Range{-1, 1, true, false});
-  number(f, "learning_rate", o.learning_rate, Range::between(0, 0.5));
-  number(f, "initial_experience", o.initial_experience, quantity_range(false));
-  number(f, "capex_per_unit", o.capex_per_unit, money());
+  number(f, "cost_trend", o.cost_trend);
+  number(f, "learning_rate", o.learning_rate);
+  number(f, "initial_experience", o.initial_experience);
+  number(f, "capex_per_unit", o.capex_per_unit);
   if (const Node* pricing = f.optional("pricing")) {
     PricingSpec spec = decode_pricing_spec(*pricing, what, vendor_pricing, start);
     o.pricing = spec.first;
@@ -358,11 +343,11 @@ Offer decode_offer(const Node& node, const std::string& what, const Pricing& ven
 
 CapacityPolicy decode_capacity_policy(const Node& node, const std::string& what) {
   CapacityPolicy c;
-  Fields f(node, "capacity_policy of " + what);
-  number(f, "target_utilization", c.target_utilization, Range{0, 1, true, false});
+  Fields f(node, "capacity_policy of " + what, fields::capacity_policy());
+  number(f, "target_utilization", c.target_utilization);
   yaml::read_optional(f, "lead_time", c.lead_time, to_positive_duration);
   if (c.lead_time.days != 0) fail(f.where(), "'lead_time' must be whole months or years");
-  number(f, "life_years", c.life_years, Range{0, 100, true, false});
+  number(f, "life_years", c.life_years);
   f.done();
   return c;
 }
@@ -375,13 +360,13 @@ void read_investment_cash(Fields& f, InvestmentPolicy& p, Date start, bool vendo
   if (budget && capital)
     fail(capital->where, f.what() + " has both 'budget' and 'capital'; 'budget: X' is short for 'capital: [{at: "
                          "<start>, amount: X}]', give one of them");
-  if (budget) p.capital.push_back({start, yaml::to_number(*budget, "budget", money())});
+  if (budget) p.capital.push_back({start, yaml::to_number(*budget, "budget", f.range("budget"))});
   else if (capital)
     for (const auto& item : list_of(*capital, "capital", limits::kMaxSchedule)) {
-      Fields t(*item, "capital tranche of " + f.what());
+      Fields t(*item, "capital tranche of " + f.what(), fields::capital_tranche());
       CapitalTranche tranche;
       tranche.at = to_date(t.required("at"), "at");
-      tranche.amount = yaml::to_number(t.required("amount"), "amount", money());
+      tranche.amount = yaml::to_number(t.required("amount"), "amount", t.range("amount"));
       t.done();
       if (!p.capital.empty() && days_from_civil(tranche.at) < days_from_civil(p.capital.back().at))
         fail(item->where, "the capital tranches of " + f.what() + " must be in date order");
@@ -389,21 +374,21 @@ void read_investment_cash(Fields& f, InvestmentPolicy& p, Date start, bool vendo
     }
   else
     f.required("budget");  // reports the missing key
-  number(f, "max_ticket", p.max_ticket, money());
+  number(f, "max_ticket", p.max_ticket);
   if (vendor)
-    number(f, "cost_of_capital", p.cost_of_capital, Range::between(0, 1));
+    number(f, "cost_of_capital", p.cost_of_capital);
   else
-    number(f, "hurdle_rate", p.hurdle_rate, Range::between(0, 2));
-  number(f, "failure_hazard", p.failure_hazard, Range::between(0, 5));
-  number(f, "exit_years", p.exit_years, Range::between(0.25, 20));
+    number(f, "hurdle_rate", p.hurdle_rate);
+  number(f, "failure_hazard", p.failure_hazard);
+  number(f, "exit_years", p.exit_years);
 }
 
 InvestmentPolicy decode_investment(const Node& node, const std::string& what, Date start) {
   InvestmentPolicy p;
-  Fields f(node, "investment of " + what);
+  Fields f(node, "investment of " + what, fields::investment());
   read_investment_cash(f, p, start, true);
-  number(f, "credit_share", p.credit_share, Range::fraction());
-  number(f, "commitment", p.commitment, Range::between(0, 10));
+  number(f, "credit_share", p.credit_share);
+  number(f, "commitment", p.commitment);
   yaml::read_optional(f, "exclusive", p.exclusive, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, bool_names());
   });
@@ -416,12 +401,12 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
   std::vector<Datacenter> dcs;
   std::set<std::string> ids;
   for (const auto& item : list_of(node, "datacenters", limits::kMaxDatacenters)) {
-    Fields f(*item, "datacenter of vendor '" + vendor + "'");
+    Fields f(*item, "datacenter of vendor '" + vendor + "'", fields::datacenter());
     Datacenter dc;
     const Node& id = f.required("id");
     dc.id = yaml::to_id(id, "id");
     check_unique_id(ids, dc.id, id, "datacenter");
-    dc.flops = yaml::to_number(f.required("flops"), "flops", Range::positive());
+    dc.flops = required_plain(f, "flops");
     f.done();
     dcs.push_back(dc);
   }
@@ -432,17 +417,17 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
 // a compute product.
 ChipProgramme decode_chip_programme(const Node& node, const std::string& what, const std::vector<Product>& products) {
   ChipProgramme c;
-  Fields f(node, "chip_programme of " + what);
+  Fields f(node, "chip_programme of " + what, fields::chip_programme());
   if (std::none_of(products.begin(), products.end(), [](const Product& p) { return p.kind == ProductKind::compute; }))
     fail(node.where, "the chip_programme of " + what + " lowers the cost of the GPU product (the first product measured "
                      "in gpu_hour, else the first compute product), and the scenario has no compute product");
   if (const Node* steps = f.optional("rd_spend")) {
     for (const auto& item : list_of(*steps, "rd_spend", limits::kMaxSchedule, true)) {
-      Fields g(*item, "rd_spend step of the chip_programme of " + what);
+      Fields g(*item, "rd_spend step of the chip_programme of " + what, fields::rd_spend_step());
       RdSpendStep step;
       const Node& from = g.required("from");
       step.from = to_date(from, "from");
-      step.per_month = yaml::to_number(g.required("per_month"), "per_month", money());
+      step.per_month = yaml::to_number(g.required("per_month"), "per_month", g.range("per_month"));
       g.done();
       if (!c.rd_spend.empty() && days_from_civil(step.from) <= days_from_civil(c.rd_spend.back().from))
         fail(from.where, "rd_spend steps must be in strictly increasing date order: " + to_iso(step.from) +
@@ -450,29 +435,29 @@ ChipProgramme decode_chip_programme(const Node& node, const std::string& what, c
       c.rd_spend.push_back(step);
     }
   }
-  number(f, "rd_before_start", c.rd_before_start, money());
+  number(f, "rd_before_start", c.rd_before_start);
   if (const Node* lag = f.optional("lag")) {
     c.lag = to_duration(*lag, "lag");
     if (c.lag.days != 0) fail(lag->where, "'lag' must be whole months or years, got '" + lag->scalar + "'");
   }
-  number(f, "rd_scale", c.rd_scale, positive_money());
-  number(f, "max_saving", c.max_saving, Range{0, 1, false, true});
-  number(f, "supply_per_month", c.supply_per_month, quantity_range(false));
-  number(f, "markup", c.markup, Range::between(0, 10));
+  number(f, "rd_scale", c.rd_scale);
+  number(f, "max_saving", c.max_saving);
+  number(f, "supply_per_month", c.supply_per_month);
+  number(f, "markup", c.markup);
   f.done();
   return c;
 }
 
 Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Date start) {
   Vendor v;
-  Fields f(node, "vendor");
+  Fields f(node, "vendor", fields::vendor());
   v.id = read_id(f, "vendor");
-  f.allow_dates(v.dated, DatedOwner::vendor);
+  f.allow_dates(v.dated);
   const std::string what = f.what();
   yaml::read_optional(f, "region", v.region, yaml::to_id);
-  v.initial_share = yaml::to_number(f.required("initial_share"), "initial_share", Range::open_fraction());
-  number(f, "cash", v.cash, signed_money());
-  number(f, "fixed_cost_per_month", v.fixed_cost_per_month, money());
+  v.initial_share = required_plain(f, "initial_share");
+  number(f, "cash", v.cash);
+  number(f, "fixed_cost_per_month", v.fixed_cost_per_month);
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
 
   if (const Node* pricing = f.optional("pricing")) {
@@ -485,7 +470,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
   yaml::read_optional(f, "ai_strategy", v.ai_strategy, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, ai_strategy_names());
   });
-  number(f, "revenue_share", v.revenue_share, Range::fraction());
+  number(f, "revenue_share", v.revenue_share);
   if (const Node* investment = f.optional("investment")) v.investment = decode_investment(*investment, what, start);
   if (const Node* chips = f.optional("chip_programme")) v.chip_programme = decode_chip_programme(*chips, what, products);
   const Node& offers = f.required("products");
@@ -507,14 +492,14 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
 
 Budget decode_budget(const Node& node, const std::string& segment) {
   Budget b;
-  Fields f(node, "budget of segment '" + segment + "'");
+  Fields f(node, "budget of segment '" + segment + "'", fields::budget());
   b.distribution = yaml::to_enum(f.required("distribution"), "distribution", budget_distribution_names());
   if (b.distribution == BudgetDistribution::lognormal) {
-    b.median = yaml::to_number(f.required("median"), "median", positive_money());
-    number(f, "sigma", b.sigma, Range::between(0, 5));
+    b.median = required_plain(f, "median");
+    number(f, "sigma", b.sigma);
   } else {
-    b.minimum = yaml::to_number(f.required("minimum"), "minimum", positive_money());
-    b.alpha = yaml::to_number(f.required("alpha"), "alpha", Range{1, 20, true, false});
+    b.minimum = required_plain(f, "minimum");
+    b.alpha = required_plain(f, "alpha");
   }
   f.done();
   return b;
@@ -522,57 +507,58 @@ Budget decode_budget(const Node& node, const std::string& segment) {
 
 AiAdoption decode_ai_adoption(const Node& node, const std::vector<Product>& products, const std::string& what) {
   AiAdoption ai;
-  Fields f(node, "ai_adoption of " + what);
-  f.allow_dates(ai.dated, DatedOwner::ai_adoption);
-  ai.p = required_number(f, "p", Range{0, 10, true, false});
-  ai.q = required_number(f, "q", Range::between(0, 10));
-  number(f, "initial", ai.initial, Range{0, 1, false, true});
-  number(f, "spend_share", ai.spend_share, Range::between(0, 10));
-  ai.product_shares = product_shares(f.required("products"), "products", products, "ai_adoption of " + what);
-  number(f, "demand_growth", ai.demand_growth, Range{-1, 10, true, false});
+  Fields f(node, "ai_adoption of " + what, fields::ai_adoption());
+  f.allow_dates(ai.dated);
+  ai.p = required_number(f, "p");
+  ai.q = required_number(f, "q");
+  number(f, "initial", ai.initial);
+  number(f, "spend_share", ai.spend_share);
+  ai.product_shares =
+      product_shares(f.required("products"), "products", f.range("products"), products, "ai_adoption of " + what);
+  number(f, "demand_growth", ai.demand_growth);
   f.done();
   return ai;
 }
 
 OnPremises decode_on_premises(const Node& node, const std::string& what) {
   OnPremises o;
-  Fields f(node, "on_premises of " + what);
-  f.allow_dates(o.dated, DatedOwner::on_premises);
-  number(f, "cost_level", o.cost_level, Range{0, 100, true, false});
-  number(f, "hardware_share", o.hardware_share, Range::between(0, 1));
-  number(f, "hardware_trend", o.hardware_trend, Range{-1, 10, true, false});
-  number(f, "staff_trend", o.staff_trend, Range{-1, 10, true, false});
-  number(f, "repatriation_cost", o.repatriation_cost, Range::between(0, 20));
-  number(f, "discretionary_share", o.discretionary_share, Range::between(0, 1));
+  Fields f(node, "on_premises of " + what, fields::on_premises());
+  f.allow_dates(o.dated);
+  number(f, "cost_level", o.cost_level);
+  number(f, "hardware_share", o.hardware_share);
+  number(f, "hardware_trend", o.hardware_trend);
+  number(f, "staff_trend", o.staff_trend);
+  number(f, "repatriation_cost", o.repatriation_cost);
+  number(f, "discretionary_share", o.discretionary_share);
   f.done();
   return o;
 }
 
 Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   Segment s;
-  Fields f(node, "segment");
+  Fields f(node, "segment", fields::segment());
   s.id = read_id(f, "segment");
-  f.allow_dates(s.dated, DatedOwner::segment);
+  f.allow_dates(s.dated);
   const std::string what = f.what();
-  s.firms = yaml::to_integer(f.required("firms"), "firms", 1, limits::kMaxFirmsTotal);
+  s.firms = yaml::to_integer(f.required("firms"), "firms", f.range("firms"));
   s.budget = decode_budget((f.required("budget")), s.id);
-  number(f, "growth", s.growth, Range{-1, 10, true, false});
+  number(f, "growth", s.growth);
 
-  s.spend_shares = product_shares(f.required("spend_shares"), "spend_shares", products, what);
+  s.spend_shares = product_shares(f.required("spend_shares"), "spend_shares", f.range("spend_shares"), products, what);
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   yaml::read_optional(f, "domestic_only", s.domestic_only, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, bool_names());
   });
-  number(f, "price_elasticity", s.price_elasticity, Range::between(0, 5));
-  number(f, "nesting", s.nesting, Range{0.05, 1, false, false});
-  number(f, "multi_cloud_threshold", s.multi_cloud_threshold, money());
+  number(f, "price_elasticity", s.price_elasticity);
+  number(f, "nesting", s.nesting);
+  number(f, "multi_cloud_threshold", s.multi_cloud_threshold);
   if (const Node* ai = f.optional("ai_adoption")) s.ai_adoption = decode_ai_adoption(*ai, products, what);
-  number(f, "price_sensitivity", s.price_sensitivity, Range{0, 100, true, false});
-  number(f, "switching_cost", s.switching_cost, Range::between(0, 20));
-  yaml::read_optional(f, "contract_months", s.contract_months, [](const Node& n, const std::string& k) {
-    return int(yaml::to_integer(n, k, 1, limits::kMaxContractMonths));
+  number(f, "price_sensitivity", s.price_sensitivity);
+  number(f, "switching_cost", s.switching_cost);
+  yaml::read_optional(f, "contract_months", s.contract_months, [&f](const Node& n, const std::string& k) {
+    return int(yaml::to_integer(n, k, f.range(k)));
   });
-  number(f, "cloud_adoption", s.cloud_adoption, Range::open_fraction());
+  number(f, "cloud_adoption", s.cloud_adoption);
   if (const Node* on_premises = f.optional("on_premises")) s.on_premises = decode_on_premises(*on_premises, what);
   f.done();
   return s;
@@ -580,21 +566,21 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
 
 MarketRules decode_market(const Node& node) {
   MarketRules m;
-  Fields f(node, "market");
-  f.allow_dates(m.dated, DatedOwner::market);
+  Fields f(node, "market", fields::market());
+  f.allow_dates(m.dated);
   if (const Node* old = f.optional("rationing_penalty"))  // a key of earlier versions: say what replaced it
     fail(old->where, "'rationing_penalty' was replaced by 'scarcity_premium': rationing is now priced in the "
                      "customers' price index (docs/model.md), not charged as a utility penalty");
-  number(f, "scarcity_premium", m.scarcity_premium, Range::between(0, 10));
-  number(f, "quality_per_decade", m.quality_per_decade, Range::between(0, 10));
-  number(f, "model_choice_quality", m.model_choice_quality, Range::between(0, 100));
-  number(f, "ecosystem_weight", m.ecosystem_weight, Range::between(0, 10));
-  number(f, "model_quality_weight", m.model_quality_weight, Range::between(0, 10));
-  number(f, "bundle_weight", m.bundle_weight, Range::between(0, 10));
-  number(f, "flops_per_gpu_hour", m.flops_per_gpu_hour, Range::positive());
-  number(f, "flops_per_million_tokens", m.flops_per_million_tokens, Range::positive());
-  number(f, "model_choice_price", m.model_choice_price, Range::between(0, 100));
-  number(f, "ai_layer_unbundled", m.ai_layer_unbundled, Range::between(0, 1));
+  number(f, "scarcity_premium", m.scarcity_premium);
+  number(f, "quality_per_decade", m.quality_per_decade);
+  number(f, "model_choice_quality", m.model_choice_quality);
+  number(f, "ecosystem_weight", m.ecosystem_weight);
+  number(f, "model_quality_weight", m.model_quality_weight);
+  number(f, "bundle_weight", m.bundle_weight);
+  number(f, "flops_per_gpu_hour", m.flops_per_gpu_hour);
+  number(f, "flops_per_million_tokens", m.flops_per_million_tokens);
+  number(f, "model_choice_price", m.model_choice_price);
+  number(f, "ai_layer_unbundled", m.ai_layer_unbundled);
   f.done();
   return m;
 }
@@ -627,36 +613,37 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
   if (node.kind != Kind::sequence) fail(node.where, "'events' must be a list");
   if (node.items.size() > limits::kMaxEvents) fail(node.where, "too many events");
   for (const auto& item : node.items) {
-    Fields f(*item, "event");
+    Fields f(*item, "event", fields::event());
     Event e;
     e.type = yaml::to_enum(f.required("type"), "type", event_type_names());
+    f.select(name_of(e.type));
     e.at = to_date(f.required("at"), "at");
     e.where = item->where;
     if (e.type == EventType::budget_shock) {
       e.segment = id_index(sc.segments, f.required("segment"), "segment", "segment");
-      e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
+      e.change = required_plain(f, "change");
       read_until(f, e);
     } else if (e.type == EventType::price_change) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
-      number(f, "change", e.change, Range{-1, 100, true, false});
-      number(f, "price", e.price, price_range());
+      number(f, "change", e.change);
+      number(f, "price", e.price);
       if (e.change.has_value() == e.price.has_value())
         fail(item->where, "a price_change event needs exactly one of 'change' and 'price'");
       yaml::read_optional(f, "for", e.hold_for, to_positive_duration);
     } else if (e.type == EventType::export_control) {
       e.region = yaml::to_id(f.required("region"), "region");
       e.product = id_index(sc.products, f.required("product"), "product", "product");
-      number(f, "substitute_efficiency", e.substitute_efficiency, Range{0, 1, true, false});
-      number(f, "substitute_cap", e.substitute_cap, quantity_range(false));
+      number(f, "substitute_efficiency", e.substitute_efficiency);
+      number(f, "substitute_cap", e.substitute_cap);
     } else if (e.type == EventType::outage) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       read_until(f, e);
-      e.availability = yaml::to_number(f.required("availability"), "availability", Range{0, 1, false, true});
+      e.availability = required_plain(f, "availability");
     } else {  // cost_shock
       e.product = id_index(sc.products, f.required("product"), "product", "product");
       if (const Node* region = f.optional("region")) e.region = yaml::to_id(*region, "region");
-      e.change = yaml::to_number(f.required("change"), "change", Range{-1, 10, true, false});
+      e.change = required_plain(f, "change");
     }
     f.done();
     events.push_back(e);
@@ -667,7 +654,7 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
 // An independent investor: cash only, so none of a vendor's credit, commitment or exclusivity keys.
 Investor decode_investor(const Node& node, Date start) {
   Investor inv;
-  Fields f(node, "investor");
+  Fields f(node, "investor", fields::investor());
   inv.id = read_id(f, "investor");
   read_investment_cash(f, inv.policy, start, false);
   f.done();
@@ -676,32 +663,32 @@ Investor decode_investor(const Node& node, Date start) {
 
 Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   Startup s;
-  Fields f(node, "startup");
+  Fields f(node, "startup", fields::startup());
   s.id = read_id(f, "startup");
-  f.allow_dates(s.dated, DatedOwner::startup);
+  f.allow_dates(s.dated);
   const std::string what = f.what();
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
-  s.cash = yaml::to_number(f.required("cash"), "cash", money());
-  s.burn_per_month = required_number(f, "burn_per_month", money());
-  number(f, "training_flops", s.training_flops, Range::positive());
+  s.cash = required_plain(f, "cash");
+  s.burn_per_month = required_number(f, "burn_per_month");
+  number(f, "training_flops", s.training_flops);
   // Keys of earlier versions: say what replaced them.
   for (const char* old : {"training_rate", "run_flops", "run_growth", "training_budget_share"})
     if (const Node* n = f.optional(old))
       fail(n->where, what + ": '" + old + "' was replaced by the training plan: a startup buys the compute its money "
                          "and expected API revenue justify (docs/model.md, \"AI startups\"), renting GPU-hours on "
                          "its vendor's free capacity for 'run_months'; remove it");
-  number(f, "run_months", s.run_months, Range::between(1, 24));
-  number(f, "plan_horizon_months", s.plan_horizon_months, Range::between(1, 120));
+  number(f, "run_months", s.run_months);
+  number(f, "plan_horizon_months", s.plan_horizon_months);
   const Node& trains_on = f.required("trains_on");
   s.trains_on = id_index(vendors, trains_on, "trains_on", "vendor");
   if (s.owner && *s.owner != s.trains_on)
     fail(trains_on.where, what + " is owned by vendor '" + vendors[*s.owner].id + "' and must train on it, not on '" +
                               vendors[s.trains_on].id + "'");
-  number(f, "runway_months", s.runway_months, Range{0, 120, true, false});
-  number(f, "round_months", s.round_months, Range{0, 120, true, false});
-  number(f, "valuation", s.valuation, positive_money());
-  number(f, "api_price", s.api_price, price_range());
+  number(f, "runway_months", s.runway_months);
+  number(f, "round_months", s.round_months);
+  number(f, "valuation", s.valuation);
+  number(f, "api_price", s.api_price);
   yaml::read_optional(f, "open_weight", s.open_weight, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, bool_names());
   });
@@ -758,13 +745,13 @@ void check_training_fleets(const Scenario& sc, const NodePtr& root) {
 
 Scenario decode_scenario(const NodePtr& root) {
   Scenario sc;
-  Fields f(*root, "the scenario");
+  Fields f(*root, "the scenario", fields::scenario());
   const Node& schema = f.required("schema");
   if (yaml::to_text(schema, "schema") != kScenarioSchema)
     fail(schema.where, std::string("'schema' must be '") + kScenarioSchema + "', got '" + schema.scalar + "'");
   sc.name = yaml::to_id(f.required("name"), "name");
   yaml::read_optional(f, "seed", sc.seed, [](const Node& n, const std::string& k) {
-    return std::uint64_t(yaml::to_integer(n, k, 0, limits::kMaxSeed));
+    return std::uint64_t(yaml::to_integer(n, k, fields::scenario().find("seed")->range));
   });
   sc.time = decode_time((f.required("time")));
   run_start = sc.time.start;

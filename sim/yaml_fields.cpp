@@ -4,15 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
+#include <stdexcept>
 
 namespace cm::yaml {
 
 namespace {
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
 
 const char* kind_phrase(const Node& node) {
   switch (node.kind) {
@@ -89,20 +86,31 @@ std::string to_text(const Node& node, const std::string& key) { return scalar_of
 
 std::string to_id(const Node& node, const std::string& key) {
   const std::string& text = scalar_of(node, key, "an identifier");
-  bool ok = !text.empty() && text.size() <= 64 && std::isalpha(static_cast<unsigned char>(text[0]));
-  for (char c : text) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
-  if (!ok)
+  static const std::regex kId(kIdPattern);
+  if (!std::regex_match(text, kId))
     fail(node.where, "'" + key + "' must be an identifier (a letter, then letters, digits, '_' or '-'; " +
                          "at most 64 characters), got '" + text + "'");
   return text;
 }
 
-Fields::Fields(const Node& node, std::string what) : node_(&node), what_(std::move(what)) {
+Fields::Fields(const Node& node, std::string what, const MappingSpec& spec)
+    : node_(&node), what_(std::move(what)), spec_(&spec) {
   if (node_->kind != Kind::map)
     fail(node_->where, what_ + " must be a mapping of keys to values, got " + kind_phrase(*node_));
 }
 
+const FieldSpec& Fields::row(const std::string& key) const {
+  const FieldSpec* row = spec_->find(key, selected_);
+  if (!row) throw std::logic_error("the loader reads '" + key + "', which the table '" + spec_->name + "' lacks");
+  return *row;
+}
+
+void Fields::check_known(const std::string& key) const {
+  if (!spec_->is_retired(key)) row(key);
+}
+
 const Node* Fields::optional(const std::string& key) {
+  check_known(key);
   known_.push_back(key);
   const MapEntry* entry = node_->find(key);
   if (!entry || entry->value->kind == Kind::null) return nullptr;
@@ -113,7 +121,11 @@ const Node& Fields::required(const std::string& key) {
   const Node* node = optional(key);
   if (!node) {
     const MapEntry* entry = node_->find(key);
-    fail(entry ? entry->key_where : node_->where, "missing required key '" + key + "' in " + what_);
+    std::string message = "missing required key '" + key + "' in " + what_;
+    // An element that an `extends:` override added because its id matched none of the base's.
+    if (!node_->unmatched_id_hint.empty())
+      message += " (its id matches no element of the base file: did you mean '" + node_->unmatched_id_hint + "'?)";
+    fail(entry ? entry->key_where : node_->where, message);
   }
   return *node;
 }

@@ -8,80 +8,62 @@
 #include <vector>
 
 #include "sim/dated_parameter.hpp"
+#include "sim/field_table.hpp"
+#include "sim/value_range.hpp"
 #include "sim/yaml_tree.hpp"
 
 namespace cm::yaml {
-
-// An allowed interval for a number; open or closed at each end.
-struct Range {
-  Range(double lo_ = -std::numeric_limits<double>::infinity(), double hi_ = std::numeric_limits<double>::infinity(),
-        bool lo_open_ = false, bool hi_open_ = false)
-      : lo(lo_), hi(hi_), lo_open(lo_open_), hi_open(hi_open_) {}
-  double lo;
-  double hi;
-  bool lo_open;
-  bool hi_open;
-  // Positive values below this are rejected too (0 stays allowed): "0 or at least ...".
-  double positive_minimum = 0;
-  // Why the range is what it is, added to the message when a value falls outside it.
-  std::string reason;
-
-  static Range positive() { return {0, std::numeric_limits<double>::infinity(), true, false}; }
-  static Range non_negative() { return {0, std::numeric_limits<double>::infinity()}; }
-  static Range fraction() { return {0, 1}; }
-  static Range open_fraction() { return {0, 1, true, true}; }
-  static Range between(double lo, double hi) { return {lo, hi}; }
-  bool contains(double x) const {
-    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi) && !(x > 0 && x < positive_minimum);
-  }
-  Range because(std::string why) const {
-    Range r = *this;
-    r.reason = std::move(why);
-    return r;
-  }
-  std::string describe() const;
-};
 
 [[noreturn]] void fail(const SourceLocation& where, const std::string& message);
 
 double to_number(const Node& node, const std::string& key, Range range);
 std::int64_t to_integer(const Node& node, const std::string& key, std::int64_t lo, std::int64_t hi);
+inline std::int64_t to_integer(const Node& node, const std::string& key, const Range& range) {
+  return to_integer(node, key, std::int64_t(range.lo), std::int64_t(range.hi));
+}
 std::string to_text(const Node& node, const std::string& key);
 // An identifier: letters, digits, '_' and '-', starting with a letter (ids name HDF5 labels and paths).
+inline constexpr const char* kIdPattern = "^[A-Za-z][A-Za-z0-9_-]{0,63}$";
 std::string to_id(const Node& node, const std::string& key);
 
 template <class Enum>
 Enum to_enum(const Node& node, const std::string& key,
              const std::vector<std::pair<std::string, Enum>>& choices);
 
-// The keys of one mapping. Each key the schema knows is asked for (present or not); done()
-// then rejects any other key, with a "did you mean" hint drawn from the known ones.
+// The keys of one mapping, read through the mapping's table (sim/field_table.hpp). Each key the
+// loader knows is asked for (present or not); done() then rejects any other key, with a "did you
+// mean" hint drawn from the known ones. Asking for a key the table lacks is a bug in the loader
+// (std::logic_error), so every key it reads is in the table the JSON Schema is printed from.
 class Fields {
  public:
-  Fields(const Node& node, std::string what);  // what: "vendor 'aws'", "time", ...
+  Fields(const Node& node, std::string what, const MappingSpec& spec);  // what: "vendor 'aws'", "time", ...
   const Node* optional(const std::string& key);    // nullptr when absent or null
   const Node& required(const std::string& key);
   void done() const;
   // Names the mapping better once its id is known ("segment" becomes "segment 'retail'").
   void rename(std::string what) { what_ = std::move(what); }
+  // The value of the table's discriminator (an event's type): from now on rows are those for it.
+  void select(std::string value) { selected_ = std::move(value); }
   const SourceLocation& where() const { return node_->where; }
   const std::string& what() const { return what_; }
+  // The table's row of `key`, and the allowed range of its numbers.
+  const FieldSpec& row(const std::string& key) const;
+  const Range& range(const std::string& key) const { return row(key).range; }
   // The mapping's datable keys (sim/dated_parameter.hpp) may be given as dated schedules, which
-  // the loader stores in `into`.
-  void allow_dates(DatedFields& into, DatedOwner owner) {
-    dated_ = &into;
-    owner_ = owner;
-  }
+  // the loader stores in `into` (the table names the owner).
+  void allow_dates(DatedFields& into) { dated_ = &into; }
   DatedFields* dated_into(const std::string& key) const {
-    return dated_ && is_datable(owner_, key) ? dated_ : nullptr;
+    return dated_ && spec_->dated_owner && is_datable(*spec_->dated_owner, key) ? dated_ : nullptr;
   }
 
  private:
+  void check_known(const std::string& key) const;
   const Node* node_;
   std::string what_;
+  const MappingSpec* spec_;
+  std::string selected_;
   std::vector<std::string> known_;
   DatedFields* dated_ = nullptr;
-  DatedOwner owner_ = DatedOwner::segment;
 };
 
 // Reads an optional key into `value` (which holds the default) with a converter.

@@ -366,9 +366,12 @@ NodePtr merge_id_lists(const Node& base, const Node& over) {
   for (std::size_t i = 0; i < result->items.size(); ++i) index.emplace(id_of(*result->items[i]), i);
   for (const NodePtr& item : over.items) {
     auto it = index.find(id_of(*item));
-    if (it == index.end())
+    if (it == index.end()) {
       result->items.push_back(clone(item));
-    else
+      std::vector<std::string> base_ids;
+      for (const NodePtr& b : base.items) base_ids.push_back(id_of(*b));
+      if (auto hint = did_you_mean(id_of(*item), base_ids)) result->items.back()->unmatched_id_hint = *hint;
+    } else
       result->items[it->second] = deep_merge(result->items[it->second], item);
   }
   return result;
@@ -545,7 +548,13 @@ class Override {
     if (numeric || (ec == std::errc::result_out_of_range && ptr == end))
       fail(seg.offset, "index " + seg.text + " is out of range: " + prefix(path, i) + " has " +
                            std::to_string(list.items.size()) + " element(s) (at " + describe(list.where) + ")");
-    fail(seg.offset, "no element with id '" + seg.text + "' in the list " + prefix(path, i) + " (at " +
+    std::vector<std::string> ids;
+    for (const NodePtr& item : list.items)
+      if (const MapEntry* id = item->kind == Kind::map ? item->find("id") : nullptr; id && id->value->kind == Kind::scalar)
+        ids.push_back(id->value->scalar);
+    std::string hint;
+    if (auto near = did_you_mean(seg.text, ids)) hint = " (did you mean '" + *near + "'?)";
+    fail(seg.offset, "no element with id '" + seg.text + "' in the list " + prefix(path, i) + hint + " (at " +
                          describe(list.where) + ")");
   }
 

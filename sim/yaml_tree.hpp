@@ -30,6 +30,9 @@ struct Node {
   bool quoted = false;           // scalar was quoted ('...' or "..."): always a string, never a number
   std::vector<NodePtr> items;    // for Kind::sequence
   std::vector<MapEntry> entries; // for Kind::map, in document order, keys unique
+  // For a list element an `extends:` override appended because its id matched no base element:
+  // the base id it is closest to, if that is a plausible typo (for "did you mean").
+  std::string unmatched_id_hint;
 
   const MapEntry* find(const std::string& key) const;  // nullptr when absent
   MapEntry* find(const std::string& key);

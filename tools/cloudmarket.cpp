@@ -12,16 +12,23 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <ostream>
+#include <sstream>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include "game/game_fields.hpp"
 #include "game/game_loader.hpp"
 #include "game/play_game.hpp"
 #include "output/output_path.hpp"
 #include "sim/diagnostic.hpp"
 #include "sim/event_warnings.hpp"
+#include "sim/json_schema.hpp"
+#include "sim/output_variables.hpp"
 #include "sim/progress.hpp"
 #include "sim/run.hpp"
+#include "sim/scenario_fields.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/yaml_tree.hpp"
 #include "version.hpp"
@@ -58,6 +65,9 @@ const char* kUsage =
     "                      differences with 95% intervals, a summary table, figures (docs/whatif.md)\n"
     "  export OUT.h5|DIR -o DIR [--variables V,...]\n"
     "                      a run's, sweep's or comparison's output as long CSV tables\n"
+    "  schema scenario|game|output-variables\n"
+    "                      print the JSON Schema of scenario or game files (for editors),\n"
+    "                      or the time series a run's output holds, with their dimensions\n"
     "\n"
     "options:\n"
     "  --version           print the version and the schemas it reads and writes\n"
@@ -70,17 +80,74 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-po::variables_map parse(const std::string& command, const std::vector<std::string>& args,
-                        const po::options_description& options, const po::positional_options_description& positional) {
+// A command's options, and its positional arguments: those are parsed as hidden options (so that
+// `--scenario` is not offered as an option) and described on their own in the help.
+struct Command {
+  std::string usage;  // "cloudmarket run SCENARIO.yaml -o OUT.h5 [options]"
+  po::options_description visible{"options"};
+  po::options_description hidden;
+  po::positional_options_description positional;
+  std::vector<std::pair<std::string, std::string>> arguments;  // name as shown, what it is
+
+  explicit Command(std::string usage_) : usage(std::move(usage_)) { visible.add_options()("help,h", "this text"); }
+  // A positional argument: `key` in the variables map, `name` in the help.
+  void argument(const char* key, const std::string& name, const std::string& what) {
+    hidden.add_options()(key, po::value<std::string>()->required(), what.c_str());
+    positional.add(key, 1);
+    arguments.emplace_back(name, what);
+    keys.emplace_back(key);
+  }
+  std::vector<std::string> keys;  // of the arguments, in order
+  po::options_description all() const {
+    po::options_description both;
+    both.add(visible).add(hidden);
+    return both;
+  }
+  void print_help(std::ostream& out) const {
+    constexpr std::size_t kIndent = 22, kWidth = 80;
+    out << "usage: " << usage << "\n\narguments:\n";
+    for (const auto& [name, what] : arguments) {
+      std::string line = "  " + name;
+      line += line.size() < kIndent ? std::string(kIndent - line.size(), ' ') : "\n" + std::string(kIndent, ' ');
+      std::size_t column = line.size() - (line.rfind('\n') == std::string::npos ? 0 : line.rfind('\n') + 1);
+      std::istringstream words(what);
+      std::string word;
+      bool first = true;
+      while (words >> word) {
+        if (!first && column + 1 + word.size() > kWidth) {
+          line += "\n" + std::string(kIndent, ' ');
+          column = kIndent;
+        } else if (!first) {
+          line += ' ';
+          ++column;
+        }
+        line += word;
+        column += word.size();
+        first = false;
+      }
+      out << line << "\n";
+    }
+    std::ostringstream options;
+    options << visible;
+    std::string text = options.str();
+    out << "\n" << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+  }
+};
+
+po::variables_map parse(const Command& cmd, const std::vector<std::string>& args) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(cmd.all()).positional(cmd.positional).run(), vm);
     if (vm.count("help")) return vm;
+    // A missing argument is named as the help shows it, not as the option it is parsed as.
+    for (std::size_t i = 0; i < cmd.keys.size(); ++i)
+      if (!vm.count(cmd.keys[i])) throw UsageError("missing argument " + cmd.arguments[i].first);
     po::notify(vm);
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError("too many arguments (usage: " + cmd.usage + ")");
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }
-  (void)command;
   return vm;
 }
 
@@ -134,21 +201,18 @@ int play_game(const Input& input, const std::string& output, int jobs, bool prog
 }
 
 int game_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket game GAME.yaml -o OUT.h5 [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("game", po::value<std::string>()->required(), "game file (YAML, schema cloudmarket-game/1)")
+  Command cmd("cloudmarket game GAME.yaml -o OUT.h5 [options]");
+  cmd.argument("game", "GAME.yaml", "game file (YAML, schema cloudmarket-game/1; docs/game.md)");
+  cmd.visible.add_options()
       ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
       ("sessions", po::value<std::string>(), "number of sessions, overriding the game's")
       ("jobs,j", po::value<int>()->default_value(1), "threads playing sessions at once (results do not depend on it)")
       ("seed", po::value<std::string>(), "random seed, overriding the game's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a game value: PATH=VALUE, e.g. q_learning.learning_rate=0.1 (repeatable)")
       ("quiet,q", "no progress line");
-  po::positional_options_description positional;
-  positional.add("game", 1);
-  const auto vm = parse("game", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const int jobs = vm["jobs"].as<int>();
@@ -161,19 +225,18 @@ int game_command(const std::vector<std::string>& args) {
 }
 
 int run_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1: see `cloudmarket game`)")
+  Command cmd("cloudmarket run SCENARIO.yaml -o OUT.h5 [options]");
+  cmd.argument("scenario", "SCENARIO.yaml",
+               "scenario file (YAML, schema cloudmarket/1; docs/scenario.md), or a game file "
+               "(cloudmarket-game/1: see `cloudmarket game`)");
+  cmd.visible.add_options()
       ("output,o", po::value<std::string>()->required(), "output file (HDF5/netCDF-4); written as OUT.partial, then renamed")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE, e.g. vendors.aws.pricing.markup=0.3 (repeatable)")
       ("quiet,q", "no progress line");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse("run", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const Input input = read_input(vm["scenario"].as<std::string>(), overrides_of(vm));
@@ -191,18 +254,16 @@ int run_command(const std::vector<std::string>& args) {
 }
 
 int validate_command(const std::vector<std::string>& args) {
-  po::options_description options("cloudmarket validate SCENARIO.yaml [options]");
-  options.add_options()
-      ("help,h", "this text")
-      ("scenario", po::value<std::string>()->required(), "scenario file (YAML, schema cloudmarket/1), or a game file (cloudmarket-game/1)")
+  Command cmd("cloudmarket validate SCENARIO.yaml [options]");
+  cmd.argument("scenario", "SCENARIO.yaml",
+               "scenario file (YAML, schema cloudmarket/1; docs/scenario.md), or a game file (cloudmarket-game/1)");
+  cmd.visible.add_options()
       ("print", "print the fully resolved scenario (extends, overrides and defaults applied) as YAML")
       ("seed", po::value<std::string>(), "random seed, overriding the scenario's")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario value: PATH=VALUE (repeatable)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse("validate", args, options, positional);
+  const auto vm = parse(cmd, args);
   if (vm.count("help")) {
-    std::cout << options;
+    cmd.print_help(std::cout);
     return kOk;
   }
   const std::string path = vm["scenario"].as<std::string>();
@@ -226,6 +287,42 @@ int validate_command(const std::vector<std::string>& args) {
   std::cout << path << ": ok: scenario '" << sc.name << "', " << sc.products.size() << " products, "
             << sc.vendors.size() << " vendors, " << sc.segments.size() << " segments, " << firms << " firms, "
             << sc.time.months() << " months from " << cm::to_iso(sc.time.start) << "\n";
+  return kOk;
+}
+
+// `cloudmarket schema WHAT`: the JSON Schema printed from the loaders' field tables (the files in
+// docs/schema are this output), or the output's time series.
+int schema_command(const std::vector<std::string>& args) {
+  Command cmd("cloudmarket schema WHAT");
+  cmd.argument("what", "WHAT",
+               "scenario: the JSON Schema (draft-07) of scenario files (schema cloudmarket/1); game: that of game "
+               "files (cloudmarket-game/1); output-variables: the time series of a run's output, as JSON "
+               "{name: [dimensions]} (docs/scenario.md, \"Editor support\")");
+  const auto vm = parse(cmd, args);
+  if (vm.count("help")) {
+    cmd.print_help(std::cout);
+    return kOk;
+  }
+  const std::string what = vm["what"].as<std::string>();
+  if (what == "scenario") {
+    std::cout << cm::yaml::json_schema(cm::fields::scenario(),
+                                       std::string("cloudmarket scenario (") + cm::kScenarioSchema + ")",
+                                       "A scenario file of the cloudmarket simulator (docs/scenario.md). Printed by "
+                                       "`cloudmarket schema scenario` from the loader's field tables.");
+  } else if (what == "game") {
+    std::cout << cm::yaml::json_schema(cm::game::fields::game(),
+                                       std::string("cloudmarket game (") + cm::game::kGameSchema + ")",
+                                       "A repeated pricing game of the cloudmarket simulator (docs/game.md). Printed "
+                                       "by `cloudmarket schema game` from the loader's field tables.");
+  } else if (what == "output-variables") {
+    const char* tmp = std::getenv("TMPDIR");
+    std::cout << cm::output_time_series_json(tmp && *tmp ? tmp : "/tmp");
+  } else {
+    std::string message = "unknown schema '" + what + "': expected scenario, game or output-variables";
+    if (auto hint = cm::yaml::did_you_mean(what, {"scenario", "game", "output-variables"}))
+      message += " (did you mean '" + *hint + "'?)";
+    throw UsageError(message);
+  }
   return kOk;
 }
 
@@ -264,6 +361,8 @@ std::string python() {
   std::vector<std::string> argv{interpreter, tools_dir() + "/" + script};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string self = own_path();
+  // The tools ask this binary what its runs write (`schema output-variables`), even when not told --binary.
+  if (!self.empty()) setenv("CLOUDMARKET", self.c_str(), 1);
   if (!self.empty() && tell_binary) {
     argv.push_back("--binary");
     argv.push_back(self);
@@ -329,8 +428,10 @@ int main(int argc, char** argv) {
     if (command == "sweep") return sweep_command(rest);
     if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
     if (command == "compare" || command == "export") return python_command(command, rest);
+    if (command == "schema") return schema_command(rest);
     std::string message = "unknown command '" + command + "'";
-    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate", "compare", "export"}))
+    if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate",
+                                                      "compare", "export", "schema"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;

@@ -97,6 +97,13 @@ def check_inputs(args, binary):
                 check_dates(args.at, str(time_["start"]), int(time_["years"]))
             except ValueError as error:
                 raise Invalid(f"{PROG}: error: --at: {error}")
+    from sweeplib import output_variables
+    from sweeplib.sweepfile import did_you_mean
+    output_variables.use_binary(binary)
+    for name in _list(args.variables) or ():
+        if name not in output_variables.OUTPUT_VARIABLES:
+            raise Invalid(f"{PROG}: error: --variables: '{name}' is not a time series of a run"
+                          f"{did_you_mean(name, output_variables.OUTPUT_VARIABLES)}")
     unknown = sorted(set(_list(args.vendors) or ()) - vendors)
     if unknown:
         raise Invalid(f"{PROG}: error: --vendors: no vendor {', '.join(unknown)} in these scenarios "

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sweeplib import deps, runner  # noqa: E402  (standard library only: run-one starts fast)
+from sweeplib import deps, output_variables, runner  # noqa: E402  (standard library only: run-one starts fast)
 
 OK, FAILURE, INVALID = 0, 1, 2
 VERBS = ("run", "plan", "run-one", "status", "collect", "analyze")
@@ -114,7 +114,8 @@ def parse(argv):
     sub = parser.add_subparsers(dest="verb", metavar="{" + ",".join(VERBS) + "}")
 
     def common(p):
-        p.add_argument("--binary", help="the cloudmarket binary (set by `cloudmarket sweep`)")
+        # Set by `cloudmarket sweep` to itself: not for users, so not in the help.
+        p.add_argument("--binary", help=argparse.SUPPRESS)
         p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
 
     def no_lock(p):
@@ -131,8 +132,8 @@ def parse(argv):
     common(p)
 
     p = sub.add_parser("plan", help="write DIR/manifest.json and DIR/slurm.sbatch, run nothing")
-    p.add_argument("sweep")
-    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("sweep", help="sweep file (schema cloudmarket-sweep/1)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="sweep directory")
     p.add_argument("--runs-per-task", type=int, default=1, metavar="K",
                    help="runs per Slurm array task (default 1; raised to fit --array-max)")
     p.add_argument("--job-name", default=None, help="Slurm job name (default: the sweep's name)")
@@ -149,23 +150,23 @@ def parse(argv):
     common(p)
 
     p = sub.add_parser("run-one", help="run some runs of a planned sweep (a Slurm array task)")
-    p.add_argument("directory", metavar="DIR")
+    p.add_argument("directory", metavar="DIR", help="a sweep directory written by `sweep plan`")
     p.add_argument("--index", type=_index_range, required=True, metavar="I[-J]", help="a run index, or a range")
     p.add_argument("--resume", action="store_true", help="skip runs that already finished ok")
     no_lock(p)
     common(p)
 
     p = sub.add_parser("status", help="counts of runs by state and the indices still to run")
-    p.add_argument("directory", metavar="DIR")
+    p.add_argument("directory", metavar="DIR", help="a sweep directory")
     common(p)
 
     p = sub.add_parser("collect", help="gather runs into DIR/sweep.h5")
-    p.add_argument("directory", metavar="DIR")
+    p.add_argument("directory", metavar="DIR", help="a sweep directory")
     p.add_argument("--partial", action="store_true", help="exit 0 even when some runs are not ok")
     common(p)
 
     p = sub.add_parser("analyze", help="Sobol or Morris indices into DIR/sweep.h5 (group sensitivity)")
-    p.add_argument("directory", metavar="DIR")
+    p.add_argument("directory", metavar="DIR", help="a sweep directory")
     common(p)
 
     if argv and argv[0] not in VERBS and not argv[0].startswith("-"):
@@ -348,6 +349,7 @@ def _binary(args):
     binary = args.binary or default_binary()
     if not binary:
         raise SweepFileError([f"{PROG}: error: no simulator binary: pass --binary PATH"])
+    output_variables.use_binary(binary)  # metrics name the variables this binary writes
     return os.path.abspath(binary)
 
 

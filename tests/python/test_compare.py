@@ -102,7 +102,8 @@ class CompareCommand(TempDirTest):
                  (["--set-b", DEARER_BETA, "--at", "June"], "is not a date"),
                  (["--replications", "3"], "--set-b"),
                  (["--set-b", DEARER_BETA, "--labels", "x"], "--labels"),
-                 (["--set-b", DEARER_BETA, "--vendors", "alpha,gamma"], "no vendor gamma")]
+                 (["--set-b", DEARER_BETA, "--vendors", "alpha,gamma"], "no vendor gamma"),
+                 (["--set-b", DEARER_BETA, "--variables", "market_shares"], "did you mean 'market_share'")]
         for k, (extra, message) in enumerate(cases):
             out = self.path(f"bad{k}")
             proc = self.compare(SMALL, "-o", out, *extra)

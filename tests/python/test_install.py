@@ -21,6 +21,14 @@ class InstalledPrefix(TempDirTest):
                      "tools/plot_game.py", "games/sweeps/calvano_alpha_beta.yaml"):
             self.assertTrue(os.path.isfile(os.path.join(share, part)), part)
         self.assertTrue(os.path.isfile(os.path.join(prefix, "share", "doc", "cloudmarket", "sweep.md")))
+        # Installed YAML files name their JSON Schema by a relative path, which must resolve there too.
+        for yaml_file in ("scenarios/baseline.yaml", "scenarios/sweeps/baseline_grid.yaml",
+                          "scenarios/targets/global_2023.yaml", "games/calvano_2020.yaml"):
+            with open(os.path.join(share, yaml_file)) as f:
+                first = f.readline()
+            self.assertTrue(first.startswith("# yaml-language-server: $schema="), yaml_file)
+            target = os.path.join(os.path.dirname(os.path.join(share, yaml_file)), first.split("=", 1)[1].strip())
+            self.assertTrue(os.path.isfile(target), target)
 
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout
         self.assertIn(f"sweep tools: {os.path.join(share, 'tools')}", version)

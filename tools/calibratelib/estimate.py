@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 
-from sweeplib import runner
+from sweeplib import output_variables, runner
 from sweeplib.sweepfile import SweepFileError, derive_seed
 
 OK, FAILURE, INVALID = 0, 1, 2
@@ -78,6 +78,7 @@ def _load(args, binary):
 def main(argv, binary=None):
     args = parse(list(argv))
     binary = os.path.abspath(binary or args.binary or "")
+    output_variables.use_binary(binary if os.access(binary, os.X_OK) else None)  # targets name its variables
     signal.signal(signal.SIGTERM, _on_sigterm)
     comm = None
     if args.mpi:

@@ -15,25 +15,121 @@ import yaml
 
 from cf_units import readable
 from sweeplib.collect import _RunFile, _text
-from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, _NAME_RE, _read_path,
+from sweeplib.fields import Field, Table
+from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, _NAME_RE, _PATH_RE, _read_path,
                                 did_you_mean, read_document)
 
 SCHEMA = "cloudmarket-targets/1"
-TOP_KEYS = ("schema", "name", "description", "exchange_rates", "pass_within", "moments", "calibrate")
-MOMENT_KEYS = ("name", "variable", "select", "across", "ratio", "period", "reduce", "value", "units", "se",
-               "se_relative", "tolerance", "tolerance_relative", "weight", "source", "note")
-MEASUREMENT_KEYS = ("variable", "select", "across")
 PRECISION_KEYS = ("se", "se_relative", "tolerance", "tolerance_relative")
 REDUCTIONS = ("sum", "mean", "last", "growth")
 ACROSS = ("sum", "mean")
-CALIBRATE_KEYS = ("seed", "replications", "set", "parameters", "derived", "search")
-PARAMETER_KEYS = ("path", "name", "multiply", "min", "max", "start", "scale", "from")
-DERIVED_KEYS = ("path", "one_minus")
-SEARCH_KEYS = ("global", "local")
-GLOBAL_KEYS = ("design", "samples")
-LOCAL_KEYS = ("method", "max_evaluations", "starts", "xtol", "ftol")
 GLOBAL_DESIGNS = ("sobol", "lhs")
 LOCAL_METHODS = ("nelder-mead", "powell")
+SCALES_OF_PARAMETERS = ("linear", "log")
+
+# The keys of a targets file (docs/calibration.md), with their types and ranges: `load` reads them
+# from here and tools/schema.py prints them as docs/schema/targets.schema.json.
+_IDS = Field("list", item=Field("string"), min_items=1)
+SELECT_FIELDS = Table("select", "Keep these labels of the variable's dimensions: {vendor: aws} or {vendor: [aws, azure]}.",
+                      {dim: Field("scalar_or_list", f"the {dim} id(s) kept", item=_IDS) for dim in LABEL_DIMS})
+MEASUREMENT_FIELDS = Table("measurement", "One output variable, some labels kept, the rest combined.", {
+    "variable": Field("choice", "an output variable with a time dimension (docs/output.md)",
+                      choices=lambda: sorted(OUTPUT_VARIABLES), required=True),
+    "select": Field("mapping", "labels kept", item=SELECT_FIELDS),
+    "across": Field("choice", "how the other labels are combined", choices=ACROSS, default="sum"),
+})
+RATIO_FIELDS = Table("ratio", "A ratio of two measurements.", {
+    "numerator": Field("mapping", "", item=MEASUREMENT_FIELDS, required=True),
+    "denominator": Field("mapping", "", item=MEASUREMENT_FIELDS, required=True),
+})
+PERIOD_FIELDS = Table("period_range", "A range of months.", {
+    "from": Field("string", "first month, YYYY-MM", pattern=r"^\d{4}-\d{2}$", required=True),
+    "to": Field("string", "last month, YYYY-MM", pattern=r"^\d{4}-\d{2}$", required=True),
+})
+MOMENT_FIELDS = Table("moment", "A target figure and how to measure it in a run.", {
+    "name": Field("string", "the moment's name", pattern=_NAME_RE.pattern, required=True),
+    "variable": MEASUREMENT_FIELDS["variable"].optional(),
+    "select": MEASUREMENT_FIELDS["select"],
+    "across": MEASUREMENT_FIELDS["across"],
+    "ratio": Field("mapping", "a ratio of two measurements instead of one variable", item=RATIO_FIELDS),
+    "period": Field("period", "2023, 2023-Q2, 2023-07 or {from: 2023-07, to: 2024-06}", item=PERIOD_FIELDS,
+                    pattern=r"^\d{4}(-Q[1-4]|-\d{2})?$", required=True),
+    "reduce": Field("choice", "how the period's months are reduced", choices=REDUCTIONS, default="sum"),
+    "value": Field("number", "the target value, in `units`", required=True),
+    "units": Field("string", "\"1\", \"%\", or a scale and a unit: 'bn USD', 'mn CNY', 'gpu_hour/month'",
+                   required=True),
+    "se": Field("number", "standard error, in `units` (exactly one of se, se_relative, tolerance, "
+                "tolerance_relative)", lo=0, hi=1e18, lo_open=True),
+    "se_relative": Field("number", "standard error as a fraction of the value", lo=0, hi=1e18, lo_open=True),
+    "tolerance": Field("number", "how far off still passes, in `units`", lo=0, hi=1e18, lo_open=True),
+    "tolerance_relative": Field("number", "how far off still passes, as a fraction of the value", lo=0, hi=1e18,
+                                lo_open=True),
+    "weight": Field("number", "weight in the calibration's objective", lo=0, hi=1e12, default=1.0),
+    "source": Field("string", "where the figure comes from", required=True),
+    "note": Field("string", "a remark"),
+})
+CAL_PARAMETER_FIELDS = Table("calibrated_parameter",
+                             "A calibrated parameter: one scenario value ('path'), or a factor on several "
+                             "('name' and 'multiply').", {
+    "path": Field("string", "the scenario value, as for --set", pattern=_PATH_RE.pattern),
+    "name": Field("string", "the parameter's name (default: its path)"),
+    "multiply": Field("list", "scenario values multiplied by the factor", item=Field("string", pattern=_PATH_RE.pattern),
+                      min_items=1),
+    "min": Field("number", "lower bound", required=True),
+    "max": Field("number", "upper bound (> min)", required=True),
+    "start": Field("number", "starting value of the local search (within min and max)"),
+    "scale": Field("choice", "how the range is searched", choices=SCALES_OF_PARAMETERS, default="linear"),
+    "from": Field("string", "the date of the dated schedule entry it sets, YYYY-MM-DD",
+                  pattern=r"^\d{4}-\d{2}-\d{2}$"),
+})
+DERIVED_FIELDS = Table("derived", "A scenario value set to 1 minus the sum of others.", {
+    "path": Field("string", "the derived value", pattern=_PATH_RE.pattern, required=True),
+    "one_minus": Field("list", "the values it is 1 minus the sum of", item=Field("string", pattern=_PATH_RE.pattern),
+                       min_items=1, required=True),
+})
+GLOBAL_FIELDS = Table("search_global", "The global stage: a space-filling design over the box.", {
+    "design": Field("choice", "the design", choices=GLOBAL_DESIGNS, default="sobol"),
+    "samples": Field("integer", "points (a sobol design: a power of 2; 0: no global stage)", lo=0, hi=MAX_RUNS),
+})
+LOCAL_FIELDS = Table("search_local", "The local stage: a derivative-free search from the best points.", {
+    "method": Field("choice", "the method", choices=LOCAL_METHODS, default="nelder-mead"),
+    "max_evaluations": Field("integer", "evaluations per start (default 100 x parameters)", lo=0, hi=10**7),
+    "starts": Field("integer", "best global points searched from", lo=1, hi=1000, default=1),
+    "xtol": Field("number", "tolerance on the parameters (in the unit box)", lo=0, hi=1, lo_open=True, default=1e-3),
+    "ftol": Field("number", "tolerance on the objective", lo=0, hi=1, lo_open=True, default=1e-3),
+})
+SEARCH_FIELDS = Table("search", "How the objective is minimised.", {
+    "global": Field("mapping", "", item=GLOBAL_FIELDS),
+    "local": Field("mapping", "", item=LOCAL_FIELDS),
+})
+CALIBRATE_FIELDS = Table("calibrate", "What `cloudmarket calibrate` fits.", {
+    "seed": Field("integer", "seed of the replications", lo=0, hi=2**63 - 1, default=0),
+    "replications": Field("integer", "runs per evaluation", lo=1, hi=1000, default=1),
+    "set": Field("mapping", "values fixed in every run: {PATH: VALUE}", values=Field("scalar")),
+    "parameters": Field("list", "the calibrated parameters", item=CAL_PARAMETER_FIELDS, min_items=1, required=True),
+    "derived": Field("list", "values derived from others", item=DERIVED_FIELDS),
+    "search": Field("mapping", "the search", item=SEARCH_FIELDS),
+})
+TARGETS_FIELDS = Table("targets", "Target figures a scenario's runs are compared with (docs/calibration.md).", {
+    "schema": Field("const", "the file's schema", choices=(SCHEMA,), required=True),
+    "name": Field("string", "the targets' name"),
+    "description": Field("string", "what they are"),
+    "exchange_rates": Field("mapping", "currency units per unit of the scenario's currency: {CNY: 7.1}",
+                            values=Field("number", lo=0, hi=1e15, lo_open=True)),
+    "pass_within": Field("number", "a moment passes within this many standard errors", lo=0, hi=1e6, lo_open=True,
+                         default=2.0),
+    "moments": Field("list", "the target figures", item=MOMENT_FIELDS, required=True),
+    "calibrate": Field("mapping", "what `cloudmarket calibrate` fits", item=CALIBRATE_FIELDS),
+})
+TOP_KEYS = TARGETS_FIELDS.keys()
+MOMENT_KEYS = MOMENT_FIELDS.keys()
+MEASUREMENT_KEYS = MEASUREMENT_FIELDS.keys()
+CALIBRATE_KEYS = CALIBRATE_FIELDS.keys()
+PARAMETER_KEYS = CAL_PARAMETER_FIELDS.keys()
+DERIVED_KEYS = DERIVED_FIELDS.keys()
+SEARCH_KEYS = SEARCH_FIELDS.keys()
+GLOBAL_KEYS = GLOBAL_FIELDS.keys()
+LOCAL_KEYS = LOCAL_FIELDS.keys()
 SCALES = {"": 1.0, "k": 1e3, "mn": 1e6, "bn": 1e9, "tn": 1e12}
 PERIOD_UNITS = {"month": 1, "quarter": 3, "year": 12}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -106,7 +202,7 @@ class Targets:
         self.name = os.path.splitext(os.path.basename(file))[0]
         self.description = ""
         self.exchange_rates = {}
-        self.pass_within = 2.0
+        self.pass_within = TARGETS_FIELDS["pass_within"].default
         self.moments = []
         self.calibration = None
         self.text = ""
@@ -119,7 +215,7 @@ class Targets:
 def load(path):
     """Read and check a targets file on its own (no run involved); raises SweepFileError."""
     targets = Targets(path)
-    targets.text, r, _, top = read_document(path, "targets file", SCHEMA, TOP_KEYS, ("schema", "moments"))
+    targets.text, r, _, top = read_document(path, "targets file", SCHEMA, TOP_KEYS, TARGETS_FIELDS.required())
     for key in ("name", "description"):
         if key in top:
             value = r.string(top[key][1], key)
@@ -128,7 +224,7 @@ def load(path):
     if "exchange_rates" in top:
         _read_rates(r, top["exchange_rates"][1], targets)
     if "pass_within" in top:
-        value = r.number(top["pass_within"][1], "pass_within", 0, 1e6, lo_open=True)
+        value = r.number(top["pass_within"][1], "pass_within", *TARGETS_FIELDS["pass_within"].bounds, lo_open=True)
         if value is not None:
             targets.pass_within = float(value)
     if "moments" in top:
@@ -169,7 +265,7 @@ def _read_moments(r, node, targets):
 
 
 def _read_moment(r, node, targets):
-    m = r.mapping(node, "a moment", MOMENT_KEYS, required=("name", "period", "value", "units", "source"))
+    m = r.mapping(node, "a moment", MOMENT_KEYS, required=MOMENT_FIELDS.required())
     if m is None:
         return None
     name = r.string(m["name"][1], "name") if "name" in m else None
@@ -209,7 +305,7 @@ def _read_moment(r, node, targets):
             moment.units = units
     _read_precision(r, node, m, moment, targets)
     if "weight" in m:
-        weight = r.number(m["weight"][1], "weight", 0, 1e12)
+        weight = r.number(m["weight"][1], "weight", *MOMENT_FIELDS["weight"].bounds)
         moment.weight = float(weight) if weight is not None else 1.0
     for key in ("source", "note"):
         if key in m:
@@ -225,7 +321,7 @@ def _read_precision(r, node, m, moment, targets):
                        + (f", got {', '.join(given)}" if given else ""))
         return
     key = given[0]
-    value = r.number(m[key][1], key, 0, 1e18, lo_open=True)
+    value = r.number(m[key][1], key, *MOMENT_FIELDS[key].bounds, lo_open=True)
     if value is None or moment.value is None:
         return
     amount = float(value) * (abs(moment.value) if key.endswith("_relative") else 1.0)
@@ -332,16 +428,16 @@ def parse_units(text):
 # ------------------------------------------------------------------------------------------------
 
 def _read_calibration(r, node):
-    m = r.mapping(node, "calibrate", CALIBRATE_KEYS, required=("parameters",))
+    m = r.mapping(node, "calibrate", CALIBRATE_KEYS, required=CALIBRATE_FIELDS.required())
     if m is None:
         return None
     cal = Calibration()
     cal.mark = r.mark(node)
     if "seed" in m:
-        value = r.integer(m["seed"][1], "seed", 0, 2**63 - 1)
+        value = r.integer(m["seed"][1], "seed", *CALIBRATE_FIELDS["seed"].bounds)
         cal.seed = value if value is not None else 0
     if "replications" in m:
-        value = r.integer(m["replications"][1], "replications", 1, 1000)
+        value = r.integer(m["replications"][1], "replications", *CALIBRATE_FIELDS["replications"].bounds)
         cal.replications = value or 1
     if "set" in m:
         sm = r.mapping(m["set"][1], "set", None) or {}
@@ -372,7 +468,7 @@ def _read_calibration(r, node):
 
 
 def _read_parameter(r, node):
-    m = r.mapping(node, "a calibrated parameter", PARAMETER_KEYS, required=("min", "max"))
+    m = r.mapping(node, "a calibrated parameter", PARAMETER_KEYS, required=CAL_PARAMETER_FIELDS.required())
     if m is None:
         return None
     if ("path" in m) == ("multiply" in m):
@@ -413,7 +509,7 @@ def _read_parameter(r, node):
     if not lo < hi:
         r.error(m["max"][1], f"'max' must be greater than 'min' ({lo})")
         return None
-    scale = r.choice(m["scale"][1], "scale", ("linear", "log")) if "scale" in m else "linear"
+    scale = r.choice(m["scale"][1], "scale", SCALES_OF_PARAMETERS) if "scale" in m else "linear"
     if scale == "log" and lo <= 0:
         r.error(m["scale"][1], "'scale: log' needs 'min' > 0")
     start = None
@@ -424,7 +520,7 @@ def _read_parameter(r, node):
 
 
 def _read_derived(r, node):
-    m = r.mapping(node, "a derived value", DERIVED_KEYS, required=("path", "one_minus"))
+    m = r.mapping(node, "a derived value", DERIVED_KEYS, required=DERIVED_FIELDS.required())
     if m is None or "path" not in m or "one_minus" not in m:
         return None
     path = _read_path(r, m["path"][1], "path")
@@ -477,7 +573,7 @@ def _read_search(r, node, d):
         if "design" in g:
             search["global"]["design"] = r.choice(g["design"][1], "design", GLOBAL_DESIGNS) or "sobol"
         if "samples" in g:
-            n = r.integer(g["samples"][1], "samples", 0, MAX_RUNS)
+            n = r.integer(g["samples"][1], "samples", *GLOBAL_FIELDS["samples"].bounds)
             if n is not None:
                 if search["global"]["design"] == "sobol" and n and n & (n - 1):
                     r.error(g["samples"][1], f"'samples' of a sobol design must be a power of 2, got {n}")
@@ -486,14 +582,14 @@ def _read_search(r, node, d):
         loc = r.mapping(m["local"][1], "search.local", LOCAL_KEYS) or {}
         if "method" in loc:
             search["local"]["method"] = r.choice(loc["method"][1], "method", LOCAL_METHODS) or "nelder-mead"
-        for key, lo, hi in (("max_evaluations", 0, 10**7), ("starts", 1, 1000)):
+        for key in ("max_evaluations", "starts"):
             if key in loc:
-                value = r.integer(loc[key][1], key, lo, hi)
+                value = r.integer(loc[key][1], key, *LOCAL_FIELDS[key].bounds)
                 if value is not None:
                     search["local"][key] = value
         for key in ("xtol", "ftol"):
             if key in loc:
-                value = r.number(loc[key][1], key, 0, 1, lo_open=True)
+                value = r.number(loc[key][1], key, *LOCAL_FIELDS[key].bounds, lo_open=True)
                 if value is not None:
                     search["local"][key] = float(value)
     return search

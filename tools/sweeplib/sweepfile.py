@@ -22,6 +22,11 @@ import subprocess
 
 import yaml
 
+# Variables of a run's output (schema cloudmarket-output/1) that metrics may summarise, with their
+# dimensions; `time` always comes first. Asked of the simulator, whose run recorder declares them.
+from .fields import Field, Table  # noqa: E402
+from .output_variables import OUTPUT_VARIABLES  # noqa: E402
+
 SCHEMA = "cloudmarket-sweep/1"
 MANIFEST_SCHEMA = "cloudmarket-sweep-manifest/1"
 DESIGNS = ("grid", "lhs", "saltelli", "morris", "csv")
@@ -34,51 +39,6 @@ MAX_DEPTH = 64             # nesting of lists and mappings (as the scenario load
 MAX_CHECKED_VALUES = 32    # values of one parameter checked with `cloudmarket validate`
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 
-# Variables of a run's output (schema cloudmarket-output/1) that metrics may summarise, with their
-# dimensions; `time` always comes first. Keep in step with output/run_recorder.cpp: a test
-# (tests/python/test_output.py) compares this list with what a run writes.
-OUTPUT_VARIABLES = {
-    "price": ("time", "vendor", "product"),
-    "quantity": ("time", "vendor", "product"),
-    "revenue": ("time", "vendor", "product"),
-    "cost_of_goods": ("time", "vendor", "product"),
-    "capacity": ("time", "vendor", "product"),
-    "utilization": ("time", "vendor", "product"),
-    "vendor_revenue": ("time", "vendor"),
-    "vendor_profit": ("time", "vendor"),
-    "vendor_cash": ("time", "vendor"),
-    "vendor_gross_margin": ("time", "vendor"),
-    "vendor_customers": ("time", "vendor"),
-    "vendor_capex": ("time", "vendor"),
-    "vendor_flops": ("time", "vendor"),
-    "vendor_model_payouts": ("time", "vendor"),
-    "vendor_stakes": ("time", "vendor"),
-    "market_share": ("time", "vendor"),
-    "roundtrip_revenue": ("time", "vendor"),
-    "chip_rd_spend": ("time", "vendor"),
-    "chip_sales": ("time", "vendor"),
-    "chip_sales_cost": ("time", "vendor"),
-    "chip_output": ("time", "vendor"),
-    "chip_cost_factor": ("time", "vendor"),
-    "hhi": ("time",),
-    "market_revenue": ("time",),
-    "consumer_surplus": ("time",),
-    "cloud_adoption": ("time", "segment"),
-    "ai_adoption": ("time", "segment"),
-    "on_premises_cost": ("time", "segment"),
-    "repatriations": ("time", "segment"),
-    "returns_to_cloud": ("time", "segment"),
-    "segment_spend": ("time", "segment"),
-    "startup_cash": ("time", "startup"),
-    "startup_quality": ("time", "startup"),
-    "startup_revenue": ("time", "startup"),
-    "startup_compute_spend": ("time", "startup"),
-    "startup_alive": ("time", "startup"),
-    "startup_valuation": ("time", "startup"),
-    "startup_planned_spend": ("time", "startup"),
-    "startup_gpu_hours": ("time", "startup"),
-    "investor_cash": ("time", "investor"),
-}
 LABEL_DIMS = ("vendor", "product", "segment", "startup", "investor")
 # Scenario lists whose ids label each dimension of the output.
 LABEL_SOURCES = {"vendor": "vendors", "product": "products", "segment": "segments",
@@ -716,12 +676,69 @@ def run_seed(sweep_seed, point, replication):
 # ------------------------------------------------------------------------------------------------
 
 SEED_SCHEMES = ("independent", "common")
-TOP_KEYS = ("schema", "name", "description", "base", "seed", "seeds", "replications", "design", "parameters",
-            "set", "metrics", "series", "timeout_seconds", "jobs")
-DESIGN_KEYS = {"grid": ("type",), "lhs": ("type", "samples"), "saltelli": ("type", "samples"),
-               "morris": ("type", "trajectories", "levels"), "csv": ("type", "file")}
-PARAMETER_KEYS = ("path", "values", "min", "max", "distribution", "integer", "units", "long_name")
-METRIC_KEYS = ("name", "variable", "reduce", "over", "select", "across", "units", "long_name")
+METRIC_ACROSS = ("mean", "sum", "max", "min")
+# The keys of a sweep file (docs/sweep.md), with their types and ranges: `load` reads them from
+# here and tools/schema.py prints them as docs/schema/sweep.schema.json.
+DESIGN_FIELDS = Table("design", "How the parameter space is sampled.", {
+    "type": Field("choice", "the design", choices=DESIGNS, required=True),
+    "samples": Field("integer", "lhs: points; saltelli: base samples N (a power of 2; N (d + 2) points)",
+                     lo=1, hi=MAX_RUNS),
+    "trajectories": Field("integer", "morris: trajectories r (r (d + 1) points)", lo=1, hi=MAX_RUNS),
+    "levels": Field("integer", "morris: grid levels p (even)", lo=2, hi=1000, default=4),
+    "file": Field("string", "csv: the design file, one row per point (a path relative to the sweep file)"),
+}, discriminator="type", variants={"grid": (), "lhs": ("samples",), "saltelli": ("samples",),
+                                    "morris": ("trajectories", "levels"), "csv": ("file",)},
+    required_in={"lhs": ("samples",), "saltelli": ("samples",), "morris": ("trajectories",), "csv": ("file",)})
+DESIGN_KEYS = {kind: ("type", *keys) for kind, keys in DESIGN_FIELDS.variants.items()}
+PARAMETER_FIELDS = Table("parameter", "A swept parameter: a list of values, or a range (min, max).", {
+    "path": Field("string", "the scenario value, as for --set (vendors.aws.pricing.markup)",
+                  pattern=_PATH_RE.pattern, required=True),
+    "values": Field("list", "the values it takes (grid designs, or any design)", item=Field("scalar"), min_items=1),
+    "min": Field("number", "lower end of the range"),
+    "max": Field("number", "upper end of the range (> min)"),
+    "distribution": Field("choice", "how the range is sampled", choices=DISTRIBUTIONS, default="uniform"),
+    "integer": Field("boolean", "round to whole numbers", default=False),
+    "units": Field("string", "units, for sweep.h5", default="1"),
+    "long_name": Field("string", "a description, for sweep.h5"),
+})
+PARAMETER_KEYS = PARAMETER_FIELDS.keys()
+METRIC_FIELDS = Table("metric", "A summary of each run: one output variable reduced over time (or sessions).", {
+    "name": Field("string", "the metric's name in sweep.h5", pattern=_NAME_RE.pattern, required=True),
+    "variable": Field("choice", "an output variable with a time (or, for a game, session) dimension",
+                      choices=lambda: sorted({*OUTPUT_VARIABLES, *GAME_VARIABLES}), required=True),
+    "reduce": Field("choice", "how it is reduced over time (a game: over sessions)", choices=REDUCTIONS,
+                    default="last"),
+    "over": Field("integer", "the last this many output periods only", lo=1, hi=100_000),
+    "select": Field("mapping", "keep one label of a dimension: {vendor: aws}",
+                    values=Field("string")),
+    "across": Field("choice", "how the remaining dimensions are combined", choices=METRIC_ACROSS),
+    "units": Field("string", "units, for sweep.h5"),
+    "long_name": Field("string", "a description, for sweep.h5"),
+})
+METRIC_KEYS = METRIC_FIELDS.keys()
+SWEEP_FIELDS = Table("sweep", "A batch of runs of one base scenario or game (docs/sweep.md).", {
+    "schema": Field("const", "the file's schema", choices=(SCHEMA,), required=True),
+    "name": Field("string", "the sweep's name"),
+    "description": Field("string", "what the sweep is for"),
+    "base": Field("string", "the base scenario or game file (a path relative to the sweep file)", required=True),
+    "seed": Field("integer", "the sweep's seed, from which every run's seed is derived", lo=0, hi=2**63 - 1,
+                  default=0),
+    "seeds": Field("choice", "independent seeds per point, or common random numbers across points",
+                   choices=SEED_SCHEMES),
+    "replications": Field("integer", "runs per design point", lo=1, hi=1_000_000, default=1),
+    "design": Field("mapping", "how the parameters are sampled", item=DESIGN_FIELDS),
+    "parameters": Field("list", "the swept parameters", item=PARAMETER_FIELDS),
+    "set": Field("mapping", "values fixed in every run: {PATH: VALUE}", values=Field("scalar")),
+    "metrics": Field("list", "the summaries of each run (absent: the default metrics)", item=METRIC_FIELDS,
+                     min_items=1),
+    "series": Field("list", "time series averaged per design point (mean and 95% interval over its "
+                    "replications) into sweep.h5's group `series`", item=Field(
+                        "choice", "a run's time series", choices=lambda: sorted(OUTPUT_VARIABLES)), min_items=1),
+    "timeout_seconds": Field("number", "a run's time limit, seconds", lo=0, hi=10**9, lo_open=True,
+                             default=DEFAULT_TIMEOUT_SECONDS),
+    "jobs": Field("integer", "runs at a time (default: the CPU count)", lo=1, hi=4096),
+})
+TOP_KEYS = SWEEP_FIELDS.keys()
 
 
 def read_document(path, what, schema, keys, required):
@@ -750,7 +767,7 @@ def read_document(path, what, schema, keys, required):
 def load(path):
     """Read and check a sweep file on its own (no simulator involved); raises SweepFileError."""
     sweep = Sweep(path)
-    sweep.text, r, root, top = read_document(path, "sweep file", SCHEMA, TOP_KEYS, ("schema", "base"))
+    sweep.text, r, root, top = read_document(path, "sweep file", SCHEMA, TOP_KEYS, SWEEP_FIELDS.required())
     errors = r.errors
     for key in ("name", "description"):
         if key in top:
@@ -769,18 +786,19 @@ def load(path):
             else:
                 sweep.game = base_schema(sweep.base) == GAME_SCHEMA
     if "seed" in top:
-        value = r.integer(top["seed"][1], "seed", 0, 2**63 - 1)
+        value = r.integer(top["seed"][1], "seed", *SWEEP_FIELDS["seed"].bounds)
         sweep.seed = value if value is not None else 0
     if "seeds" in top:
         sweep.seeds = r.choice(top["seeds"][1], "seeds", SEED_SCHEMES)
     if "replications" in top:
-        value = r.integer(top["replications"][1], "replications", 1, 1_000_000)
+        value = r.integer(top["replications"][1], "replications", *SWEEP_FIELDS["replications"].bounds)
         sweep.replications = value or 1
     if "timeout_seconds" in top:
-        value = r.number(top["timeout_seconds"][1], "timeout_seconds", 0, 10**9, lo_open=True)
+        value = r.number(top["timeout_seconds"][1], "timeout_seconds", *SWEEP_FIELDS["timeout_seconds"].bounds,
+                         lo_open=SWEEP_FIELDS["timeout_seconds"].lo_open)
         sweep.timeout_seconds = float(value) if value is not None else DEFAULT_TIMEOUT_SECONDS
     if "jobs" in top:
-        sweep.jobs = r.integer(top["jobs"][1], "jobs", 1, 4096)
+        sweep.jobs = r.integer(top["jobs"][1], "jobs", *SWEEP_FIELDS["jobs"].bounds)
 
     design_node = top["design"][1] if "design" in top else None
     if design_node is not None:
@@ -839,7 +857,7 @@ def _read_design(r, node, sweep):
         if key not in m and not (kind == "morris" and key == "levels"):
             r.error(node, f"missing required key '{key}' in design of type {kind}")
     if kind in ("lhs", "saltelli") and "samples" in m:
-        n = r.integer(m["samples"][1], "samples", 2 if kind == "saltelli" else 1, MAX_RUNS)
+        n = r.integer(m["samples"][1], "samples", 2 if kind == "saltelli" else 1, DESIGN_FIELDS["samples"].hi)
         if n is not None and kind == "saltelli" and n & (n - 1):
             lower = 1 << (n.bit_length() - 1)
             r.error(m["samples"][1], f"'samples' of a saltelli design must be a power of 2, got {n}"
@@ -848,10 +866,10 @@ def _read_design(r, node, sweep):
         design["samples"] = n
     if kind == "morris":
         if "trajectories" in m:
-            design["trajectories"] = r.integer(m["trajectories"][1], "trajectories", 1, MAX_RUNS)
-        design["levels"] = 4
+            design["trajectories"] = r.integer(m["trajectories"][1], "trajectories", *DESIGN_FIELDS["trajectories"].bounds)
+        design["levels"] = DESIGN_FIELDS["levels"].default
         if "levels" in m:
-            levels = r.integer(m["levels"][1], "levels", 2, 1000)
+            levels = r.integer(m["levels"][1], "levels", *DESIGN_FIELDS["levels"].bounds)
             if levels is not None and levels % 2:
                 r.error(m["levels"][1], f"'levels' of a morris design must be even, got {levels}")
                 levels = None
@@ -908,7 +926,7 @@ def _read_parameters(r, node, sweep, design_node):
     fixed = {path: mark for path, _, mark, _ in sweep.fixed}
     seen = {}
     for item in items:
-        m = r.mapping(item, "a parameter", PARAMETER_KEYS, required=("path",))
+        m = r.mapping(item, "a parameter", PARAMETER_KEYS, required=PARAMETER_FIELDS.required())
         if m is None or "path" not in m:
             continue
         path_node = m["path"][1]
@@ -1095,7 +1113,7 @@ def _read_metrics(r, node, sweep):
         r.error(node, "'metrics' must list at least one metric (leave the key out for the default metrics)")
     names = {}
     for item in items:
-        m = r.mapping(item, "a metric", METRIC_KEYS, required=("name", "variable"))
+        m = r.mapping(item, "a metric", METRIC_KEYS, required=METRIC_FIELDS.required())
         if m is None or "name" not in m or "variable" not in m:
             continue
         name = r.string(m["name"][1], "name")
@@ -1131,11 +1149,11 @@ def _read_metrics(r, node, sweep):
             r.error(m["over"][0], "'over' has no use in a sweep over a game: its metrics reduce over "
                                   "all the sessions (reduce: mean, min, max, sum or last)")
         elif "over" in m:
-            metric.over = r.integer(m["over"][1], "over", 1, 100_000)
+            metric.over = r.integer(m["over"][1], "over", *METRIC_FIELDS["over"].bounds)
             if metric.over is not None and metric.reduce == "last":
                 r.error(m["over"][0], "'over' has no use with reduce: last (it takes the final month only)")
         if "across" in m:
-            metric.across = r.choice(m["across"][1], "across", ("mean", "sum", "max", "min"))
+            metric.across = r.choice(m["across"][1], "across", METRIC_ACROSS)
         for key in ("units", "long_name"):
             if key in m:
                 setattr(metric, key, r.string(m[key][1], key))
