@@ -113,9 +113,11 @@ def check_inputs(args, binary):
 def main_run(args):
     from cloudmarket import comparison
     started = time.monotonic()
-    binary = os.path.abspath(args.binary or os.environ.get("CLOUDMARKET") or "")
-    if not os.path.isfile(binary):
-        raise Invalid(f"{PROG}: error: no simulator binary: pass --binary PATH")
+    from cloudmarket.binary import CloudmarketError, find_binary
+    try:
+        binary = os.path.abspath(args.binary or find_binary())
+    except CloudmarketError as error:
+        raise Invalid(f"{PROG}: error: {error}")
     labels = _list(args.labels)
     if labels is not None and (len(labels) != 2 or labels[0] == labels[1]):
         raise Invalid(f"{PROG}: error: --labels takes two different names, A,B")
@@ -134,12 +136,13 @@ def main_run(args):
         runner.run_local(args.output, manifest, indices, binary, args.jobs or os.cpu_count() or 1, progress)
         progress.close()
         failed = report_failures(args.output, manifest, args.quiet)
-        if failed == len(manifest["runs"]) or not comparison.complete_pairs(args.output, manifest):
-            print(f"{PROG}: error: no replication finished in both scenarios: nothing to compare "
-                  f"(finished runs are kept: fix the cause and finish with --resume)", file=sys.stderr)
+        try:
+            result = comparison.write_results(args.output, manifest, dates=args.at, variables=_list(args.variables),
+                                              vendors=_list(args.vendors), figures=not args.no_figures)
+        except comparison.NothingToCompare as error:
+            print(f"{PROG}: error: {error} (finished runs are kept: fix the cause and finish with --resume)",
+                  file=sys.stderr)
             return FAILURE
-        result = comparison.write_results(args.output, manifest, dates=args.at, variables=_list(args.variables),
-                                          vendors=_list(args.vendors), figures=not args.no_figures)
     finally:
         lock.release()
     if not args.quiet:
@@ -155,10 +158,9 @@ def report_failures(directory, manifest, quiet):
     if not quiet:
         for r in bad[:10]:
             status = runner.read_status(directory, r["index"]) or {}
-            tail = (status.get("stderr") or "").strip().splitlines()
-            why = tail[-1] if tail else f"exit code {status.get('exit_code')}"
             print(f"  run {r['index']} (scenario {manifest['labels'][r['point']]}, replication "
-                  f"{r['replication']}): {status.get('status', 'pending')}: {why}", file=sys.stderr)
+                  f"{r['replication']}): {status.get('status', 'pending')}: {runner.why_not_ok(status)}",
+                  file=sys.stderr)
     return len(bad)
 
 

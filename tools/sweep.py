@@ -439,9 +439,7 @@ def _finish(directory, manifest, progress, quiet, started):
         parts = [f"{v} {k}" for k, v in _counts(states).items()]
         print(f"sweep: {len(runs)} runs: {', '.join(parts)} ({time.monotonic() - started:.1f} s)", file=sys.stderr)
         for i in failed[:10]:
-            st = runner.read_status(directory, i) or {}
-            tail = (st.get("stderr") or "").strip().splitlines()
-            why = tail[-1] if tail else f"exit code {st.get('exit_code')}"
+            why = runner.why_not_ok(runner.read_status(directory, i))
             print(f"  run {i} ({states[i]}): {why}  [{runner.status_path(directory, i)}]", file=sys.stderr)
         if len(failed) > 10:
             print(f"  ... and {len(failed) - 10} more", file=sys.stderr)

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from .intervals import LEVEL, mean_interval
+from .intervals import DESCRIBING, LEVEL, mean_interval, stack_replications
 
 SCHEMA = "cloudmarket-compare/1"
 OUTPUT_SCHEMA = "cloudmarket-compare-output/1"
@@ -50,12 +50,6 @@ def time_series(ds):
             if "time" in v.dims and name != "time_bnds" and np.issubdtype(v.dtype, np.number)]
 
 
-def _stack(runs, name):
-    """One variable of several runs along a new `replication` dimension (outer join of labels)."""
-    import xarray as xr
-    return xr.concat([ds[name].astype(float) for ds in runs], dim="replication", join="outer")
-
-
 def analyze(a_runs, b_runs, labels=("A", "B"), variables=None, level=LEVEL, attrs=None):
     """The comparison Dataset of paired replications: a_runs[r] and b_runs[r] are Datasets of
     replication r (same seed). For each time series V (dims time, ...):
@@ -67,12 +61,14 @@ def analyze(a_runs, b_runs, labels=("A", "B"), variables=None, level=LEVEL, attr
     import xarray as xr
     if len(a_runs) != len(b_runs) or not a_runs:
         raise ValueError(f"a comparison needs paired replications: {len(a_runs)} of A, {len(b_runs)} of B")
-    names = variables or [n for n in time_series(a_runs[0]) if n in b_runs[0].data_vars]
+    first = a_runs[0]
+    names = variables or [n for n in time_series(first) if n in b_runs[0].data_vars]
     out = {}
     for name in names:
-        both = xr.concat([_stack(a_runs, name), _stack(b_runs, name)], dim="scenario", join="outer")
+        both = xr.concat([stack_replications(a_runs, name), stack_replications(b_runs, name)], dim="scenario",
+                         join="outer")
         both = both.assign_coords(scenario=list(labels))
-        kept = {k: v for k, v in a_runs[0][name].attrs.items() if k in ("units", "long_name", "cell_methods", "product_unit")}
+        kept = {k: v for k, v in first[name].attrs.items() if k in DESCRIBING}
         units = kept.setdefault("units", "1")
         long_name = kept.setdefault("long_name", name)
         per_run = kept.get("cell_methods", "")
@@ -102,14 +98,13 @@ def analyze(a_runs, b_runs, labels=("A", "B"), variables=None, level=LEVEL, attr
     out = xr.Dataset(out)
     for v in out.variables.values():
         v.encoding = {}  # the runs' storage layout (chunks, growing dimensions) is not this file's
-    first = a_runs[0]
     if "time_bnds" in first and all(np.array_equal(ds["time"].values, first["time"].values) for ds in a_runs + b_runs):
         out["time_bnds"] = first["time_bnds"].variable.copy()  # the output periods' bounds, as in the runs
         out["time_bnds"].encoding = {}
     if "time" in out.variables:  # the runs' time axis: days since their start, standard calendar
-        out["time"].encoding = {k: a_runs[0]["time"].encoding[k] for k in ("units", "calendar")
-                                if k in a_runs[0]["time"].encoding}
-        out["time"].attrs.update({k: v for k, v in a_runs[0]["time"].attrs.items()
+        out["time"].encoding = {k: first["time"].encoding[k] for k in ("units", "calendar")
+                                if k in first["time"].encoding}
+        out["time"].attrs.update({k: v for k, v in first["time"].attrs.items()
                                   if k in ("long_name", "standard_name") or (k == "bounds" and "time_bnds" in out)})
     out["scenario"].attrs.update(long_name="scenario compared (A, then B)")
     for dim in out.dims:  # a label dimension empty in both (no startups) stays a string label
@@ -124,8 +119,8 @@ def analyze(a_runs, b_runs, labels=("A", "B"), variables=None, level=LEVEL, attr
                       "history": f"cloudmarket compare: {labels[1]} against {labels[0]}, {len(a_runs)} replications", "confidence_level": level,
                       "replications": len(a_runs), "scenario_a": labels[0], "scenario_b": labels[1],
                       "title": f"cloudmarket comparison: {labels[1]} against {labels[0]}",
-                      "currency": a_runs[0].attrs.get("currency", ""),
-                      "output_period": a_runs[0].attrs.get("output_period", "month")})
+                      "currency": first.attrs.get("currency", ""),
+                      "output_period": first.attrs.get("output_period", "month")})
     out.attrs.update(attrs or {})
     return out
 
@@ -205,6 +200,10 @@ def summary(comparison, variables=SUMMARY_VARIABLES, dates=None):
     return pd.DataFrame(rows)
 
 
+class NothingToCompare(RuntimeError):
+    """No replication finished in both scenarios."""
+
+
 def complete_pairs(directory, manifest):
     """Replications whose runs finished ok in both scenarios."""
     from sweeplib import runner
@@ -235,7 +234,7 @@ def write_results(directory, manifest, dates=None, variables=None, vendors=None,
     from .runs import ENGINE
     a_runs, b_runs, replications = paired_runs(directory, manifest)
     if not replications:
-        raise RuntimeError("no replication finished in both scenarios: nothing to compare")
+        raise NothingToCompare("no replication finished in both scenarios: nothing to compare")
     labels = tuple(manifest["labels"])
     result = analyze(a_runs, b_runs, labels, attrs={
         "scenario_a_file": manifest["scenarios"][0], "scenario_b_file": manifest["scenarios"][1],
@@ -247,10 +246,6 @@ def write_results(directory, manifest, dates=None, variables=None, vendors=None,
     result["seed"].attrs.update(long_name="seed of the replication's runs (both scenarios)", units="1")
     result["replication"].attrs.update(long_name="replication (both scenarios ran with its seed)", units="1")
     chosen = variables or [v for v in SUMMARY_VARIABLES if f"{v}_mean" in result]
-    if vendors:
-        unknown = sorted(set(vendors) - {str(v) for v in result["vendor"].values})
-        if unknown:
-            raise ValueError(f"no vendor {', '.join(unknown)} in these runs")
     with runner.replacing(os.path.join(directory, "compare.h5")) as tmp:
         result.to_netcdf(tmp, engine=ENGINE)
         _label_time_bounds(tmp)

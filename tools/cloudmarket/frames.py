@@ -4,7 +4,6 @@
 empty `startup` dimension) gives a table of 0 rows. Here each table holds the variables of one set
 of dimensions (time x vendor, time x segment, ...): one row per combination of their labels, one
 column per dimension and per variable, so an empty dimension only empties its own tables."""
-import numpy as np
 
 # sweep.h5's per-run description, kept beside each run's rows as the design columns
 RUN_COLUMNS = ("point", "replication", "seed", "status")
@@ -36,8 +35,9 @@ def tables(ds, variables=None, design=True):
     if missing:
         raise KeyError(f"no variable {', '.join(missing)} in this Dataset")
     groups = {}
+    per_run = set(design_columns(ds))
     for name in names:
-        if name not in ds.dims and name not in design_columns(ds):
+        if name not in ds.dims and name not in per_run:
             groups.setdefault(tuple(ds[name].dims), []).append(name)
     return {dims: _frame(ds, members, design) for dims, members in groups.items()}
 
@@ -71,9 +71,3 @@ def _decoded(frame):
         if frame[column].dtype == object:
             frame[column] = [x.decode("utf-8", "replace") if isinstance(x, bytes) else x for x in frame[column]]
     return frame
-
-
-def finite_rows(frame):
-    """Rows with at least one finite value column (for tables of missing runs)."""
-    values = frame.select_dtypes(include=[np.number])
-    return frame[np.isfinite(values).any(axis=1)] if len(values.columns) else frame

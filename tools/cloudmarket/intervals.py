@@ -35,3 +35,14 @@ def confidence_band(da, dim, level=LEVEL):
     coords = {k: c for k, c in da.coords.items() if dim not in c.dims}
     return xr.Dataset({"mean": (rest, mean), "lower": (rest, lower), "upper": (rest, upper), "count": (rest, n)},
                       coords=coords)
+
+
+# A run variable's description, kept on every statistic made of it (compare.h5, sweep.h5 series).
+DESCRIBING = ("units", "long_name", "cell_methods", "product_unit")
+
+
+def stack_replications(runs, name):
+    """Variable `name` of several runs (Datasets) along a new `replication` dimension, as floats;
+    labels (vendors, months) missing from some runs are NaN there."""
+    import xarray as xr
+    return xr.concat([ds[name].astype(float) for ds in runs], dim="replication", join="outer")

@@ -33,8 +33,9 @@ def markdown_table(table, comparison):
                      if c not in ("variable", "time", "units", "n") and not c.startswith((f"{a}_", f"{b}_", "diff"))]
     head = ["variable", *label_columns, "date", "unit", f"{a}", f"{b}", f"{b} - {a}", "n"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    scales = {name: scale_of(comparison, name) for name in table["variable"].unique()}
     for _, row in table.iterrows():
-        factor, unit, diff_unit = scale_of(comparison, row["variable"])
+        factor, unit, diff_unit = scales[row["variable"]]
         cells = [row["variable"], *[str(row[c]) for c in label_columns], row["time"],
                  unit if unit == diff_unit else f"{unit} ({diff_unit})",
                  _interval(row[f"{a}_mean"], row[f"{a}_lo"], row[f"{a}_hi"], factor),

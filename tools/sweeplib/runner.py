@@ -90,6 +90,12 @@ def read_status(directory, index):
     return status if isinstance(status, dict) and "status" in status else None
 
 
+def why_not_ok(status):
+    """One line on why a run did not finish ok: its last line on stderr, else its exit code."""
+    tail = ((status or {}).get("stderr") or "").strip().splitlines()
+    return tail[-1] if tail else f"exit code {(status or {}).get('exit_code')}"
+
+
 def is_done(directory, index):
     """True when run `index` finished ok and its output is there."""
     status = read_status(directory, index)

@@ -17,7 +17,7 @@ BAND = {"mean": "mean", "lo": "lower", "hi": "upper"}  # the group's suffixes: c
 def point_series(directory, manifest):
     """The Dataset of the group `series`, or None when the sweep lists no series."""
     import xarray as xr
-    from cloudmarket.intervals import confidence_band
+    from cloudmarket.intervals import DESCRIBING, LEVEL, confidence_band, stack_replications
     from cloudmarket.runs import open_output
     names = manifest.get("series") or []
     if not names:
@@ -26,41 +26,34 @@ def point_series(directory, manifest):
     for r in manifest["runs"]:
         if runner.is_done(directory, r["index"]):
             by_point.setdefault(r["point"], []).append(r["index"])
-    out = {}
+    bands = {name: [] for name in names}
     attrs = {}
-    for point in range(len(manifest["points"])):
+    for point, indices in sorted(by_point.items()):
         runs = []
-        for index in by_point.get(point, []):
+        for index in indices:
             with open_output(runner.output_path(directory, index)) as ds:
                 runs.append(ds[names].load())
-                for name in names:
-                    attrs.setdefault(name, dict(ds[name].attrs))
         for name in names:
-            if runs:
-                stacked = xr.concat([ds[name].astype(float) for ds in runs], dim="replication", join="outer")
-                stats = confidence_band(stacked, "replication")
-            else:
-                stats = None
-            out.setdefault(name, []).append(stats)
+            attrs.setdefault(name, {k: v for k, v in runs[0][name].attrs.items() if k in DESCRIBING})
+            bands[name].append(confidence_band(stack_replications(runs, name), "replication").expand_dims(point=[point]))
+    every_point = np.arange(len(manifest["points"]), dtype=np.int64)
     result = xr.Dataset()
-    level = "95%"
+    level = f"{LEVEL * 100:g}%"
     for name in names:
-        present = [s for s in out[name] if s is not None]
-        if not present:
+        if not bands[name]:
             continue
-        template = xr.concat(present, dim="point", join="outer").isel(point=0) * np.nan
-        filled = [s if s is not None else template.assign(count=template["count"].fillna(0)) for s in out[name]]
-        stats = xr.concat(filled, dim="point", join="outer")
-        units, long_name = attrs[name].get("units", "1"), attrs[name].get("long_name", name)
+        # points none of whose runs finished are NaN, with a count of 0
+        stats = xr.concat(bands[name], dim="point", join="outer").reindex(point=every_point)
+        kept = attrs[name]
         for key, what in (("mean", "mean over the design point's replications"),
                           ("lo", f"lower bound of the {level} t-interval of the mean"),
                           ("hi", f"upper bound of the {level} t-interval of the mean")):
-            result[f"{name}_{key}"] = stats[BAND[key]].assign_attrs(units=units, long_name=f"{long_name}: {what}")
+            result[f"{name}_{key}"] = stats[BAND[key]].assign_attrs({**kept, "long_name": f"{kept.get('long_name', name)}: {what}"})
         result[f"{name}_n"] = stats["count"].fillna(0).astype(np.int64).assign_attrs(
             units="1", long_name=f"replications of the point that finished ok with {name} finite")
-    result = result.assign_coords(point=np.arange(len(manifest["points"]), dtype=np.int64))
+    result = result.assign_coords(point=every_point)
     result["point"].attrs.update(long_name="design point (the runs with this `point`)", units="1")
-    result.attrs["long_name"] = "time series per design point: means and 95% intervals across replications"
+    result.attrs["long_name"] = f"time series per design point: means and {level} intervals across replications"
     return result
 
 
