@@ -83,7 +83,6 @@ def check_file(path, units_problem=udunits_problem):
         for key in GLOBALS:
             if not text_of(f.attrs.get(key, "")).strip():
                 problems.append(f"global attribute {key}: missing or empty")
-        seen = {}
         for name, var in _variables(f):
             attrs = var.attrs
             if not text_of(attrs.get("long_name", "")).strip():
@@ -94,10 +93,9 @@ def check_file(path, units_problem=udunits_problem):
                     problems.append(f"{name}: no units")
                 else:
                     units = text_of(attrs["units"])
-                    if units not in seen:
-                        seen[units] = units_problem(units, currency)
-                    if seen[units]:
-                        problems.append(f"{name}: units '{units}': {seen[units]}")
+                    problem = units_problem(units, currency)
+                    if problem:
+                        problems.append(f"{name}: units '{units}': {problem}")
             along_time = var.dimensions[:1] == ("time",) and "/" not in name
             if numeric and along_time and name not in ("time", "time_bnds"):
                 text = text_of(attrs.get("cell_methods", ""))

@@ -7,6 +7,7 @@ conventions UDUNITS-2 does not cover:
 - product units (vcpu_hour, gpu_hour, million_tokens, ...) are counts, written as 1; the
   variable's attribute product_unit names them.
 """
+import functools
 import re
 import shutil
 import subprocess
@@ -16,8 +17,15 @@ _ISO_4217 = re.compile(r"^[A-Z]{3}$")
 
 
 def text_of(value):
-    """An attribute as text (h5py gives fixed-length strings as bytes)."""
-    return value.decode() if isinstance(value, bytes) else str(value)
+    """An attribute or label as text: h5py gives strings as bytes, and scalars as 0-d arrays."""
+    if getattr(value, "ndim", None) == 0:  # a 0-d array or a numpy scalar
+        value = value.item()
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def summed(attrs):
+    """Whether a variable is a flow summed over each output period (cell_methods 'time: sum')."""
+    return "time: sum" in text_of(attrs.get("cell_methods", ""))
 
 
 def is_currency(code):
@@ -32,6 +40,7 @@ def without_currency(units, currency):
     return re.sub(rf"(?<![A-Za-z0-9_]){re.escape(currency)}(?![A-Za-z0-9_])", "1", units)
 
 
+@functools.lru_cache(maxsize=None)  # one udunits2 process per distinct unit, however many files
 def udunits_problem(units, currency=""):
     """None if UDUNITS-2 parses `units` once the currency code is read as 1, else why not.
     An empty string is a problem (udunits2 would read it as 1): write "1" for a pure number."""
@@ -71,7 +80,7 @@ def period_units(attrs, file_attrs):
     each output period ('time: sum') reads 'CNY/month' (or /quarter, /year), a count of product
     units summed so 'unit/month', a price (money with a product_unit) 'CNY/unit'."""
     units = str(attrs.get("units", ""))
-    if "time: sum" in str(attrs.get("cell_methods", "")):
+    if summed(attrs):
         per = str(file_attrs.get("output_period", "month"))
         return f"unit/{per}" if units == "1" and attrs.get("product_unit") else f"{units}/{per}"
     if attrs.get("product_unit") and units == str(file_attrs.get("currency", "")):

@@ -67,19 +67,23 @@ def scenario_key(ds):
 
 
 def make_groups(datasets, paths, band):
-    if band:
-        keys = list(dict.fromkeys(scenario_key(ds) for ds in datasets))
-        members = [[ds for ds in datasets if scenario_key(ds) == k] for k in keys]
+    if band:  # replications: the runs whose scenarios differ in the seed only
+        by_key = {}
+        for ds, path in zip(datasets, paths):
+            by_key.setdefault(scenario_key(ds), []).append((ds, path))
+        members = list(by_key.values())
     else:
-        members = [[ds] for ds in datasets]
-    firsts = [m[0] for m in members]
-    changes = plotting.run_differences(firsts)
+        members = [[(ds, path)] for ds, path in zip(datasets, paths)]
+    changes = plotting.run_differences([m[0][0] for m in members])
     groups = []
     for k, (m, change) in enumerate(zip(members, changes)):
-        label = plotting.run_label(m[0], change, os.path.basename(paths[datasets.index(m[0])]))
+        first, path = m[0]
         if band:
-            label = plotting.run_label(m[0], change, "") if change else str(m[0].attrs.get("scenario_name"))
+            label = plotting.run_label(first, change, "") if change else str(first.attrs.get("scenario_name"))
             label += f" (mean of {len(m)} seed{'s' if len(m) != 1 else ''})"
+        else:
+            label = plotting.run_label(first, change, os.path.basename(path))
+        m = [ds for ds, _ in m]
         style = plotting.RUN_LINESTYLES[k % len(plotting.RUN_LINESTYLES)]
         groups.append(RunGroup(m, plotting.wrap(label, 48), style))
     return groups

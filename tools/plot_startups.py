@@ -77,8 +77,7 @@ def money_lines(ax, var, dim, keys, styles, ds):
     return scale, unit
 
 
-def cash_panel(ax, ds, startups, styles, failures, currency):
-    alive = ds["startup_alive"] == 1 if "startup_alive" in ds else True
+def cash_panel(ax, ds, startups, styles, failures, alive):
     cash = ds["startup_cash"].where(alive)
     cash.attrs = ds["startup_cash"].attrs
     scale, unit = money_lines(ax, cash, "startup", startups, styles, ds)
@@ -142,9 +141,9 @@ def plot_deals(ax, deals, startups, palette, vendors, currency):
     return handles
 
 
-def vendor_money_panel(ax, ds, var, vendors, palette, title, currency):
+def vendor_money_panel(ax, ds, var, vendors, palette, title):
     styles = {v: palette.style(v) for v in vendors}
-    scale, unit = money_lines(ax, var, "vendor", vendors, styles, ds)
+    _, unit = money_lines(ax, var, "vendor", vendors, styles, ds)
     ax.set_title(title)
     ax.set_ylabel(unit)
     plotting.date_axis(ax)
@@ -154,7 +153,7 @@ def capacity_panel(ax, ds, vendors, palette):
     product = gpu_product(ds)
     if product is None:
         plotting.empty_panel(ax, "GPU capacity", "no GPU product in this run")
-        return []
+        return
     capacity = ds["capacity"].sel(product=product)
     offered = [v for v in vendors if float(np.nansum(capacity.sel(vendor=v).values)) > 0]
     scale, word = plotting.scale_of(capacity.sel(vendor=offered).values) if offered else (1.0, "")
@@ -165,7 +164,6 @@ def capacity_panel(ax, ds, vendors, palette):
     ax.set_title(f"Capacity of {product} by vendor")
     ax.set_ylabel(f"{word} {plotting.unit_name(unit)}s / {per}".strip())
     plotting.date_axis(ax)
-    return offered
 
 
 def main(argv=None):
@@ -196,9 +194,10 @@ def main(argv=None):
     failures = open_group(args.input, "events/failures")
 
     fig, axes = plotting.figure(6, cols=2, panel_size=(4.0, 2.9))
-    failed = cash_panel(axes[0], ds, startups, styles, failures, currency)
+    alive = ds["startup_alive"] == 1 if "startup_alive" in ds else True  # in business
+    failed = cash_panel(axes[0], ds, startups, styles, failures, alive)
 
-    quality = ds["startup_quality"].where(ds["startup_alive"] == 1 if "startup_alive" in ds else True)
+    quality = ds["startup_quality"].where(alive)
     for s in startups:
         axes[1].plot(quality["time"].values, quality.sel(startup=s).values, gid=f"startup:{s}", **styles[s])
     axes[1].set_title("Startup model quality")
@@ -209,7 +208,7 @@ def main(argv=None):
     earning = [v for v in vendors if float(np.nansum(roundtrip.sel(vendor=v).values)) > 0]
     if earning:
         vendor_money_panel(axes[2], ds, roundtrip, earning, palette,
-                           "Round-trip revenue (credits and committed spend)", currency)
+                           "Round-trip revenue (credits and committed spend)")
     else:
         plotting.empty_panel(axes[2], "Round-trip revenue", "no round-trip revenue in this run")
 
@@ -222,14 +221,14 @@ def main(argv=None):
     axes[4].set_ylabel("FLOP/s")
     plotting.date_axis(axes[4])
 
-    offered = capacity_panel(axes[5], ds, vendors, palette)
+    capacity_panel(axes[5], ds, vendors, palette)
 
     startup_handles = [plotting.line_handle(s, **styles[s]) for s in startups]
     if failed:
         startup_handles.append(plt.Line2D([], [], ls="", marker="x", color="black", label="failed (cash then)"))
     heading = "Startup" if len(startups) == ds.sizes["startup"] else \
         f"Startup ({len(startups)} of {ds.sizes['startup']}: highest final quality)"
-    plotting.figure_legend(fig, [("Vendor", palette.handles(set(vendors) | set(earning) | set(offered))),
+    plotting.figure_legend(fig, [("Vendor", palette.handles(vendors)),
                                  (heading, startup_handles), ("Deal investor", investors)])
     plotting.save(fig, args.output, plotting.run_title([ds], "AI startups and investment for compute", args.changed))
     return 0

@@ -32,12 +32,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sweeplib import deps  # noqa: E402
+from sweeplib.runner import index_ranges  # noqa: E402
 
 try:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: E402
     import numpy as np  # noqa: E402
     import xarray as xr  # noqa: E402
 
@@ -172,17 +172,16 @@ def positions(values):
     return np.array([levels.index(str(v)) for v in values], dtype=float), levels
 
 
-def draw_lines(panels, ds, params, x_param, point, n_points, intervals):
-    """One panel per metric against x_param, a line style per combination of the other parameters."""
-    at = point_values(ds, params, point, n_points)
-    others = [p for p in params if p != x_param]
-    combos = list(dict.fromkeys(tuple(str(at[p][k]) for p in others) for k in range(n_points)))
+def draw_lines(panels, stats_of, ds, at, x_param, combos, intervals):
+    """One panel per metric against x_param, a line style per combination of the other parameters
+    (`combos`, the other parameters' values at each point: `at`)."""
+    others = [p for p in at if p != x_param]
+    n_points = len(at[x_param])
     x_all, levels = positions(at[x_param])
     xs = np.unique(x_all)
     spacing = float(np.min(np.diff(xs))) if xs.size > 1 else 1.0
     fig, axes = plotting.figure(len(panels), cols=min(3, len(panels)), panel_size=(3.6, 2.7), extra_height=0.9)
-    for ax, panel in zip(axes, panels):
-        stats = [(e, per_point(e.values, point, n_points)) for e in panel.elements]
+    for ax, panel, stats in zip(axes, panels, stats_of):
         everything = np.concatenate([s[0] for _, s in stats]) if stats else np.array([])
         scale, unit = value_axis(panel.attrs, everything)
         n_series = len(stats) * len(combos)
@@ -218,14 +217,13 @@ def draw_lines(panels, ds, params, x_param, point, n_points, intervals):
     return fig, ([(plotting.wrap(heading, 40), combo_handles)] if others else []), len(panels)
 
 
-def draw_scatter(panels, ds, params, point, n_points, intervals):
+def draw_scatter(panels, stats_of, ds, at, intervals):
     """Every metric against every parameter: each design point's mean (and interval)."""
-    at = point_values(ds, params, point, n_points)
-    cells = [(panel, p) for panel in panels for p in params]
+    params = list(at)
+    cells = [(panel, stats, p) for panel, stats in zip(panels, stats_of) for p in params]
     fig, axes = plotting.figure(len(cells), cols=min(len(params), 4), panel_size=(3.2, 2.5), extra_height=0.9)
-    for ax, (panel, p) in zip(axes, cells):
+    for ax, (panel, stats, p) in zip(axes, cells):
         x, levels = positions(at[p])
-        stats = [(e, per_point(e.values, point, n_points)) for e in panel.elements]
         everything = np.concatenate([s[0] for _, s in stats]) if stats else np.array([])
         scale, unit = value_axis(panel.attrs, everything)
         for element, (mean, lower, upper, _) in stats:
@@ -267,7 +265,7 @@ def plot_values(ds, metrics, args, report):
     for s in dict.fromkeys(status[~ok]):
         runs = np.flatnonzero(status == s)
         report.append(f"left out {runs.size} run{'s' if runs.size != 1 else ''} with status '{s}' "
-                      f"(no metrics): {ranges(runs)}")
+                      f"(no metrics): {index_ranges(runs)}")
     panels = build_panels(ds, metrics)
     for panel in panels:
         for e in panel.elements:
@@ -288,13 +286,14 @@ def plot_values(ds, metrics, args, report):
     if x_param not in params:
         raise InputError(f"--x {x_param}: not a parameter of the sweep (parameters: {', '.join(params)})")
     at = point_values(ds, params, point, n_points)
-    combos = {tuple(str(at[p][k]) for p in params if p != x_param) for k in range(n_points)}
+    combos = list(dict.fromkeys(tuple(str(at[p][k]) for p in params if p != x_param) for k in range(n_points)))
     gridded = len(combos) <= MAX_COMBINATIONS and len(np.unique(at[x_param])) * len(combos) == n_points
+    stats_of = [[(e, per_point(e.values, point, n_points)) for e in panel.elements] for panel in panels]
     if gridded:
-        fig, sections, n_axes = draw_lines(panels, ds, params, x_param, point, n_points, intervals)
+        fig, sections, n_axes = draw_lines(panels, stats_of, ds, at, x_param, combos, intervals)
         how = f"against {x_param}"
     else:
-        fig, sections, n_axes = draw_scatter(panels, ds, params, point, n_points, intervals)
+        fig, sections, n_axes = draw_scatter(panels, stats_of, ds, at, intervals)
         how = "against each parameter"
     drawn = sum(len(p.elements) for p in panels)
     legend = []
@@ -334,14 +333,8 @@ def plot_sensitivity(ds, sens, metrics, report):
         raise InputError("the sensitivity group holds no index of the metrics asked for")
     params = [str(p) for p in sens["parameter"].values]
     n = len(chosen)
-    cols = min(3, n)
-    rows = -(-n // cols)
     height = 0.35 * len(params) + 1.1
-    fig, grid = plt.subplots(rows, cols, figsize=(3.3 * cols, height * rows + 0.6), squeeze=False,
-                             sharey=True, layout="constrained")
-    axes = list(grid.flat)
-    for ax in axes[n:]:
-        ax.remove()
+    fig, axes = plotting.figure(n, cols=3, panel_size=(3.3, height), extra_height=0.6, sharey=True)
     y = np.arange(len(params))
     width = 0.38
     first, second = plotting.OKABE_ITO[0], plotting.OKABE_ITO[1]
@@ -380,18 +373,6 @@ def plot_sensitivity(ds, sens, metrics, report):
     title = f"{ds.attrs.get('title', 'cloudmarket sweep')}: {label} ({ds.attrs.get('design')} design, " \
             f"{ds.sizes.get('run', 0)} runs)"
     return fig, title, n, n
-
-
-def ranges(indices):
-    """0, 1, 2, 5 -> '0-2, 5'."""
-    out, start = [], None
-    for k, v in enumerate(indices):
-        if start is None:
-            start = v
-        if k + 1 == len(indices) or indices[k + 1] != v + 1:
-            out.append(str(start) if start == v else f"{start}-{v}")
-            start = None
-    return ", ".join(out)
 
 
 def main(argv=None):

@@ -231,13 +231,17 @@ def scenario_values(ds):
     return _flatten(tree) if isinstance(tree, dict) else {}
 
 
+def _varying(values, ignore):
+    """The paths whose values differ among the scenarios' {path: value} dicts `values`."""
+    paths = sorted(set().union(*values)) if values else []
+    return [p for p in paths if p not in ignore and len({repr(v.get(p)) for v in values}) > 1]
+
+
 def run_differences(datasets, ignore=("seed",)):
     """For each run, the scenario values (`path=value`) in which the runs differ, as the --set a user
     would write to turn one into another; paths in `ignore` are left out."""
     values = [scenario_values(ds) for ds in datasets]
-    paths = sorted(set().union(*values)) if values else []
-    varying = [p for p in paths if p not in ignore and len({repr(v.get(p)) for v in values}) > 1]
-    return [[f"{p}={_shown(v[p])}" for p in varying if p in v] for v in values]
+    return [[f"{p}={_shown(v[p])}" for p in _varying(values, ignore) if p in v] for v in values]
 
 
 def _shown(value):
@@ -285,13 +289,14 @@ def run_title(datasets, what, changed=None):
 # ----------------------------------------------------------------------------------------- drawing
 
 
-def figure(n_panels, cols, panel_size=(3.5, 2.4), extra_height=0.5):
+def figure(n_panels, cols, panel_size=(3.5, 2.4), extra_height=0.5, **subplots):
     """A figure of `n_panels` axes on a grid of `cols` columns, with constrained layout; unused
-    cells are removed. Returns (fig, flat list of the used axes)."""
+    cells are removed; `subplots` go to plt.subplots (sharey=True, ...). Returns (fig, flat list of
+    the used axes)."""
     cols = max(1, min(cols, n_panels))
     rows = -(-n_panels // cols)
     fig, grid = plt.subplots(rows, cols, figsize=(panel_size[0] * cols, panel_size[1] * rows + extra_height),
-                             squeeze=False, layout="constrained")
+                             squeeze=False, layout="constrained", **subplots)
     axes = list(grid.flat)
     for ax in axes[n_panels:]:
         ax.remove()
@@ -303,15 +308,6 @@ def date_axis(ax):
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def legend_outside(ax, handles=None, title=None, ncol=1, **kwargs):
-    """A legend to the right of `ax`, outside its data area (constrained layout makes room)."""
-    kwargs.setdefault("frameon", False)
-    if handles is not None:
-        kwargs["handles"] = handles
-    return ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
-                     ncol=ncol, **kwargs)
 
 
 def legend_below(ax, handles=None, title=None, ncol=3, **kwargs):
@@ -353,9 +349,7 @@ def save(fig, path, title=None):
 
 def varying_paths(datasets, ignore=("seed", "name")):
     """The scenario values in which the runs differ (paths), for a title."""
-    values = [scenario_values(ds) for ds in datasets]
-    paths = sorted(set().union(*values)) if values else []
-    return [p for p in paths if p not in ignore and len({repr(v.get(p)) for v in values}) > 1]
+    return _varying([scenario_values(ds) for ds in datasets], ignore)
 
 
 # ----------------------------------------------------------------------------------------- intervals

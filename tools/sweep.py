@@ -409,18 +409,6 @@ def _states(directory, n):
     return states
 
 
-def _ranges(indices):
-    """'0-3, 7, 9-10' for [0, 1, 2, 3, 7, 9, 10]."""
-    parts, start = [], None
-    for k, i in enumerate(indices):
-        if start is None:
-            start = i
-        if k + 1 == len(indices) or indices[k + 1] != i + 1:
-            parts.append(f"{start}" if start == i else f"{start}-{i}")
-            start = None
-    return ", ".join(parts)
-
-
 def _counts(states):
     order = [*runner.STATES, "missing"]
     counts = {s: states.count(s) for s in order if states.count(s)}
@@ -632,9 +620,9 @@ def cmd_status(args):
     parts = ", ".join(f"{v} {k}" for k, v in _counts(states).items())
     print(f"{directory}: {n} runs: {parts}")
     for state in [s for s in _counts(states) if s != runner.OK]:
-        print(f"{state}: {_ranges([i for i, s in enumerate(states) if s == state])}")
+        print(f"{state}: {runner.index_ranges([i for i, s in enumerate(states) if s == state])}")
     if todo:
-        print(f"to run: {_ranges(todo)}")
+        print(f"to run: {runner.index_ranges(todo)}")
         print(f"finish with: cloudmarket sweep SWEEP.yaml -o {directory} --resume, or re-submit the Slurm array")
     else:
         print("complete: every run finished ok")

@@ -78,7 +78,7 @@ def _load(args, binary):
 def main(argv, binary=None):
     args = parse(list(argv))
     binary = os.path.abspath(binary or args.binary or "")
-    output_variables.use_binary(binary if os.access(binary, os.X_OK) else None)  # targets name its variables
+    output_variables.use_binary(binary)  # targets name its variables (a binary that cannot run is passed over)
     signal.signal(signal.SIGTERM, _on_sigterm)
     comm = None
     if args.mpi:

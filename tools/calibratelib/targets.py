@@ -13,8 +13,8 @@ import re
 import numpy as np
 import yaml
 
-from cf_units import readable
-from sweeplib.collect import _RunFile, _text
+from cf_units import is_currency, readable, summed as is_summed, text_of
+from sweeplib.collect import _RunFile
 from sweeplib.fields import Field, Table
 from sweeplib.sweepfile import (LABEL_DIMS, MAX_RUNS, OUTPUT_VARIABLES, _NAME_RE, _PATH_RE, _read_path,
                                 did_you_mean, read_document)
@@ -132,7 +132,6 @@ GLOBAL_KEYS = GLOBAL_FIELDS.keys()
 LOCAL_KEYS = LOCAL_FIELDS.keys()
 SCALES = {"": 1.0, "k": 1e3, "mn": 1e6, "bn": 1e9, "tn": 1e12}
 PERIOD_UNITS = {"month": 1, "quarter": 3, "year": 12}
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -238,7 +237,7 @@ def load(path):
 def _read_rates(r, node, targets):
     m = r.mapping(node, "exchange_rates", None)
     for key, (key_node, value_node) in (m or {}).items():
-        if not _CURRENCY.match(key):
+        if not is_currency(key):
             r.error(key_node, f"'{key}' in exchange_rates is not a currency code (three capital letters, e.g. USD)")
             continue
         value = r.number(value_node, f"exchange_rates.{key}", 0, 1e15, lo_open=True)
@@ -605,15 +604,15 @@ class _Run:
     def __init__(self, path):
         self.file = _RunFile(path)
         f = self.file.f
-        start = _text(f.attrs.get("start_date", ""))
+        start = text_of(f.attrs.get("start_date", ""))
         match = re.match(r"^(\d{4})-(\d{2})", start)
         if not match:
             raise MomentError(f"{path}: not a cloudmarket run (no start_date attribute)")
         self.start_month = _month(int(match[1]), int(match[2]))
         self.step = self.file.months_per_step
         self.steps = len(f["time"]) if "time" in f else 0
-        self.currency = _text(f.attrs.get("currency", ""))
-        self.period_name = _text(f.attrs.get("output_period", "month"))
+        self.currency = text_of(f.attrs.get("currency", ""))
+        self.period_name = text_of(f.attrs.get("output_period", "month"))
 
     def close(self):
         self.file.close()
@@ -637,7 +636,7 @@ class _Run:
         ds, dims = self.file.variable(measurement.variable)
         data = np.asarray(ds[...], dtype=float)
         units = readable(ds.attrs)
-        summed = "time: sum" in _text(ds.attrs.get("cell_methods", ""))
+        summed = is_summed(ds.attrs)
         for dim, ids in measurement.select.items():
             have = self.file.labels(dim)
             missing = [x for x in ids if x not in have]
@@ -681,7 +680,7 @@ def _convert(value, model_units, moment, run, targets):
         if model_units != "1":
             raise MomentError(f"the moment is in {model_units}, not a dimensionless '{moment.units}'")
         return value / scale
-    if _CURRENCY.match(base) and _CURRENCY.match(model_units):
+    if is_currency(base) and is_currency(model_units):
         if base != model_units:
             rates = targets.exchange_rates
             for code in (base, model_units):

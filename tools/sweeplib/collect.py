@@ -15,6 +15,8 @@ import h5py
 import h5netcdf
 import numpy as np
 
+from cf_units import summed, text_of
+
 from . import runner, sweepfile
 from .sweepfile import GAME_LABEL_DIMS, LABEL_DIMS, OUTPUT_VARIABLES, Metric
 
@@ -24,14 +26,6 @@ MONTHS_PER_STEP = {"month": 1, "quarter": 3, "year": 12}
 
 class CollectError(Exception):
     pass
-
-
-def _text(x):
-    if isinstance(x, bytes):
-        return x.decode("utf-8", "replace")
-    if isinstance(x, np.ndarray) and x.shape == ():
-        return _text(x[()])
-    return str(x)
 
 
 def _dims_of(dataset, fallback):
@@ -50,7 +44,7 @@ class _RunFile:
     def __init__(self, path):
         self.f = h5py.File(path, "r")
         self._labels = {}
-        period = _text(self.f.attrs.get("output_period", "month"))
+        period = text_of(self.f.attrs.get("output_period", "month"))
         self.months_per_step = MONTHS_PER_STEP.get(period, 1)
 
     def close(self):
@@ -58,7 +52,7 @@ class _RunFile:
 
     def labels(self, dim):
         if dim not in self._labels:
-            self._labels[dim] = [_text(x) for x in self.f[dim][...]] if dim in self.f else []
+            self._labels[dim] = [text_of(x) for x in self.f[dim][...]] if dim in self.f else []
         return self._labels[dim]
 
     def variable(self, name, fallback_dims=None):
@@ -117,9 +111,9 @@ def metric_value(run_file, metric, labels):
 
 
 def _describe(metric, ds_attrs):
-    units = metric.units or _text(ds_attrs.get("units", "1"))
-    summed = "time: sum" in _text(ds_attrs.get("cell_methods", ""))
-    if metric.reduce == "sum" and not metric.units and not summed:
+    units = metric.units or text_of(ds_attrs.get("units", "1"))
+    is_sum = summed(ds_attrs)
+    if metric.reduce == "sum" and not metric.units and not is_sum:
         # A sum over months of a per-month rate (files written before cell_methods gave flows as
         # 'CUR/month'); a flow summed over each output period (docs/output.md) keeps its units.
         for per_month in ("/month", " month-1", "month-1"):
@@ -128,7 +122,7 @@ def _describe(metric, ds_attrs):
                 break
     if metric.long_name:
         return units, metric.long_name
-    what = _text(ds_attrs.get("long_name", metric.variable))
+    what = text_of(ds_attrs.get("long_name", metric.variable))
     window = f" over the last {metric.over} months" if metric.over else ""
     whole = " over the sessions" if metric.game else " over the run"
     how = {"last": "value in the last session" if metric.game else "final value",
@@ -264,7 +258,7 @@ def collect(directory, output=None):
                 var.attrs["units"] = units
                 var.attrs["long_name"] = long_name
                 if "product_unit" in attrs[m.name]:
-                    var.attrs["product_unit"] = _text(attrs[m.name]["product_unit"])
+                    var.attrs["product_unit"] = text_of(attrs[m.name]["product_unit"])
                 var.attrs["variable"] = m.variable
                 var.attrs["reduce"] = m.reduce
                 if m.over:
@@ -293,7 +287,7 @@ def _outputs(metrics, f):
         if not dims:
             out.append((m.name, data, m.name))
             continue
-        labels = [[_text(x) for x in f.variables[d][...]] for d in dims]
+        labels = [[text_of(x) for x in f.variables[d][...]] for d in dims]
         for index in np.ndindex(data.shape[1:]):
             tag = ",".join(labels[a][k] for a, k in enumerate(index))
             out.append((f"{m.name}[{tag}]", data[(slice(None), *index)], m.name))
@@ -324,7 +318,7 @@ def analyze(directory, conf_level=0.95):
     point = np.array([r["point"] for r in runs])
     with h5netcdf.File(path, "r") as f:
         outputs = _outputs(metrics, f)
-        metric_units = {m.name: _text(f.variables[m.name].attrs.get("units", "1")) for m in metrics}
+        metric_units = {m.name: text_of(f.variables[m.name].attrs.get("units", "1")) for m in metrics}
     names, rows, notes = [], [], []
     fields = ("S1", "S1_conf", "ST", "ST_conf") if kind == "saltelli" else ("mu", "mu_star", "sigma")
     results = {k: [] for k in fields}

@@ -90,6 +90,18 @@ def read_status(directory, index):
     return status if isinstance(status, dict) and "status" in status else None
 
 
+def index_ranges(indices):
+    """'0-3, 7, 9-10' for the sorted run indices [0, 1, 2, 3, 7, 9, 10]."""
+    parts, start = [], None
+    for k, i in enumerate(indices):
+        if start is None:
+            start = i
+        if k + 1 == len(indices) or indices[k + 1] != i + 1:
+            parts.append(f"{start}" if start == i else f"{start}-{i}")
+            start = None
+    return ", ".join(parts)
+
+
 def why_not_ok(status):
     """One line on why a run did not finish ok: its last line on stderr, else its exit code."""
     tail = ((status or {}).get("stderr") or "").strip().splitlines()

@@ -853,8 +853,8 @@ def _read_design(r, node, sweep):
             note = f"; it belongs to design type {', '.join(others)}" if others else did_you_mean(key, allowed)
             r.error(key_node, f"unknown key '{key}' in design of type {kind}{note}")
     design = {"type": kind}
-    for key in allowed[1:]:
-        if key not in m and not (kind == "morris" and key == "levels"):
+    for key in DESIGN_FIELDS.required_in.get(kind, ()):
+        if key not in m:
             r.error(node, f"missing required key '{key}' in design of type {kind}")
     if kind in ("lhs", "saltelli") and "samples" in m:
         n = r.integer(m["samples"][1], "samples", 2 if kind == "saltelli" else 1, DESIGN_FIELDS["samples"].hi)
