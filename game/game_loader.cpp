@@ -23,15 +23,6 @@ namespace {
 
 constexpr double kMaxTableEntries = 5e7;  // one learner's Q table: 400 MB of doubles
 
-void number(Fields& f, const std::string& key, double& value) {
-  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, f.range(key));
-}
-
-template <class Int>
-void integer(Fields& f, const std::string& key, Int& value) {
-  if (const Node* n = f.optional(key)) value = Int(yaml::to_integer(*n, key, f.range(key)));
-}
-
 template <class Enum>
 void choice(Fields& f, const std::string& key, Enum& value, const NameTable<Enum>& names) {
   if (const Node* n = f.optional(key)) value = yaml::to_enum(*n, key, names);
@@ -50,8 +41,8 @@ Demand decode_demand(const Node& node) {
   Fields f(node, "demand", fields::demand());
   Demand d;
   choice(f, "model", d.model, demand_model_names());
-  number(f, "price_sensitivity", d.price_sensitivity);
-  number(f, "outside_quality", d.outside_quality);
+  f.number("price_sensitivity", d.price_sensitivity);
+  f.number("outside_quality", d.outside_quality);
   const Node* nesting = f.optional("nesting");
   if (nesting) d.nesting = yaml::to_number(*nesting, "nesting", f.range("nesting"));
   if (nesting && d.model == DemandModel::logit && d.nesting != 1.0)
@@ -62,13 +53,13 @@ Demand decode_demand(const Node& node) {
 
 Learning decode_learning(const Node& node, Learning l) {
   Fields f(node, "q_learning", fields::q_learning());
-  number(f, "learning_rate", l.rule.learning_rate);
-  number(f, "discount", l.rule.discount);
-  number(f, "exploration_decay", l.rule.exploration_decay);
+  f.number("learning_rate", l.rule.learning_rate);
+  f.number("discount", l.rule.discount);
+  f.number("exploration_decay", l.rule.exploration_decay);
   choice(f, "exploration", l.rule.exploration, exploration_names());
-  number(f, "temperature", l.rule.temperature);
+  f.number("temperature", l.rule.temperature);
   choice(f, "q_init", l.q_init, q_init_names());
-  integer(f, "memory", l.memory);
+  f.integer("memory", l.memory);
   f.done();
   return l;
 }
@@ -79,13 +70,13 @@ Seller decode_seller(const Node& node, const Learning& learning, std::set<std::s
   s.id = yaml::to_id(f.required("id"), "id");
   f.rename("seller '" + s.id + "'");
   if (!ids.insert(s.id).second) fail(node.where, "duplicate seller id '" + s.id + "'");
-  number(f, "quality", s.quality);
-  number(f, "marginal_cost", s.marginal_cost);
+  f.number("quality", s.quality);
+  f.number("marginal_cost", s.marginal_cost);
   choice(f, "strategy", s.pricing.strategy, game_strategies());
-  if (const Node* n = f.optional("price")) s.price = yaml::to_number(*n, "price", f.range("price"));
-  if (const Node* n = f.optional("markup")) s.pricing.markup = yaml::to_number(*n, "markup", f.range("markup"));
-  number(f, "undercut", s.pricing.undercut);
-  number(f, "min_margin", s.pricing.min_margin);
+  f.number("price", s.price);
+  f.number("markup", s.pricing.markup);
+  f.number("undercut", s.pricing.undercut);
+  f.number("min_margin", s.pricing.min_margin);
   s.learning = learning;
   if (const Node* q = f.optional("q_learning")) {
     s.learning = decode_learning(*q, learning);
@@ -123,8 +114,8 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
     fail(schema.where, std::string("'schema' must be '") + kGameSchema + "', got '" + schema.scalar + "'");
   g.name = std::filesystem::path(path).stem().string();
   if (const Node* n = f.optional("name")) g.name = yaml::to_text(*n, "name");
-  integer(f, "seed", g.seed);
-  integer(f, "sessions", g.sessions);
+  f.integer("seed", g.seed);
+  f.integer("sessions", g.sessions);
   if (const Node* n = f.optional("units")) g.units = yaml::to_text(*n, "units");
   if (const Node* n = f.optional("demand")) g.demand = decode_demand(*n);
   Learning learning;
@@ -140,15 +131,15 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
   for (const auto& item : sellers.items) g.sellers.push_back(decode_seller(*item, learning, ids));
   if (const Node* n = f.optional("grid")) {
     Fields gf(*n, "grid", fields::grid());
-    integer(gf, "points", g.grid.points);
-    number(gf, "extend", g.grid.extend);
+    gf.integer("points", g.grid.points);
+    gf.number("extend", g.grid.extend);
     gf.done();
   }
   choice(f, "moves", g.moves, moves_names());
   if (const Node* n = f.optional("convergence")) {
     Fields cf(*n, "convergence", fields::convergence());
-    integer(cf, "stable_periods", g.convergence.stable_periods);
-    integer(cf, "max_periods", g.convergence.max_periods);
+    cf.integer("stable_periods", g.convergence.stable_periods);
+    cf.integer("max_periods", g.convergence.max_periods);
     cf.done();
   }
   if (const Node* n = f.optional("impulse")) {
@@ -165,7 +156,7 @@ GameSpec decode_game(const yaml::NodePtr& root, const std::string& path) {
       }
       g.impulse.deviator = int(at - names.begin());
     }
-    integer(imf, "periods", g.impulse.periods);
+    imf.integer("periods", g.impulse.periods);
     imf.done();
   }
   f.done();

@@ -47,17 +47,12 @@ void write_game(const std::string& path, const GameSetup& game, const std::vecto
   const GameSpec& spec = game.spec;
   const std::string& units = spec.units;
   NetcdfFile f(path);
-  f.attribute("", {"Conventions", std::string("CF-1.8")});
-  f.attribute("", {"title", "cloudmarket pricing game '" + spec.name + "'"});
-  f.attribute("", {"institution", std::string("none: output of the cloudmarket simulator, not an institution's data")});
-  f.attribute("", {"source", "cloudmarket " + std::string(kVersion)});
-  // No date and no path, so the same game and seed still give the same bytes.
-  f.attribute("", {"history", "cloudmarket game " + spec.name + " seed " + std::to_string(spec.seed)});
-  f.attribute("", {"references", std::string(output::kReferences)});
-  f.attribute("", {"comment", "Prices and profits are in the game's units, " + units +
-                                  " (the attribute price_units): a UDUNITS-2 unit, or an ISO 4217 code read as "
-                                  "1 to parse the rest. Profits are per period of the repeated game. "
-                                  "See docs/output.md, \"Units\"."});
+  output::write_cf_globals(f, "cloudmarket pricing game '" + spec.name + "'",
+                           "cloudmarket game " + spec.name + " seed " + std::to_string(spec.seed),
+                           "Prices and profits are in the game's units, " + units +
+                               " (the attribute price_units): a UDUNITS-2 unit, or an ISO 4217 code read as 1 to "
+                               "parse the rest. Profits are per period of the repeated game. See docs/output.md, "
+                               "\"Units\".");
   f.attribute("", {"schema", std::string(kGameOutputSchema)});
   f.attribute("", {"cloudmarket_version", std::string(kVersion)});
   f.attribute("", {"game", spec.name});

@@ -95,14 +95,8 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   const Attr each_product_unit{"product_unit", std::string("unit of each product (variable product_unit)")};
   const Attr gpu_product_unit{"product_unit", std::string("unit of the GPU product (variable product_unit)")};
 
-  file.attribute("", {"Conventions", std::string("CF-1.8")});
-  file.attribute("", {"title", "cloudmarket run of scenario '" + sc.name + "'"});
-  file.attribute("", {"institution", std::string("none: output of the cloudmarket simulator, not an institution's data")});
-  file.attribute("", {"source", "cloudmarket " + std::string(kVersion)});
-  // No date and no path, so the same scenario and seed still give the same bytes.
-  file.attribute("", {"history", "cloudmarket run " + sc.name + " seed " + std::to_string(sc.seed)});
-  file.attribute("", {"references", std::string(output::kReferences)});
-  file.attribute("", {"comment", output::units_comment(cur)});
+  output::write_cf_globals(file, "cloudmarket run of scenario '" + sc.name + "'",
+                           "cloudmarket run " + sc.name + " seed " + std::to_string(sc.seed), output::units_comment(cur));
   file.attribute("", {"schema", std::string(kOutputSchema)});
   file.attribute("", {"cloudmarket_version", std::string(kVersion)});
   file.attribute("", {"scenario_name", sc.name});

@@ -1,15 +1,8 @@
 #include "sim/field_table.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace cm::yaml {
-
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
 
 bool FieldSpec::applies_to(const std::string& value) const {
   return when.empty() || value.empty() || std::find(when.begin(), when.end(), value) != when.end();

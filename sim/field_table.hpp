@@ -94,7 +94,4 @@ std::vector<std::string> names_of(const Table& table) {
   return names;
 }
 
-// A default as written in a file.
-std::string number_text(double x);
-
 }  // namespace cm::yaml

@@ -82,7 +82,7 @@ std::vector<FieldSpec> pricing_rows() {
 std::vector<FieldSpec> investment_cash_rows(bool vendor) {
   const InvestmentPolicy p;
   std::vector<FieldSpec> rows{
-      number_field("budget", Range::between(0, limits::kMaxMoney).because(kMoneyReason),
+      number_field("budget", money(),
                    "capital to invest, available at the start (short for one capital tranche), currency"),
       list_field("capital", capital_tranche, "dated tranches of capital to invest, in date order",
                  limits::kMaxSchedule, false),

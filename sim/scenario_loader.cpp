@@ -76,7 +76,7 @@ TimeSpec decode_time(const Node& node) {
   auto date = parse_date(start_text);
   if (!date) fail(start.where, "'start' must be a date YYYY-MM-DD between 1900 and 2200, got '" + start_text + "'");
   time.start = *date;
-  time.years = int(yaml::to_integer(f.required("years"), "years", f.range("years")));
+  time.years = f.integer<int>("years");
   yaml::read_optional(f, "output_period", time.output_period, [](const Node& n, const std::string& k) {
     return yaml::to_enum(n, k, output_period_names());
   });
@@ -180,16 +180,11 @@ double number_or_schedule(Fields& f, const Node& n, const std::string& key, Rang
 void number(Fields& f, const std::string& key, double& value) {
   if (const Node* n = f.optional(key)) value = number_or_schedule(f, *n, key, f.range(key));
 }
+// An optional number that cannot be dated (no default: absent stays absent).
+void number(Fields& f, const std::string& key, std::optional<double>& value) { f.number(key, value); }
 // A required number (or schedule).
 double required_number(Fields& f, const std::string& key) {
   return number_or_schedule(f, f.required(key), key, f.range(key));
-}
-void number(Fields& f, const std::string& key, std::optional<double>& value) {
-  if (const Node* n = f.optional(key)) value = yaml::to_number(*n, key, f.range(key));
-}
-// A required number that cannot be dated.
-double required_plain(Fields& f, const std::string& key) {
-  return yaml::to_number(f.required(key), key, f.range(key));
 }
 
 // A mapping of product id to a fraction, for every product (absent ones are 0); sums to 1.
@@ -211,7 +206,7 @@ std::vector<double> product_shares(const Node& node, const std::string& key, con
 // `q` holds the defaults: the vendor's settings when reading a product's own.
 QLearning decode_q_learning(const Node& node, QLearning q) {
   Fields f(node, "q_learning", fields::q_learning());
-  if (const Node* n = f.optional("levels")) q.levels = int(yaml::to_integer(*n, "levels", f.range("levels")));
+  f.integer("levels", q.levels);
   number(f, "min_markup", q.min_markup);
   number(f, "max_markup", q.max_markup);
   number(f, "learning_rate", q.learning_rate);
@@ -315,14 +310,14 @@ Offer decode_offer(const Node& node, const std::string& what, const Pricing& ven
   Offer o;
   Fields f(node, what, fields::offer());
   f.allow_dates(o.dated);
-  o.price = required_plain(f, "price");
-  o.unit_cost = required_plain(f, "unit_cost");
+  o.price = f.number("price");
+  o.unit_cost = f.number("unit_cost");
   const Node& capacity = f.required("capacity");
   if (capacity.kind == Kind::map) {
     // Opening capacity sized to the opening demand, so that a market's size and shares can be
     // changed (or calibrated) without re-deriving every vendor's capacity by hand.
     Fields c(capacity, what + " capacity", fields::offer_capacity());
-    o.opening_utilization = yaml::to_number(c.required("utilization"), "utilization", c.range("utilization"));
+    o.opening_utilization = c.number("utilization");
     c.done();
     if (o.price <= 0) fail(capacity.where, what + ": a capacity sized to demand needs a price > 0 (a free product's demand is unbounded)");
   } else {
@@ -366,7 +361,7 @@ void read_investment_cash(Fields& f, InvestmentPolicy& p, Date start, bool vendo
       Fields t(*item, "capital tranche of " + f.what(), fields::capital_tranche());
       CapitalTranche tranche;
       tranche.at = to_date(t.required("at"), "at");
-      tranche.amount = yaml::to_number(t.required("amount"), "amount", t.range("amount"));
+      tranche.amount = t.number("amount");
       t.done();
       if (!p.capital.empty() && days_from_civil(tranche.at) < days_from_civil(p.capital.back().at))
         fail(item->where, "the capital tranches of " + f.what() + " must be in date order");
@@ -406,7 +401,7 @@ std::vector<Datacenter> decode_datacenters(const Node& node, const std::string& 
     const Node& id = f.required("id");
     dc.id = yaml::to_id(id, "id");
     check_unique_id(ids, dc.id, id, "datacenter");
-    dc.flops = required_plain(f, "flops");
+    dc.flops = f.number("flops");
     f.done();
     dcs.push_back(dc);
   }
@@ -427,7 +422,7 @@ ChipProgramme decode_chip_programme(const Node& node, const std::string& what, c
       RdSpendStep step;
       const Node& from = g.required("from");
       step.from = to_date(from, "from");
-      step.per_month = yaml::to_number(g.required("per_month"), "per_month", g.range("per_month"));
+      step.per_month = g.number("per_month");
       g.done();
       if (!c.rd_spend.empty() && days_from_civil(step.from) <= days_from_civil(c.rd_spend.back().from))
         fail(from.where, "rd_spend steps must be in strictly increasing date order: " + to_iso(step.from) +
@@ -455,7 +450,7 @@ Vendor decode_vendor(const Node& node, const std::vector<Product>& products, Dat
   f.allow_dates(v.dated);
   const std::string what = f.what();
   yaml::read_optional(f, "region", v.region, yaml::to_id);
-  v.initial_share = required_plain(f, "initial_share");
+  v.initial_share = f.number("initial_share");
   number(f, "cash", v.cash);
   number(f, "fixed_cost_per_month", v.fixed_cost_per_month);
   v.datacenters = decode_datacenters(f.required("datacenters"), v.id);
@@ -495,11 +490,11 @@ Budget decode_budget(const Node& node, const std::string& segment) {
   Fields f(node, "budget of segment '" + segment + "'", fields::budget());
   b.distribution = yaml::to_enum(f.required("distribution"), "distribution", budget_distribution_names());
   if (b.distribution == BudgetDistribution::lognormal) {
-    b.median = required_plain(f, "median");
+    b.median = f.number("median");
     number(f, "sigma", b.sigma);
   } else {
-    b.minimum = required_plain(f, "minimum");
-    b.alpha = required_plain(f, "alpha");
+    b.minimum = f.number("minimum");
+    b.alpha = f.number("alpha");
   }
   f.done();
   return b;
@@ -540,7 +535,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   s.id = read_id(f, "segment");
   f.allow_dates(s.dated);
   const std::string what = f.what();
-  s.firms = yaml::to_integer(f.required("firms"), "firms", f.range("firms"));
+  s.firms = f.integer<decltype(s.firms)>("firms");
   s.budget = decode_budget((f.required("budget")), s.id);
   number(f, "growth", s.growth);
 
@@ -555,9 +550,7 @@ Segment decode_segment(const Node& node, const std::vector<Product>& products) {
   if (const Node* ai = f.optional("ai_adoption")) s.ai_adoption = decode_ai_adoption(*ai, products, what);
   number(f, "price_sensitivity", s.price_sensitivity);
   number(f, "switching_cost", s.switching_cost);
-  yaml::read_optional(f, "contract_months", s.contract_months, [&f](const Node& n, const std::string& k) {
-    return int(yaml::to_integer(n, k, f.range(k)));
-  });
+  f.integer("contract_months", s.contract_months);
   number(f, "cloud_adoption", s.cloud_adoption);
   if (const Node* on_premises = f.optional("on_premises")) s.on_premises = decode_on_premises(*on_premises, what);
   f.done();
@@ -621,7 +614,7 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
     e.where = item->where;
     if (e.type == EventType::budget_shock) {
       e.segment = id_index(sc.segments, f.required("segment"), "segment", "segment");
-      e.change = required_plain(f, "change");
+      e.change = f.number("change");
       read_until(f, e);
     } else if (e.type == EventType::price_change) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
@@ -639,11 +632,11 @@ std::vector<Event> decode_events(const Node& node, const Scenario& sc) {
     } else if (e.type == EventType::outage) {
       e.vendor = id_index(sc.vendors, f.required("vendor"), "vendor", "vendor");
       read_until(f, e);
-      e.availability = required_plain(f, "availability");
+      e.availability = f.number("availability");
     } else {  // cost_shock
       e.product = id_index(sc.products, f.required("product"), "product", "product");
       if (const Node* region = f.optional("region")) e.region = yaml::to_id(*region, "region");
-      e.change = required_plain(f, "change");
+      e.change = f.number("change");
     }
     f.done();
     events.push_back(e);
@@ -669,11 +662,11 @@ Startup decode_startup(const Node& node, const std::vector<Vendor>& vendors) {
   const std::string what = f.what();
   yaml::read_optional(f, "region", s.region, yaml::to_id);
   if (const Node* owner = f.optional("owner")) s.owner = id_index(vendors, *owner, "owner", "vendor");
-  s.cash = required_plain(f, "cash");
+  s.cash = f.number("cash");
   s.burn_per_month = required_number(f, "burn_per_month");
   number(f, "training_flops", s.training_flops);
   // Keys of earlier versions: say what replaced them.
-  for (const char* old : {"training_rate", "run_flops", "run_growth", "training_budget_share"})
+  for (const std::string& old : fields::startup().retired)
     if (const Node* n = f.optional(old))
       fail(n->where, what + ": '" + old + "' was replaced by the training plan: a startup buys the compute its money "
                          "and expected API revenue justify (docs/model.md, \"AI startups\"), renting GPU-hours on "
@@ -750,9 +743,7 @@ Scenario decode_scenario(const NodePtr& root) {
   if (yaml::to_text(schema, "schema") != kScenarioSchema)
     fail(schema.where, std::string("'schema' must be '") + kScenarioSchema + "', got '" + schema.scalar + "'");
   sc.name = yaml::to_id(f.required("name"), "name");
-  yaml::read_optional(f, "seed", sc.seed, [](const Node& n, const std::string& k) {
-    return std::uint64_t(yaml::to_integer(n, k, fields::scenario().find("seed")->range));
-  });
+  f.integer("seed", sc.seed);
   sc.time = decode_time((f.required("time")));
   run_start = sc.time.start;
   yaml::read_optional(f, "currency", sc.currency, yaml::to_id);

@@ -11,6 +11,13 @@ namespace cm::yaml {
 
 namespace {
 
+// A number as written in a message or a file ("1e+15", "0.5").
+std::string number_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 const char* kind_phrase(const Node& node) {
   switch (node.kind) {
     case Kind::null: return "nothing";

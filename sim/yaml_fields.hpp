@@ -49,6 +49,21 @@ class Fields {
   // The table's row of `key`, and the allowed range of its numbers.
   const FieldSpec& row(const std::string& key) const;
   const Range& range(const std::string& key) const { return row(key).range; }
+  // A key's number (or integer) checked against the key's own range: required, or read into
+  // `value` (which holds the default) when present.
+  double number(const std::string& key) { return to_number(required(key), key, range(key)); }
+  template <class T>
+  void number(const std::string& key, T& value) {  // T: double or std::optional<double>
+    if (const Node* n = optional(key)) value = to_number(*n, key, range(key));
+  }
+  template <class Int>
+  Int integer(const std::string& key) {
+    return Int(to_integer(required(key), key, range(key)));
+  }
+  template <class Int>
+  void integer(const std::string& key, Int& value) {
+    if (const Node* n = optional(key)) value = Int(to_integer(*n, key, range(key)));
+  }
   // The mapping's datable keys (sim/dated_parameter.hpp) may be given as dated schedules, which
   // the loader stores in `into` (the table names the owner).
   void allow_dates(DatedFields& into) { dated_ = &into; }

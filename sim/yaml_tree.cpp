@@ -363,13 +363,15 @@ NodePtr merge_id_lists(const Node& base, const Node& over) {
   result->where = over.where;
   // Only base ids are matched, so a duplicate id within `over` survives for validation to report.
   std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t i = 0; i < result->items.size(); ++i) index.emplace(id_of(*result->items[i]), i);
+  std::vector<std::string> base_ids;  // for a hint when an override's id matches none
+  for (std::size_t i = 0; i < result->items.size(); ++i) {
+    index.emplace(id_of(*result->items[i]), i);
+    base_ids.push_back(id_of(*result->items[i]));
+  }
   for (const NodePtr& item : over.items) {
     auto it = index.find(id_of(*item));
     if (it == index.end()) {
       result->items.push_back(clone(item));
-      std::vector<std::string> base_ids;
-      for (const NodePtr& b : base.items) base_ids.push_back(id_of(*b));
       if (auto hint = did_you_mean(id_of(*item), base_ids)) result->items.back()->unmatched_id_hint = *hint;
     } else
       result->items[it->second] = deep_merge(result->items[it->second], item);
