@@ -2,13 +2,13 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
 #include "output/netcdf_file.hpp"
+#include "output/partial_file.hpp"
 #include "output/run_recorder.hpp"
 #include "sim/scenario.hpp"
 
@@ -84,12 +84,9 @@ herr_t visit(hid_t group, const char* name, const H5L_info_t*, void* data) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::vector<std::string>>> output_time_series(const std::string& scratch_dir) {
-  const std::string path =
-      (std::filesystem::path(scratch_dir) / ("cloudmarket-variables-" + std::to_string(getpid()) + ".h5")).string();
-  struct Remove {
-    std::string path;
-    ~Remove() { std::filesystem::remove(path); }
-  } remove{path};
+  // A uniquely named scratch file, removed when done (never committed), also on a signal.
+  const output::PartialFile scratch((std::filesystem::path(scratch_dir) / "cloudmarket-variables.h5").string());
+  const std::string& path = scratch.path();
   {
     const Scenario sc = one_of_each();
     output::NetcdfFile file(path);

@@ -315,8 +315,7 @@ int schema_command(const std::vector<std::string>& args) {
                                        "A repeated pricing game of the cloudmarket simulator (docs/game.md). Printed "
                                        "by `cloudmarket schema game` from the loader's field tables.");
   } else if (what == "output-variables") {
-    const char* tmp = std::getenv("TMPDIR");
-    std::cout << cm::output_time_series_json(tmp && *tmp ? tmp : "/tmp");
+    std::cout << cm::output_time_series_json(std::filesystem::temp_directory_path().string());
   } else {
     std::string message = "unknown schema '" + what + "': expected scenario, game or output-variables";
     if (auto hint = cm::yaml::did_you_mean(what, {"scenario", "game", "output-variables"}))
