@@ -174,12 +174,11 @@ void EnterpriseMarket::renew(int month, const std::vector<ChoiceSet>& sets) {
     const int phase = month % blocks.phases();
     const RenewalTable table(sets[s], seg.dated.at("switching_cost", seg.switching_cost, month));
     const RandomStream stream(scenario_.seed, "segment:" + seg.id, "renewal");
-    const RenewalFlows moved = renew_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1],
-                                           blocks.begin, table, stream, month);
+    const RenewalFlows moved = renew_block(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1],
+                                           blocks.begin, table, stream, month, tally_[s][phase]);
     flows_.repatriated[s] += moved.to_premises;
     flows_.returned[s] += moved.to_cloud;
     decisions_ += std::int64_t(blocks.phase_begin[phase + 1] - blocks.phase_begin[phase]);
-    retally(s, phase, table);
   }
 }
 

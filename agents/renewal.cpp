@@ -1,5 +1,6 @@
 #include "agents/renewal.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -23,66 +24,80 @@ RenewalTable::RenewalTable(const ChoiceSet& set, double switching_cost)
   }
 }
 
-Supplier RenewalTable::choose(Supplier current, double u) const {
-  const double* row = &cumulative_[std::size_t(current) * options_];
-  std::size_t j = 0;
-  while (u >= row[j]) ++j;  // the row ends at 1 > u
-  return Supplier(j);
-}
-
 double RenewalTable::probability(Supplier current, Supplier next) const {
   const double* row = &cumulative_[std::size_t(current) * options_];
   return next == 0 ? row[0] : row[next] - row[next - 1];
 }
 
-RenewalFlows renew_firms(Population& pop, std::size_t begin, std::size_t end, std::size_t segment_first,
-                         const RenewalTable& table, const RandomStream& stream, int month) {
-  RenewalFlows flows;
-  for (std::size_t i = begin; i < end; ++i) {
-    const Supplier before = pop.supplier[i];
-    const Supplier after = table.choose(before, stream.uniform(i - segment_first, std::uint64_t(month)));
-    pop.supplier[i] = after;
-    flows.to_premises += (before != kOnPremises) & (after == kOnPremises);
-    flows.to_cloud += (before == kOnPremises) & (after != kOnPremises);
-  }
-  return flows;
-}
-
 namespace {
-// Adds `amount` served by the firm's supplier(s) to `per_option`.
-void spread(std::vector<double>& per_option, const BlockTally& tally, const Population& pop, std::size_t i,
-            double amount) {
-  const std::size_t options = per_option.size();
+
+// Adds one firm, as it holds its supplier(s) now, to the tally of its block.
+inline void add_firm(BlockTally& tally, const Population& pop, std::size_t i) {
+  const std::size_t options = tally.primary.size();
   const Supplier s = pop.supplier[i];
-  if (!pop.multi_cloud[i] || s == kOnPremises) {
-    per_option[s] += amount;
+  const double budget = pop.base_budget[i];
+  const double ai = pop.adopted[i] ? budget : 0.0;  // x + 0.0 == x: adding it always keeps the sums exact
+  tally.primary[s] += 1;
+  if (!pop.multi_cloud[i] || s == kOnPremises) [[likely]] {
+    tally.budget[s] += budget;
+    tally.ai_budget[s] += ai;
+    tally.contracts[s] += 1;
     return;
   }
-  for (std::size_t j = 1; j < options; ++j) per_option[j] += amount * tally.split[s * options + j];
+  const double* split = &tally.split[s * options];
+  for (std::size_t j = 1; j < options; ++j) {
+    tally.budget[j] += budget * split[j];
+    tally.ai_budget[j] += ai * split[j];
+    tally.contracts[j] += split[j] >= kContractShare;
+  }
 }
-}  // namespace
 
-BlockTally tally_firms(const Population& pop, std::size_t begin, std::size_t end, const RenewalTable& table) {
+BlockTally empty_tally(const RenewalTable& table) {
   const std::size_t options = table.options();
   BlockTally tally(options);
   for (std::size_t k = 0; k < options; ++k)
     for (std::size_t j = 0; j < options; ++j) tally.split[k * options + j] = table.split(Supplier(k))[j];
-  for (std::size_t i = begin; i < end; ++i) {
-    const Supplier s = pop.supplier[i];
-    tally.primary[s] += 1;
-    spread(tally.budget, tally, pop, i, pop.base_budget[i]);
-    if (pop.adopted[i]) spread(tally.ai_budget, tally, pop, i, pop.base_budget[i]);
-    if (!pop.multi_cloud[i] || s == kOnPremises) {
-      tally.contracts[s] += 1;
-    } else {
-      for (std::size_t j = 1; j < options; ++j) tally.contracts[j] += tally.split[s * options + j] >= kContractShare;
+  return tally;
+}
+
+}  // namespace
+
+RenewalFlows renew_block(Population& pop, std::size_t begin, std::size_t end, std::size_t segment_first,
+                         const RenewalTable& table, const RandomStream& stream, int month, BlockTally& tally) {
+  tally = empty_tally(table);
+  RenewalFlows flows;
+  for (std::size_t i = begin; i < end;) {
+    const std::size_t k = i - segment_first;
+    const auto words = stream.bits(k / 4, std::uint64_t(month));
+    // The firms of this call: from word k mod 4 to the last word or the end of the block.
+    const std::size_t last = std::min(end, i + (4 - k % 4));
+    for (std::size_t w = k % 4; i < last; ++i, ++w) {
+      const Supplier before = pop.supplier[i];
+      const Supplier after = table.choose(before, RandomStream::to_open_unit(words[w]));
+      pop.supplier[i] = after;
+      flows.to_premises += (before != kOnPremises) & (after == kOnPremises);
+      flows.to_cloud += (before == kOnPremises) & (after != kOnPremises);
+      add_firm(tally, pop, i);
     }
   }
+  return flows;
+}
+
+BlockTally tally_firms(const Population& pop, std::size_t begin, std::size_t end, const RenewalTable& table) {
+  BlockTally tally = empty_tally(table);
+  for (std::size_t i = begin; i < end; ++i) add_firm(tally, pop, i);
   return tally;
 }
 
 void add_ai_budget(BlockTally& tally, const Population& pop, std::size_t firm) {
-  spread(tally.ai_budget, tally, pop, firm, pop.base_budget[firm]);
+  const std::size_t options = tally.primary.size();
+  const Supplier s = pop.supplier[firm];
+  const double budget = pop.base_budget[firm];
+  if (!pop.multi_cloud[firm] || s == kOnPremises) {
+    tally.ai_budget[s] += budget;
+    return;
+  }
+  for (std::size_t j = 1; j < options; ++j) tally.ai_budget[j] += budget * tally.split[s * options + j];
 }
 
 std::vector<double> stationary_distribution(const RenewalTable& table) {

@@ -2,7 +2,8 @@
 // Contract renewal: a firm whose contract ends re-chooses its supplier (choice_model.hpp), with a
 // bonus (the switching cost) for the supplier it holds. One table per segment and month holds, for
 // each current supplier, the cumulative choice probabilities and the multi-cloud split, so a choice
-// is one uniform draw and a short scan.
+// is one uniform draw and a branch-free search of a row. Building the table costs (V+1)^2 choice
+// probabilities per segment-month (V vendors), which dominates a month once V reaches the tens.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -16,8 +17,12 @@ namespace cm {
 class RenewalTable {
  public:
   RenewalTable(const ChoiceSet& set, double switching_cost);
-  // The supplier chosen by a firm that has `current`, given a uniform draw u in (0, 1).
-  Supplier choose(Supplier current, double u) const;
+  // The supplier chosen by a firm that has `current`, given a uniform draw u in (0, 1): the first
+  // option whose cumulative probability exceeds u, found without data-dependent branches.
+  Supplier choose(Supplier current, double u) const {
+    const double* row = &cumulative_[std::size_t(current) * options_];
+    return options_ <= kCountedOptions ? counted(row, u) : bisected(row, u);
+  }
   // Probability that a firm with `current` chooses `next`.
   double probability(Supplier current, Supplier next) const;
   // Within-cloud split of a multi-cloud firm whose primary is `current` (0 for on-premises).
@@ -25,6 +30,23 @@ class RenewalTable {
   std::size_t options() const { return options_; }
 
  private:
+  // Up to this many options, counting the entries <= u (a loop the compiler unrolls) beats a search.
+  static constexpr std::size_t kCountedOptions = 16;
+  Supplier counted(const double* row, double u) const {
+    std::size_t j = 0;
+    for (std::size_t k = 0; k + 1 < options_; ++k) j += row[k] <= u;  // the row ends at 1 > u
+    return Supplier(j);
+  }
+  Supplier bisected(const double* row, double u) const {
+    const double* base = row;
+    for (std::size_t n = options_; n > 1;) {
+      const std::size_t half = n / 2;
+      base = base[half] <= u ? base + half : base;  // a conditional move, not a branch
+      n -= half;
+    }
+    return Supplier(base - row + (*base <= u));
+  }
+
   std::size_t options_;
   std::vector<double> cumulative_;  // options_ x options_, row = current supplier
   std::vector<double> split_;       // options_ x options_
@@ -53,10 +75,12 @@ struct RenewalFlows {
   std::int64_t to_cloud = 0;     // held on-premises, chose a cloud
 };
 
-// Renews the firms in [begin, end): each draws u from `stream` at counter (firm - first, month),
-// so a firm's draw depends only on who it is and when, never on the order of processing.
-RenewalFlows renew_firms(Population& population, std::size_t begin, std::size_t end, std::size_t segment_first,
-                 const RenewalTable& table, const RandomStream& stream, int month);
+// Renews the firms in [begin, end) and tallies them with the multi-cloud split of `table`, in one
+// pass. Firm k of its segment (k = firm - segment_first) draws word k mod 4 of the Philox call at
+// counter (k / 4, month) of `stream`: four firms share a call, and a firm's draw depends only on
+// who it is and when, never on the order or the blocks in which firms are processed.
+RenewalFlows renew_block(Population& population, std::size_t begin, std::size_t end, std::size_t segment_first,
+                         const RenewalTable& table, const RandomStream& stream, int month, BlockTally& tally);
 
 // Tally of [begin, end) with the multi-cloud split of `table`.
 BlockTally tally_firms(const Population& population, std::size_t begin, std::size_t end, const RenewalTable& table);

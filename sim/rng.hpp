@@ -28,12 +28,18 @@ class RandomStream {
   RandomStream(std::uint64_t seed, std::string_view agent, std::string_view purpose)
       : key_{{seed, stable_hash(agent) ^ (stable_hash(purpose) * 0x9E3779B97F4A7C15ull)}} {}
 
+  // The four 64-bit words of the draw addressed by (index, step).
+  std::array<std::uint64_t, 4> bits(std::uint64_t index, std::uint64_t step) const {
+    const r123::Philox4x64::ctr_type ctr = {{index, step, 0, 0}};
+    const auto words = r123::Philox4x64()(ctr, key_);
+    return {words[0], words[1], words[2], words[3]};
+  }
+
   // Four independent uniforms in the open interval (0, 1) for the draw addressed by (index, step).
   std::array<double, 4> uniforms(std::uint64_t index, std::uint64_t step) const {
-    r123::Philox4x64::ctr_type ctr = {{index, step, 0, 0}};
-    const auto bits = r123::Philox4x64()(ctr, key_);
+    const auto words = bits(index, step);
     std::array<double, 4> u{};
-    for (int k = 0; k < 4; ++k) u[k] = to_open_unit(bits[k]);
+    for (int k = 0; k < 4; ++k) u[k] = to_open_unit(words[k]);
     return u;
   }
 
@@ -45,9 +51,10 @@ class RandomStream {
     return std::sqrt(-2.0 * std::log(u[0])) * std::cos(6.283185307179586 * u[1]);
   }
 
- private:
   // 53 random bits, centred in their cell: never exactly 0 or 1.
   static double to_open_unit(std::uint64_t bits) { return (double(bits >> 11) + 0.5) * 0x1.0p-53; }
+
+ private:
 
   r123::Philox4x64::key_type key_;
 };

@@ -68,7 +68,7 @@ class Export(TempDirTest):
         runs = pd.read_csv(os.path.join(csv, "sweep.csv"))
         self.assertEqual(len(runs), 4)
         self.assertEqual(list(runs["segments.retail.switching_cost"]), [0.5, 0.5, 2, 2])
-        stacked = pd.read_csv(os.path.join(csv, "run_time_vendor.csv"))
+        stacked = pd.read_csv(os.path.join(csv, "run_time_vendor.csv"), float_precision="round_trip")
         self.assertEqual(len(stacked), 4 * 12 * 2)
         self.assertEqual(list(stacked.columns[:2]), ["run", "segments.retail.switching_cost"])
         with xr.open_dataset(os.path.join(out, "runs", "3.h5"), engine="h5netcdf") as last:
