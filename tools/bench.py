@@ -5,11 +5,17 @@ usage: tools/bench.py --binary build/cloudmarket [--repeat N]
 
 Each figure is measured on a fresh process (a run is a process). Wall time is the best of
 --repeat runs; peak RSS comes from the kernel's accounting of that child (wait4). Time per
-simulated month is marginal: the difference between a 10-year and a 1-year run over 108 months,
-so start-up (population, calibration) is not in it.
+simulated month is marginal: the difference between a long and a short run over their months,
+so start-up (population, calibration) is not in it. A ratio between two commands is measured in
+the same call, the commands taking turns (A B A B ...), as the median of the pairs' ratios:
+with `farm-bench` when it is on PATH, else by the same pairing here.
 """
 import argparse
 import os
+import re
+import shlex
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,9 +27,13 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MILLION = os.path.join(ROOT, "scenarios", "bench", "million.yaml")
 BASELINE = os.path.join(ROOT, "scenarios", "baseline.yaml")
+# main before the throughput work of issue 14 (renewal kernel, caches, bounded months, batch
+# worker): `million.yaml` is timed against this revision's binary, built once into BUILD/bench-reference.
+REFERENCE_COMMIT = "09cbfacc59b00798564fd567e73e3429abe6d3f7"
 
 
 def run_once(cmd):
+    """Wall seconds, CPU seconds (user + system) and peak RSS in MiB of one run of `cmd`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -32,7 +42,57 @@ def run_once(cmd):
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed: {stderr}")
-    return wall, usage.ru_maxrss / 1024.0  # ru_maxrss is in KiB on Linux
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0  # ru_maxrss is in KiB on Linux
+
+
+def paired(cmd_a, cmd_b, runs=5):
+    """CPU seconds of A and B (medians) and the median of the pairs' ratios A/B."""
+    if shutil.which("farm-bench"):
+        out = subprocess.run(["farm-bench", "-n", str(runs), "--timeout", "3600", "--vs", shlex.join(cmd_b), "--",
+                              *cmd_a], capture_output=True, text=True)
+        medians = {m.group(1): float(m.group(2)) for m in
+                   re.finditer(r"^(A cpu s|B cpu s|A/B cpu)\s+\S+\s+(\S+)", out.stdout, re.M)}
+        if out.returncode != 0 or len(medians) != 3:
+            sys.exit(f"bench: farm-bench failed:\n{out.stdout}{out.stderr}")
+        return medians["A cpu s"], medians["B cpu s"], medians["A/B cpu"]
+    run_once(cmd_a), run_once(cmd_b)  # warm-up: files in the page cache
+    pairs = [(run_once(cmd_a)[1], run_once(cmd_b)[1]) for _ in range(runs)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(a / b for a, b in pairs))
+
+
+def reference_binary(binary):
+    """The binary of REFERENCE_COMMIT, built beside `binary` (once), or None with the reason."""
+    build = os.path.join(os.path.dirname(os.path.abspath(binary)), "bench-reference")
+    made = os.path.join(build, "build", "cloudmarket")
+    stamp = os.path.join(build, "commit")
+    if os.path.exists(made) and open(stamp).read().strip() == REFERENCE_COMMIT:
+        return made, ""
+    if subprocess.run(["git", "-C", ROOT, "cat-file", "-e", REFERENCE_COMMIT + "^{commit}"],
+                      capture_output=True).returncode != 0:
+        return None, f"revision {REFERENCE_COMMIT[:7]} is not in this clone (a shallow clone?)"
+    print(f"building the reference binary of {REFERENCE_COMMIT[:7]} into {build} (once, a few minutes)...",
+          flush=True)
+    shutil.rmtree(build, ignore_errors=True)
+    source = os.path.join(build, "src")
+    os.makedirs(source)
+    archive = subprocess.Popen(["git", "-C", ROOT, "archive", REFERENCE_COMMIT], stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", source], stdin=archive.stdout, check=True)
+    archive.wait()
+    for step in (["cmake", "-S", source, "-B", os.path.join(build, "build"), "-DCMAKE_BUILD_TYPE=Release"],
+                 ["cmake", "--build", os.path.join(build, "build"), "-j", str(os.cpu_count()), "--target", "cloudmarket"]):
+        subprocess.run(step, check=True, stdout=subprocess.DEVNULL)
+    with open(stamp, "w") as f:
+        f.write(REFERENCE_COMMIT + "\n")
+    return made, ""
+
+
+def renewal_decision_cost(binary):
+    """ns per renewal decision in the market's renewal and in a tight loop (tools/bench_renewal.cpp)."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(binary)), "bench_renewal")
+    out = subprocess.run([tool, MILLION], capture_output=True, text=True, check=True).stdout
+    figures = dict(line.split(": ", 1) for line in out.strip().splitlines())
+    return float(figures["market"].split()[0]), float(figures["tight"].split()[0]), float(figures["ratio"])
 
 
 def measure(binary, scenario, sets, out, repeat):
@@ -42,7 +102,7 @@ def measure(binary, scenario, sets, out, repeat):
     runs = [run_once(cmd) for _ in range(repeat)]
     with h5py.File(out) as f:
         decisions = int(f.attrs["firm_decisions"])
-    return min(w for w, _ in runs), max(r for _, r in runs), os.path.getsize(out), decisions
+    return min(w for w, _, _ in runs), max(r for _, _, r in runs), os.path.getsize(out), decisions
 
 
 def segments_of(binary, scenario):
