@@ -5,9 +5,13 @@
 
 namespace cm {
 
+double spend_factor(double price, double reference_price, double elasticity) {
+  if (elasticity == 1.0 || reference_price <= 0) return 1.0;
+  return std::pow(price / reference_price, 1.0 - elasticity);
+}
+
 double spend_at_price(double at_reference, double price, double reference_price, double elasticity) {
-  if (elasticity == 1.0 || reference_price <= 0) return at_reference;
-  return at_reference * std::pow(price / reference_price, 1.0 - elasticity);
+  return at_reference * spend_factor(price, reference_price, elasticity);  // x * 1.0 is x: the fixed-spend case is exact
 }
 
 Bill bill_month(const std::vector<Grid>& wanted_at_reference, const std::vector<double>& elasticity,

@@ -28,5 +28,8 @@ Bill bill_month(const std::vector<Grid>& wanted_at_reference, const std::vector<
 
 // Spend wanted at `price` by a buyer who spends `at_reference` at the reference price.
 double spend_at_price(double at_reference, double price, double reference_price, double elasticity);
+// The factor it multiplies `at_reference` by, (price / reference)^(1 - e) (1 for e = 1): computed once
+// where many spends meet one price.
+double spend_factor(double price, double reference_price, double elasticity);
 
 }  // namespace cm

@@ -26,9 +26,9 @@ std::vector<double> base_rows(const SegmentOutlook& seg) {
 // within the cloud nest and f = exp(shift / mu), the nest sum scales by r = 1 + a (f - 1), so
 //     Pr'(0 | k) = 1 / (1 + r^mu (1 - Pr(0 | k)) / Pr(0 | k)),
 //     Pr'(j | k) = Pr(j | k) / (1 - Pr(0 | k)) * (own ? f : 1) / r * (1 - Pr'(0 | k)).
-void shift_rows(const std::vector<double>& base, std::size_t n, std::size_t own, double shift, double nesting,
-                std::vector<double>& out) {
-  out = base;
+// `base` and `out` hold n x n rows each.
+void shift_rows(const double* base, std::size_t n, std::size_t own, double shift, double nesting, double* out) {
+  std::copy(base, base + n * n, out);
   if (shift == 0) return;
   const double f = std::exp(shift / nesting);
   for (std::size_t k = 0; k < n; ++k) {
@@ -70,65 +70,78 @@ struct Walk {
 Walk walk(const DynamicPricingProblem& pb, double price) {
   const std::size_t months = std::size_t(pb.months());
   const std::size_t own = pb.option;
+  const std::size_t n = pb.segments.empty() ? 0 : pb.segments[0].choice.utility.size();
   Walk w{std::vector<double>(months, 0.0), std::vector<double>(months, 0.0), std::vector<double>(months, 0.0)};
+  // Every segment's state in a few flat buffers (one allocation each per evaluation, not per phase).
   struct State {
-    std::vector<std::vector<double>> held;
+    std::size_t held_at = 0;  // its phases' rows (options each) in `held`, phase-major
+    int phases = 0;
     double own_held = 0;
-    std::vector<double> base, deviating;  // transition rows at the seen price, at the price set
+    const double* base = nullptr;  // transition rows at the seen price
+    std::size_t deviating_at = 0;  // its rows at the price set, in `deviating`
     double per_spend_deviating = 0, per_spend_staying = 0;
-    double utility_shift = 0;
     double layer_deviating = 0, layer_staying = 0;  // the vendor's layer share at the price set, at the seen one
+    double seen_cost = 0;  // the expected cost per unit wanted in the choice utilities: seen price, fill_now
   };
   auto per_spend = [](const SegmentOutlook& seg, double p) {
     return p > 0 ? spend_at_price(1.0, p, seg.reference_price, seg.elasticity) / p : 0.0;
   };
-  std::vector<State> states;
-  for (const auto& seg : pb.segments) {
-    State st;
-    st.held = seg.held;
-    for (const auto& h : st.held) st.own_held += h[own];
-    st.utility_shift = seg.utility_per_price * (price - pb.seen_price);
-    st.base = seg.renewal_rows.empty() ? base_rows(seg) : seg.renewal_rows;
-    shift_rows(st.base, seg.choice.utility.size(), own, st.utility_shift, seg.choice.nesting, st.deviating);
+  std::size_t held_size = 0;
+  for (const auto& seg : pb.segments) held_size += seg.held.size() * n;
+  std::vector<double> held(held_size), deviating(pb.segments.size() * n * n);
+  std::vector<std::vector<double>> computed_base(pb.segments.size());  // for segments without renewal rows
+  std::vector<State> states(pb.segments.size());
+  for (std::size_t i = 0, at = 0; i < pb.segments.size(); ++i) {
+    const SegmentOutlook& seg = pb.segments[i];
+    State& st = states[i];
+    st.held_at = at;
+    st.phases = int(seg.held.size());
+    for (const auto& h : seg.held) {
+      std::copy(h.begin(), h.end(), held.begin() + std::ptrdiff_t(at));
+      at += n;
+      st.own_held += h[own];
+    }
+    if (seg.renewal_rows.empty()) computed_base[i] = base_rows(seg);
+    st.base = seg.renewal_rows.empty() ? computed_base[i].data() : seg.renewal_rows.data();
+    st.deviating_at = i * n * n;
+    shift_rows(st.base, n, own, seg.utility_per_price * (price - pb.seen_price), seg.choice.nesting,
+               &deviating[st.deviating_at]);
     st.per_spend_deviating = per_spend(seg, price);
     st.per_spend_staying = per_spend(seg, pb.seen_price);
     st.layer_staying = seg.layer_share;
     st.layer_deviating = shifted_layer_share(seg.layer_share, seg.layer_utility_per_price * (price - pb.seen_price));
-    states.push_back(std::move(st));
+    st.seen_cost = rationed_price(pb.seen_price, pb.fill_now, seg.reference_price, pb.scarcity_premium);
   }
-  const std::size_t n = pb.segments.empty() ? 0 : pb.segments[0].choice.utility.size();
-  std::vector<double> next(n), rationed;
+  std::vector<double> next(n), rationed(n * n);
   double fill = pb.fill_now;  // in the choice utilities already
   for (std::size_t t = 0; t < months; ++t) {
-    const bool deviating = int(t) < pb.deviation_months;
-    const double p = deviating ? price : pb.seen_price;
+    const bool deviating_now = int(t) < pb.deviation_months;
+    const double p = deviating_now ? price : pb.seen_price;
     for (std::size_t i = 0; i < pb.segments.size(); ++i) {
       const SegmentOutlook& seg = pb.segments[i];
       State& st = states[i];
-      const int phases = int(st.held.size());
-      if (phases > 0) {
-        const std::vector<double>* P = deviating ? &st.deviating : &st.base;
+      if (st.phases > 0) {
+        const double* P = deviating_now ? &deviating[st.deviating_at] : st.base;
         // Firms see the expected cost per unit wanted; a fill other than today's, or a price
         // other than the seen one under rationing, moves the own utility from the seen one.
         if (fill < 1.0 || pb.fill_now < 1.0) {
-          const double ref = seg.reference_price, m = pb.scarcity_premium;
           const double shift = seg.utility_per_price *
-                               (rationed_price(p, fill, ref, m) - rationed_price(pb.seen_price, pb.fill_now, ref, m));
-          shift_rows(st.base, n, own, shift, seg.choice.nesting, rationed);
-          P = &rationed;
+                               (rationed_price(p, fill, seg.reference_price, pb.scarcity_premium) - st.seen_cost);
+          shift_rows(st.base, n, own, shift, seg.choice.nesting, rationed.data());
+          P = rationed.data();
         }
-        auto& h = st.held[std::size_t((seg.first_phase + int(t)) % phases)];
+        double* h = &held[st.held_at + std::size_t((seg.first_phase + int(t)) % st.phases) * n];
         std::fill(next.begin(), next.end(), 0.0);
         for (std::size_t k = 0; k < n; ++k)
           if (h[k] != 0)
-            for (std::size_t j = 0; j < n; ++j) next[j] += h[k] * (*P)[k * n + j];
+            for (std::size_t j = 0; j < n; ++j) next[j] += h[k] * P[k * n + j];
         st.own_held += next[own] - h[own];
-        h.swap(next);
+        std::copy(next.begin(), next.end(), h);
       }
-      double units = st.own_held * seg.own_spend[t] * (deviating ? st.per_spend_deviating : st.per_spend_staying);
+      double units = st.own_held * seg.own_spend[t] * (deviating_now ? st.per_spend_deviating : st.per_spend_staying);
       if (!seg.layer_spend.empty())
-        units += seg.layer_spend[t] * (deviating ? st.layer_deviating * st.per_spend_deviating
-                                                 : st.layer_staying * st.per_spend_staying);
+        units += seg.layer_spend[t] * (deviating_now ? st.layer_deviating * st.per_spend_deviating
+                                                     : st.layer_staying * st.per_spend_staying);
       w.held[t] += st.own_held;
       w.units[t] += units;
       w.other[t] += st.own_held * seg.other_profit[t];

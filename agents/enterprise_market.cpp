@@ -42,17 +42,24 @@ std::vector<double> target_shares(const Scenario& sc, const Segment& seg, const 
 
 }  // namespace
 
+double price_index_at(const Grid& spend_shares, std::size_t s, const Grid& prices, std::size_t v,
+                      const std::vector<double>& reference_price, const Grid& fill, double scarcity_premium) {
+  double index = 0;
+  for (std::size_t p = 0; p < prices.cols(); ++p) {
+    if (!(reference_price[p] > 0)) continue;
+    const double cost =
+        fill.rows() ? rationed_price(prices(v, p), fill(v, p), reference_price[p], scarcity_premium) : prices(v, p);
+    index += spend_shares(s, p) * cost / reference_price[p];
+  }
+  return index;
+}
+
 Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price,
                  const Grid& fill, double scarcity_premium) {
   Grid index(spend_shares.rows(), prices.rows());
   for (std::size_t s = 0; s < spend_shares.rows(); ++s)
     for (std::size_t v = 0; v < prices.rows(); ++v)
-      for (std::size_t p = 0; p < prices.cols(); ++p) {
-        if (!(reference_price[p] > 0)) continue;
-        const double cost = fill.rows() ? rationed_price(prices(v, p), fill(v, p), reference_price[p], scarcity_premium)
-                                        : prices(v, p);
-        index(s, v) += spend_shares(s, p) * cost / reference_price[p];
-      }
+      index(s, v) = price_index_at(spend_shares, s, prices, v, reference_price, fill, scarcity_premium);
   return index;
 }
 
@@ -60,7 +67,8 @@ EnterpriseMarket::EnterpriseMarket(const Scenario& sc)
     : scenario_(sc),
       vendors_(sc.vendors.size()),
       spend_shares_(sc.segments.size(), sc.products.size()),
-      ai_shares_(sc.segments.size(), sc.products.size()) {
+      ai_shares_(sc.segments.size(), sc.products.size()),
+      growth_(sc) {
   for (std::size_t s = 0; s < sc.segments.size(); ++s) {
     for (std::size_t p = 0; p < sc.products.size(); ++p) {
       spend_shares_(s, p) = sc.segments[s].spend_shares[p];
@@ -118,10 +126,30 @@ void EnterpriseMarket::retally(std::size_t s, int phase, const RenewalTable& tab
   tally_[s][phase] = tally_firms(population_, blocks.phase_begin[phase], blocks.phase_begin[phase + 1], table);
 }
 
-std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
+double EnterpriseMarket::scarcity_premium(int month) const {
   const MarketRules& rules = scenario_.market;
+  return rules.dated.at("scarcity_premium", rules.scarcity_premium, month);
+}
+
+double EnterpriseMarket::price_sensitivity(std::size_t s, int month) const {
+  const Segment& seg = scenario_.segments[s];
+  return seg.dated.at("price_sensitivity", seg.price_sensitivity, month);
+}
+
+double EnterpriseMarket::cloud_weight(std::size_t s, const SupplyConditions& supply) const {
+  return cloud_cost_weight(scenario_.segments[s].on_premises, supply.month,
+                           supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
+}
+
+double EnterpriseMarket::cloud_utility(std::size_t s, std::size_t v, double price_sensitivity, double weight,
+                                       double index, const SupplyConditions& supply) const {
+  return intercept_(s, v + 1) - price_sensitivity * (weight * index - initial_index_(s, v)) +
+         (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
+}
+
+std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& supply) const {
   const Grid index = price_index(spend_shares_, supply.prices, reference_price_, supply.fill,
-                                 rules.dated.at("scarcity_premium", rules.scarcity_premium, supply.month));
+                                 scarcity_premium(supply.month));
   std::vector<ChoiceSet> sets;
   const double unbundled = scenario_.market.ai_layer_unbundled;
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
@@ -129,14 +157,12 @@ std::vector<ChoiceSet> EnterpriseMarket::choice_sets(const SupplyConditions& sup
     const OnPremises& on_premises = seg.on_premises;
     ChoiceSet set{std::vector<double>(options(), 0.0), allowed_[s], seg.nesting,
                   on_premises.dated.at("repatriation_cost", on_premises.repatriation_cost, supply.month)};
-    const double price_sensitivity = seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month);
+    const double sensitivity = price_sensitivity(s, supply.month);
     set.utility[0] = intercept_(s, 0) +
-                     on_premises_utility(on_premises, price_sensitivity, cloud_index_at_start_[s], supply.month);
-    const double weight =
-        cloud_cost_weight(on_premises, supply.month, supply.budget_factor.empty() ? 1.0 : supply.budget_factor[s]);
+                     on_premises_utility(on_premises, sensitivity, cloud_index_at_start_[s], supply.month);
+    const double weight = cloud_weight(s, supply);
     for (std::size_t v = 0; v < vendors_; ++v) {
-      set.utility[v + 1] = intercept_(s, v + 1) - price_sensitivity * (weight * index(s, v) - initial_index_(s, v)) +
-                           (supply.ecosystem.rows() ? supply.ecosystem(s, v) : 0.0);
+      set.utility[v + 1] = cloud_utility(s, v, sensitivity, weight, index(s, v), supply);
       set.available[v + 1] = allowed_[s][v + 1] && supply.active[v];
     }
     if (unbundled > 0) set.layer = layer_split(s, supply, set.available);
@@ -155,9 +181,7 @@ std::vector<double> EnterpriseMarket::layer_split(std::size_t s, const SupplyCon
       if (unbundled_[p] && reference_price_[p] > 0)
         model_index[v] += ai_shares_(s, p) * supply.prices(v, p) / reference_price_[p] / weight;
   }
-  const Segment& seg = scenario_.segments[s];
-  return ai_layer_shares(appeal, model_index, seg.dated.at("price_sensitivity", seg.price_sensitivity, supply.month),
-                         available);
+  return ai_layer_shares(appeal, model_index, price_sensitivity(s, supply.month), available);
 }
 
 double EnterpriseMarket::ai_layer_weight(std::size_t s) const {
@@ -235,15 +259,9 @@ std::pair<std::vector<double>, std::vector<double>> EnterpriseMarket::segment_bu
   return {budget, ai};
 }
 
-double EnterpriseMarket::growth_factor(std::size_t segment, int month) const {
-  const Segment& seg = scenario_.segments[segment];
-  return seg.dated.compound("growth", seg.growth, month);
-}
+double EnterpriseMarket::growth_factor(std::size_t segment, int month) const { return growth_.growth(segment, month); }
 
-double EnterpriseMarket::ai_factor(std::size_t segment, int month) const {
-  const auto& ai = scenario_.segments[segment].ai_adoption;
-  return ai ? ai->spend_share * ai->dated.compound("demand_growth", ai->demand_growth, month) : 0.0;
-}
+double EnterpriseMarket::ai_factor(std::size_t segment, int month) const { return growth_.ai(segment, month); }
 
 std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::vector<double>& budget_factor,
                                                         const std::vector<ChoiceSet>& sets) const {
@@ -271,29 +289,36 @@ std::vector<Grid> EnterpriseMarket::wanted_at_reference(int month, const std::ve
   return wanted;
 }
 
+EnterpriseMarket::FreshSpend EnterpriseMarket::fresh_spend(std::size_t s, int month, double budget_factor) const {
+  const auto [on, ai_on] = segment_budgets(s);
+  FreshSpend f;
+  f.budget = std::accumulate(on.begin(), on.end(), 0.0);
+  f.ai = std::accumulate(ai_on.begin(), ai_on.end(), 0.0);
+  f.scale = growth_factor(s, month) * budget_factor / 12.0;
+  f.ai_scale = f.scale * ai_factor(s, month);
+  return f;
+}
+
+double EnterpriseMarket::fresh_wanted(std::size_t s, std::size_t p, const FreshSpend& f, double probability,
+                                      double layer_share) const {
+  if (!unbundled_[p])
+    return probability * (spend_shares_(s, p) * f.budget * f.scale + ai_shares_(s, p) * f.ai * f.ai_scale);
+  const double u = scenario_.market.ai_layer_unbundled;
+  return probability * (spend_shares_(s, p) * f.budget * f.scale + (1.0 - u) * ai_shares_(s, p) * f.ai * f.ai_scale) +
+         u * layer_share * ai_shares_(s, p) * f.ai * f.ai_scale;
+}
+
 std::vector<Grid> EnterpriseMarket::expected_wanted_at_reference(int month, const std::vector<double>& budget_factor,
                                                                  const std::vector<ChoiceSet>& sets) const {
   std::vector<Grid> wanted;
   std::vector<double> probability(options());
   for (std::size_t s = 0; s < scenario_.segments.size(); ++s) {
-    const auto [on, ai_on] = segment_budgets(s);
-    const double budget = std::accumulate(on.begin(), on.end(), 0.0);
-    const double ai = std::accumulate(ai_on.begin(), ai_on.end(), 0.0);
+    const FreshSpend f = fresh_spend(s, month, budget_factor[s]);
     choice_probabilities(sets[s], Supplier(-1), 0.0, probability);
-    const double scale = growth_factor(s, month) * budget_factor[s] / 12.0;
-    const double ai_scale = scale * ai_factor(s, month);
-    const double u = scenario_.market.ai_layer_unbundled;
     Grid g(vendors_, spend_shares_.cols());
     for (std::size_t v = 0; v < vendors_; ++v)
-      for (std::size_t p = 0; p < g.cols(); ++p) {
-        if (!unbundled_[p]) {
-          g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + ai_shares_(s, p) * ai * ai_scale);
-          continue;
-        }
-        const double apart = sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1];
-        g(v, p) = probability[v + 1] * (spend_shares_(s, p) * budget * scale + (1.0 - u) * ai_shares_(s, p) * ai * ai_scale) +
-                  u * apart * ai_shares_(s, p) * ai * ai_scale;
-      }
+      for (std::size_t p = 0; p < g.cols(); ++p)
+        g(v, p) = fresh_wanted(s, p, f, probability[v + 1], sets[s].layer.empty() ? 0.0 : sets[s].layer[v + 1]);
     wanted.push_back(std::move(g));
   }
   return wanted;

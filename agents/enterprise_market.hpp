@@ -14,6 +14,7 @@
 
 #include "agents/choice_model.hpp"
 #include "agents/grid.hpp"
+#include "agents/growth_paths.hpp"
 #include "agents/population.hpp"
 #include "agents/renewal.hpp"
 #include "sim/scenario.hpp"
@@ -90,10 +91,29 @@ class EnterpriseMarket {
   std::int64_t decisions() const { return decisions_; }
 
  private:
+  friend class OwnPriceDemand;  // expected_wanted_at_reference for one vendor, its fixed parts kept
+
   // Per option, the base budgets (currency per year at the start) and the AI budgets of the
   // segment's firms that it serves, over all renewal phases.
   std::pair<std::vector<double>, std::vector<double>> segment_budgets(std::size_t segment) const;
   void retally(std::size_t segment, int phase, const RenewalTable& table);
+  // A segment's budgets summed over options (every firm choosing afresh) and their monthly scales.
+  struct FreshSpend {
+    double budget = 0, ai = 0;     // currency per year at the start
+    double scale = 0, ai_scale = 0;  // to currency per month in the month: growth, shocks, AI spend
+  };
+  FreshSpend fresh_spend(std::size_t segment, int month, double budget_factor) const;
+  // One entry of expected_wanted_at_reference: segment s's spend on product p at a vendor chosen with
+  // `probability`, whose marketplace has `layer_share` of the segment's AI layer bought apart.
+  double fresh_wanted(std::size_t segment, std::size_t product, const FreshSpend& spend, double probability,
+                      double layer_share) const;
+  // The parts of a segment's utilities (choice_sets) in force under these conditions.
+  double scarcity_premium(int month) const;
+  double price_sensitivity(std::size_t segment, int month) const;
+  double cloud_weight(std::size_t segment, const SupplyConditions& supply) const;  // w_s
+  // u_sv at vendor v's price index P_sv.
+  double cloud_utility(std::size_t segment, std::size_t vendor, double price_sensitivity, double weight, double index,
+                       const SupplyConditions& supply) const;
   // The unbundled AI layer's split over marketplaces for one segment (agents/ai_layer.hpp).
   std::vector<double> layer_split(std::size_t segment, const SupplyConditions& supply,
                                   const std::vector<char>& available) const;
@@ -102,6 +122,7 @@ class EnterpriseMarket {
   std::size_t vendors_;
   Grid spend_shares_;                     // segment x product
   Grid ai_shares_;                        // segment x product
+  GrowthPaths growth_;                    // growth_factor and ai_factor by month
   std::vector<double> reference_price_;   // per product
   Grid initial_index_;                    // segment x vendor, P^0
   Grid intercept_;                        // segment x option, xi
@@ -121,5 +142,8 @@ class EnterpriseMarket {
 // all served) prices rationing at `scarcity_premium` (agents/rationing.hpp).
 Grid price_index(const Grid& spend_shares, const Grid& prices, const std::vector<double>& reference_price,
                  const Grid& fill = {}, double scarcity_premium = 0.0);
+// One entry of it: segment s's price index at vendor v.
+double price_index_at(const Grid& spend_shares, std::size_t segment, const Grid& prices, std::size_t vendor,
+                      const std::vector<double>& reference_price, const Grid& fill, double scarcity_premium);
 
 }  // namespace cm

@@ -95,12 +95,11 @@ PricingView VendorActor::view_at(double now, bool outlook) const {
   view.initial_unit_cost = vendor.offers[product_].unit_cost;
   for (std::size_t r = 0; r < sc.vendors.size(); ++r)
     if (r != vendor_ && world_.active(r)) view.rival_prices.push_back(seen(r, product_));
-  const World& world = world_;
-  const std::size_t v = vendor_, product = product_;
-  view.profit_at = [&world, v, product, seen, month](double price) mutable {
-    seen(v, product) = price;
-    return world.expected_profit(v, seen, month, product);  // scarcity priced: sales capped at capacity
-  };
+  if (outlook && pricing.strategy == PricingRule::best_response) {
+    // Scarcity priced: sales capped at capacity.
+    auto profit = std::make_shared<ExpectedProfit>(world_.expected_profit_at(vendor_, product_, seen, month, true));
+    view.profit_at = [profit](double price) { return (*profit)(price); };
+  }
   if (outlook && pricing.strategy == PricingRule::dynamic_best_response) {
     auto problem = std::make_shared<const DynamicPricingProblem>(
         world_.dynamic_pricing_problem(vendor_, product_, seen, month, pricing));

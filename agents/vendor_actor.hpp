@@ -28,8 +28,8 @@ class VendorActor {
   void start_regime(std::size_t regime);
   void apply_event(double now, std::size_t event);
   void review(double now, const std::string& reason, bool always_record);
-  // What the strategy sees now; `outlook` adds what only a review uses (the dynamic outlook, the
-  // profit history), which an event's take_level does not need.
+  // What the strategy sees now; `outlook` adds what only a review uses (the profit objective of the
+  // searching strategies, the profit history), which an event's take_level does not need.
   PricingView view_at(double now, bool outlook = true) const;
 
   World& world_;

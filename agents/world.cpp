@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "agents/billing.hpp"
 #include "agents/capacity_planning.hpp"
 #include "agents/model_api_market.hpp"
 #include "agents/pricing.hpp"
-#include "agents/rationing.hpp"
 #include "agents/startup_valuation.hpp"
 
 namespace cm {
@@ -418,47 +418,23 @@ std::vector<double> World::product_profit_by_month(std::size_t v, std::size_t p)
   return profit;
 }
 
-double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
-  const auto factor = budget_factors(month);
-  SupplyConditions supply = supply_at(price_grid, fill_, month);
-  Grid& fill = supply.fill;
-  const std::vector<double> elasticity = price_elasticities(month);
-  auto wanted_at = [&] { return market.expected_wanted_at_reference(month, factor, market.choice_sets(supply)); };
-  auto units_of = [&](const std::vector<Grid>& wanted, std::size_t p) {
-    double spend = 0;
-    for (std::size_t s = 0; s < wanted.size(); ++s)
-      spend += spend_at_price(wanted[s](v, p), price_grid(v, p), market.reference_price()[p],
-                              elasticity[s]);
-    return spend / price_grid(v, p);
-  };
-  std::vector<Grid> wanted;
-  const double capacity = capped ? capacity_outlook(v, *capped, month, 1)[0] : 0.0;  // next month's
-  if (capped && price_grid(v, *capped) > 0) {
-    // Customers see the fill rate the price would bring once it holds (docs/model.md, "Rationing"):
-    // a price that draws more than the capacity wins them only at what they can get.
-    const std::size_t p = *capped;
-    double evaluated_at = -1;
-    const double f = steady_fill(
-        [&](double trial) {
-          fill(v, p) = evaluated_at = trial;
-          wanted = wanted_at();
-          return units_of(wanted, p);
-        },
-        capacity);
-    fill(v, p) = f;
-    if (f != evaluated_at) wanted = wanted_at();
-  } else {
-    wanted = wanted_at();
-  }
-  double profit = 0;
+ExpectedProfit World::expected_profit_at(std::size_t v, std::size_t product, const Grid& price_grid, int month,
+                                        bool capped) const {
+  ExpectedProfit::Terms terms;
   for (std::size_t p = 0; p < scenario.products.size(); ++p) {
-    const double price = price_grid(v, p);
-    if (price <= 0) continue;
-    const double units = units_of(wanted, p);
-    profit += capped == p ? capped_profit(price, unit_cost(v, p), units, capacity)
-                          : units * (price - unit_cost(v, p));
+    terms.prices.push_back(price_grid(v, p));
+    terms.unit_cost.push_back(unit_cost(v, p));
   }
-  return profit;
+  terms.reference_price = market.reference_price();
+  terms.elasticity = price_elasticities(month);
+  if (capped) terms.capacity = capacity_outlook(v, product, month, 1)[0];  // next month's
+  OwnPriceDemand demand(market, supply_at(price_grid, fill_, month), budget_factors(month), v, product);
+  return ExpectedProfit(std::move(demand), product, std::move(terms));
+}
+
+double World::expected_profit(std::size_t v, const Grid& price_grid, int month, std::optional<std::size_t> capped) const {
+  const std::size_t product = capped.value_or(0);
+  return expected_profit_at(v, product, price_grid, month, capped.has_value())(price_grid(v, product));
 }
 
 void World::announce_api_price(std::size_t startup, double now, double price, const std::string& reason) {

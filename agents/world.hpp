@@ -10,6 +10,7 @@
 #include "agents/chip_programme.hpp"
 #include "agents/customer_value.hpp"
 #include "agents/enterprise_market.hpp"
+#include "agents/expected_profit.hpp"
 #include "agents/month_report.hpp"
 #include "agents/price_book.hpp"
 #include "agents/pricing_strategy.hpp"
@@ -88,6 +89,11 @@ class World {
   // month (capacity_outlook), so scarcity is priced.
   double expected_profit(std::size_t vendor, const Grid& prices, int month,
                          std::optional<std::size_t> capped = std::nullopt) const;
+  // The same as a function of `product`'s price alone, the other prices as in `prices`, sales of
+  // the product capped if `capped`: what a price search evaluates, its fixed parts computed once.
+  // Valid while the world stays as it is (within one review).
+  ExpectedProfit expected_profit_at(std::size_t vendor, std::size_t product, const Grid& prices, int month,
+                                    bool capped) const;
   // Units of `product` the vendor can sell to enterprises in each of the `months` months from
   // month + 1: capacity in service and on order (export controls already applied to orders),
   // times today's availability (outages), less the GPU-hours startups' training took last month.

@@ -51,6 +51,9 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
   pb.capacity = capacity_outlook(v, q, month, months);
   pb.scarcity_premium = scenario.market.dated.at("scarcity_premium", scenario.market.scarcity_premium, month);
   pb.fill_now = fill_(v, q);
+  // Today's unit costs of the vendor's other products weigh their margins over the horizon.
+  std::vector<double> cost(products);
+  for (std::size_t p = 0; p < products; ++p) cost[p] = unit_cost(v, p);
 
   for (std::size_t s = 0; s < scenario.segments.size(); ++s) {
     if (!sets[s].available[v + 1]) continue;  // the segment cannot buy from v
@@ -77,6 +80,10 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
     // AI adopters are taken to be spread over suppliers like budgets; their budget-weighted share
     // moves along the Bass flow (adoption runs at each month start, before billing).
     double adopted = base > 0 ? ai / base : 0.0;
+    // The other products' spend at their prices as seen, per unit of spend at reference prices.
+    std::vector<double> at_seen_price(products, 0.0);
+    for (std::size_t p = 0; p < products; ++p)
+      if (p != q && prices(v, p) > 0 && ref[p] > 0) at_seen_price[p] = spend_factor(prices(v, p), ref[p], o.elasticity);
     // The unbundled AI layer (agents/ai_layer.hpp): a fraction u of the own model product's AI spend
     // is bought from marketplaces whoever holds the firm; the rest follows the holder.
     const double u = market.unbundled(q) ? scenario.market.ai_layer_unbundled : 0.0;
@@ -105,8 +112,7 @@ DynamicPricingProblem World::dynamic_pricing_problem(std::size_t v, std::size_t 
           if (u > 0) o.layer_spend.push_back(u * scale * ai_scale * market.ai_shares()(s, p) * base);
         } else if (prices(v, p) > 0 && ref[p] > 0) {
           const double price = prices(v, p);
-          const double at_price = spend_at_price(spend, price, ref[p], o.elasticity);
-          other += at_price * (price - unit_cost(v, p)) / price;
+          other += spend * at_seen_price[p] * (price - cost[p]) / price;
         }
       }
       o.own_spend.push_back(own);

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "agents/enterprise_market.hpp"
+#include "agents/growth_paths.hpp"
 #include "agents/pricing.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
@@ -194,4 +195,19 @@ TEST_CASE("an investor's budget cannot be dated: dated money is `capital:` tranc
                     Catch::Contains("'budget' cannot be dated"));
   CHECK_THROWS_WITH(load_scenario(path, {"vendors.alpha.investment.budget=[{from: 2023-01-01, value: 1.0e9}]"}),
                     Catch::Contains("'budget' cannot be dated"));
+}
+
+TEST_CASE("growth paths give the compound growth of each month, inside and beyond the months they keep", "[dated]") {
+  Scenario sc = small({kGrowth, "segments.retail.ai_adoption={p: 0.05, q: 0.4, initial: 0.1, spend_share: 0.2, "
+                                "demand_growth: [{from: 2023-01-01, value: 0.3}, {from: 2024-07-01, value: 0.1}], "
+                                "products: {iaas_cpu: 1}}"});
+  const GrowthPaths paths(sc);
+  const Segment& seg = sc.segments[0];
+  // Kept: the run's months and one more (no dynamic_best_response reads further); beyond: computed.
+  for (int m : {0, 1, 17, 24, 47, 48, 49, 120, -1}) {
+    CHECK(paths.growth(0, m) == seg.dated.compound("growth", seg.growth, m));
+    CHECK(paths.ai(0, m) == seg.ai_adoption->spend_share *
+                                seg.ai_adoption->dated.compound("demand_growth", seg.ai_adoption->demand_growth, m));
+  }
+  CHECK(paths.growth(0, 36) == Approx(std::pow(1.1, 2) * std::pow(1.4, 1)).epsilon(1e-13));
 }

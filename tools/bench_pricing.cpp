@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agents/customer_value.hpp"
+#include "agents/expected_profit.hpp"
 #include "agents/pricing_strategy.hpp"
 #include "agents/world.hpp"
 #include "sim/scenario_loader.hpp"
@@ -41,13 +42,15 @@ int main(int argc, char** argv) {
       view.unit_cost = world.unit_cost(v, product);
       for (std::size_t r = 0; r < sc.vendors.size(); ++r)
         if (r != v) view.rival_prices.push_back(seen(r, product));
-      view.profit_at = [&, grid = seen](double price) mutable {
-        ++evaluations;
-        grid(v, product) = price;
-        return world.expected_profit(v, grid, month, product);
-      };
+      // Building the objective (its fixed parts) is part of a review's cost, so it is inside the timed loop.
+      if (rule == PricingRule::best_response) {
+        auto profit = std::make_shared<ExpectedProfit>(world.expected_profit_at(v, product, seen, month, true));
+        view.profit_at = [profit, &evaluations](double price) {
+          ++evaluations;
+          return (*profit)(price);
+        };
+      }
       if (rule == PricingRule::dynamic_best_response) {
-        // Building the outlook is part of a review's cost, so it is inside the timed loop.
         auto problem = std::make_shared<const DynamicPricingProblem>(
             world.dynamic_pricing_problem(v, product, seen, month, pricing));
         view.discounted_profit_at = [problem, &evaluations](double price) {
