@@ -154,6 +154,19 @@ struct NetcdfFile::Impl {
 
   std::string where(const std::string& what) const { return what + " in '" + path + "'"; }
 
+  // A transfer list for writing `n` strings: their conversion buffer sized to them. HDF5's default
+  // buffer (1 MiB) is allocated zeroed for every string write, which was most of what a small run's
+  // output cost; strings go through it in one pass either way (up to the default's 65536), so the
+  // file's bytes are the same.
+  Hid string_transfer(std::size_t n, const std::string& what) const {
+    constexpr std::size_t kStringBytes = 64, kDefaultBuffer = 1 << 20;  // above HDF5's 16-byte element
+    Hid dxpl = checked(H5Pcreate(H5P_DATASET_XFER), Kind::plist, what + " (H5Pcreate(dataset transfer))");
+    check(H5Pset_buffer(dxpl.get(), std::min(std::max<std::size_t>(n, 1) * kStringBytes, kDefaultBuffer), nullptr,
+                        nullptr),
+          what + " (H5Pset_buffer)");
+    return dxpl;
+  }
+
   void require_open() const {
     if (closed) throw std::logic_error("NetcdfFile: '" + path + "' is already closed");
   }
@@ -390,8 +403,8 @@ struct NetcdfFile::Impl {
         std::vector<const char*> ptrs;
         ptrs.reserve(v.buf_str.size());
         for (const auto& s : v.buf_str) ptrs.push_back(s.c_str());
-        rc = H5Dwrite(v.dset.get(), vlen_str.get(), mspace.get(), fspace.get(), H5P_DEFAULT,
-                      ptrs.data());
+        rc = H5Dwrite(v.dset.get(), vlen_str.get(), mspace.get(), fspace.get(),
+                      string_transfer(ptrs.size(), what).get(), ptrs.data());
         break;
       }
     }
@@ -472,8 +485,10 @@ void NetcdfFile::label_dimension(const std::string& group, const std::string& di
   std::vector<const char*> ptrs;
   ptrs.reserve(labels.size());
   for (const auto& s : labels) ptrs.push_back(s.c_str());
-  check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
-        impl_->where("writing labels of '" + v.label() + "' (H5Dwrite)"));
+  const std::string what = impl_->where("writing labels of '" + v.label() + "'");
+  check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, impl_->string_transfer(ptrs.size(), what).get(),
+                 ptrs.data()),
+        what + " (H5Dwrite)");
 }
 
 void NetcdfFile::index_dimension(const std::string& group, const std::string& dim,
@@ -567,9 +582,12 @@ void NetcdfFile::write_whole(VarId var, const std::vector<std::string>& values) 
   check_whole(v.label(), v.growing, v.type, DType::str, v.slice, values.size(), v.written);
   std::vector<const char*> text;
   for (const auto& s : values) text.push_back(s.c_str());
-  if (!text.empty())
-    check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
-          impl_->where("writing '" + v.label() + "' (H5Dwrite)"));
+  if (!text.empty()) {
+    const std::string what = impl_->where("writing '" + v.label() + "'");
+    check(H5Dwrite(v.dset.get(), impl_->vlen_str.get(), H5S_ALL, H5S_ALL, impl_->string_transfer(text.size(), what).get(),
+                   text.data()),
+          what + " (H5Dwrite)");
+  }
   v.written = true;
 }
 
