@@ -131,6 +131,8 @@ struct NetcdfFile::Impl {
   std::vector<Var> vars;
   Hid vlen_str;  // file and memory type of string variables
   Hid lcpl;      // link creation: UTF-8 names
+  Hid acpl;      // attribute creation: UTF-8 names
+  Hid scalar;    // the dataspace of every attribute
   bool closed = false;
 
   Impl(const std::string& p, std::size_t rows) : path(p), chunk_rows(rows) {
@@ -150,6 +152,9 @@ struct NetcdfFile::Impl {
     vlen_str = string_type(H5T_VARIABLE);
     lcpl = checked(H5Pcreate(H5P_LINK_CREATE), Kind::plist, "H5Pcreate(link create)");
     check(H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
+    acpl = checked(H5Pcreate(H5P_ATTRIBUTE_CREATE), Kind::plist, "H5Pcreate(attribute create)");
+    check(H5Pset_char_encoding(acpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
+    scalar = checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)");
   }
 
   std::string where(const std::string& what) const { return what + " in '" + path + "'"; }
@@ -185,16 +190,14 @@ struct NetcdfFile::Impl {
     return groups.emplace(gpath, std::move(g)).first->second.get();
   }
 
-  void write_attr(hid_t obj, const Attr& attr, const std::string& owner) {
+  // An attribute of `obj`, replacing one of that name unless `fresh` (an object just created).
+  void write_attr(hid_t obj, const Attr& attr, const std::string& owner, bool fresh = false) {
     check_name(attr.name, "attribute");
     const std::string what = where("attribute '" + attr.name + "' of '" + owner + "'");
-    if (check(H5Aexists(obj, attr.name.c_str()), what + " (H5Aexists)") > 0)
+    if (!fresh && check(H5Aexists(obj, attr.name.c_str()), what + " (H5Aexists)") > 0)
       check(H5Adelete(obj, attr.name.c_str()), what + " (H5Adelete)");
-    Hid space = checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)");
-    Hid acpl = checked(H5Pcreate(H5P_ATTRIBUTE_CREATE), Kind::plist, "H5Pcreate(attribute create)");
-    check(H5Pset_char_encoding(acpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
     auto create = [&](hid_t type) {
-      return checked(H5Acreate2(obj, attr.name.c_str(), type, space.get(), acpl.get(), H5P_DEFAULT),
+      return checked(H5Acreate2(obj, attr.name.c_str(), type, scalar.get(), acpl.get(), H5P_DEFAULT),
                      Kind::attribute, what + " (H5Acreate2)");
     };
     if (const auto* s = std::get_if<std::string>(&attr.value)) {
@@ -304,7 +307,7 @@ struct NetcdfFile::Impl {
     for (std::size_t k = 0; k < rank && !is_scale; ++k)
       check(H5DSattach_scale(v.dset.get(), vars[v.dims[k]->coord].dset.get(), static_cast<unsigned>(k)),
             what + " (H5DSattach_scale of dimension '" + v.dims[k]->name + "')");
-    for (const Attr& a : attrs) write_attr(v.dset.get(), a, v.label());
+    for (const Attr& a : attrs) write_attr(v.dset.get(), a, v.label(), true);
     vars.push_back(std::move(v));
     return static_cast<VarId>(vars.size() - 1);
   }
@@ -435,6 +438,8 @@ struct NetcdfFile::Impl {
       attempt([&] { check(v.dset.close(), where("closing dataset '" + v.label() + "'")); });
     vlen_str.reset();
     lcpl.reset();
+    acpl.reset();
+    scalar.reset();
     // Children before parents (reverse path order puts "/a/b" before "/a" before "/").
     for (auto it = groups.rbegin(); it != groups.rend(); ++it)
       attempt([&] { check(it->second.close(), where("closing group '" + it->first + "'")); });
