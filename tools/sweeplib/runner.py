@@ -422,7 +422,7 @@ class RunProcess:
         self.timeout = float(manifest["timeout_seconds"])
         self.timed_out = False
         self.status = None
-        self.slot, self.worker, self.proc = slot, None, None
+        self.slot, self.worker, self.proc, self.pid = slot, None, None, None  # pid: the run's process
         # Forget any earlier attempt first: its status, then its output, then a partial.
         _remove(status_path(directory, index))
         _remove(self.output)
@@ -441,6 +441,7 @@ class RunProcess:
             self.proc = subprocess.Popen([binary, "run", *args],
                                          stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                          start_new_session=True, preexec_fn=batch.die_with_parent(os.getpid()))
+            self.pid = self.proc.pid
         except OSError as error:
             self._finish(127, f"cannot run {binary}: {error.strerror}")
 
@@ -493,8 +494,8 @@ class RunProcess:
                 if ended is None:
                     raise batch.Died("the batch worker did not answer after killing its run")
         except batch.Died as died:
-            self.slot.discard()  # its run died with it (PR_SET_PDEATHSIG)
-            return self._finish(None, f"\nsweep: {died}")
+            self.slot.discard()  # its run died with it, by SIGKILL (PR_SET_PDEATHSIG)
+            return self._finish(-signal.SIGKILL, f"\nsweep: {died}")
         return self._finish(ended.exit_code, cpu_seconds=ended.cpu_seconds)
 
     def kill(self):
