@@ -31,6 +31,7 @@
 #include "sim/scenario_fields.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/yaml_tree.hpp"
+#include "tools/batch_worker.hpp"
 #include "version.hpp"
 
 namespace po = boost::program_options;
@@ -38,6 +39,8 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int kOk = 0, kFailure = 1, kInvalidInput = 2;
+
+int dispatch(const std::string& command, const std::vector<std::string>& rest);
 
 const char* kUsage =
     "usage: cloudmarket COMMAND [ARGS]\n"
@@ -53,6 +56,8 @@ const char* kUsage =
     "                      run a batch of scenarios (see docs/sweep.md); also:\n"
     "  sweep plan SWEEP.yaml -o DIR | sweep run-one DIR --index I | sweep status DIR\n"
     "  sweep collect DIR | sweep analyze DIR\n"
+    "  batch               the worker sweeps, calibrate and compare run their runs through\n"
+    "                      (requests on stdin; docs/sweep.md, \"The batch worker\")\n"
     "  game GAME.yaml -o OUT.h5 [--sessions N] [--jobs J] [--seed N] [--set PATH=VALUE]...\n"
     "                      play a repeated pricing game's sessions (see docs/game.md);\n"
     "                      run and validate take a game file too\n"
@@ -400,16 +405,22 @@ int python_command(const std::string& command, const std::vector<std::string>& a
   exec_python(command + ".py", args, command == "compare" && !asks_help(args));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const std::vector<std::string> all(argv + 1, argv + argc);
-  if (all.empty()) {
-    std::cerr << kUsage;
-    return kInvalidInput;
+// `cloudmarket batch`: runs `cloudmarket run` in a fresh child per request (tools/batch_worker.hpp).
+int batch_command(const std::vector<std::string>& args) {
+  if (asks_help(args)) {
+    std::cout << "usage: cloudmarket batch\n\n"
+                 "The worker that `cloudmarket sweep`, `calibrate` and `compare` run their runs through: it\n"
+                 "loads the simulator once and forks a fresh child per run, which runs exactly\n"
+                 "`cloudmarket run` with the arguments of a request. Requests are lines on stdin, answers\n"
+                 "lines on stdout (docs/sweep.md, \"The batch worker\").\n";
+    return kOk;
   }
-  const std::string command = all.front();
-  const std::vector<std::string> rest(all.begin() + 1, all.end());
+  if (!args.empty()) throw UsageError("takes no arguments (requests come on stdin)");
+  return cm::batch::serve([](const std::vector<std::string>& run_args) { return dispatch("run", run_args); });
+}
+
+// A command with its arguments, its errors reported and turned into the exit code.
+int dispatch(const std::string& command, const std::vector<std::string>& rest) {
   try {
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
@@ -428,9 +439,10 @@ int main(int argc, char** argv) {
     if (command == "check" || command == "calibrate") return calibrate_command(command, rest);
     if (command == "compare" || command == "export") return python_command(command, rest);
     if (command == "schema") return schema_command(rest);
+    if (command == "batch") return batch_command(rest);
     std::string message = "unknown command '" + command + "'";
     if (auto hint = cm::yaml::did_you_mean(command, {"run", "validate", "game", "sweep", "check", "calibrate",
-                                                      "compare", "export", "schema"}))
+                                                      "compare", "export", "schema", "batch"}))
       message += " (did you mean '" + *hint + "'?)";
     std::cerr << "cloudmarket: error: " << message << "\n\n" << kUsage;
     return kInvalidInput;
@@ -445,4 +457,15 @@ int main(int argc, char** argv) {
     std::cerr << "cloudmarket " << command << ": error: " << e.what() << "\n";
     return kFailure;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kInvalidInput;
+  }
+  return dispatch(all.front(), std::vector<std::string>(all.begin() + 1, all.end()));
 }

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sweeplib import deps, output_variables, runner  # noqa: E402  (standard library only: run-one starts fast)
+from sweeplib import batch, deps, output_variables, runner  # noqa: E402  (standard library only: run-one starts fast)
 
 OK, FAILURE, INVALID = 0, 1, 2
 VERBS = ("run", "plan", "run-one", "status", "collect", "analyze")
@@ -592,19 +592,21 @@ def cmd_run_one(args):
     except (runner.Busy, runner.LockError) as error:
         return fail(str(error), FAILURE)
     code = OK
+    slot = batch.Slot(binary)  # one batch worker for the task's runs
     try:
         for i in todo:
             if args.resume and runner.is_done(directory, i):  # done meanwhile by another task
                 continue
-            status = runner.run_one(directory, manifest, i, binary)
+            status = runner.run_one(directory, manifest, i, binary, slot)
             if not args.quiet:
                 print(f"run {i}: {status['status']} (exit code {status['exit_code']}, "
-                      f"{status['wall_seconds']:.2f} s)", file=sys.stderr)
+                      f"{status['wall_seconds']:.2f} s, {status['via']})", file=sys.stderr)
                 if status["status"] != runner.OK and status["stderr"].strip():
                     print(status["stderr"].rstrip(), file=sys.stderr)
             if status["status"] != runner.OK:
                 code = FAILURE
     finally:
+        slot.close()
         lock.release()
     return code
 

@@ -358,7 +358,8 @@ class SmallCalibration(TempDirTest):
     def test_runs_that_all_fail_exit_1_saying_why(self):
         fake = write(self.path("fake-cloudmarket"), f"""
             #!/bin/sh
-            # validates like the real simulator, but every run fails
+            # validates like the real simulator, but every run fails (one process per run: no batch worker)
+            if [ "$1" = batch ]; then exit 2; fi
             if [ "$1" = run ]; then echo "fake: this run fails" >&2; exit 3; fi
             exec {BINARY} "$@"
             """)

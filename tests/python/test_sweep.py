@@ -26,6 +26,8 @@ SALTELLI = os.path.join(SOURCE, "tests", "sweeps", "small_saltelli.yaml")
 
 sys.path.insert(0, os.path.join(SOURCE, "tools"))
 
+from sweeplib import runner  # noqa: E402
+
 
 def sweep(*args, timeout=120, binary=None):
     """Run tools/sweep.py with the binary under test; returns the CompletedProcess (text)."""
@@ -283,10 +285,12 @@ class GridSweep(SweepTest):
 
 class Failures(SweepTest):
     def test_failed_and_timed_out_runs_are_recorded_and_the_rest_complete(self):
-        # A stand-in simulator: validates as the real one, but one run fails and one hangs.
+        # A stand-in simulator: validates as the real one, but one run fails and one hangs. It has no
+        # batch worker, so its runs go one process each (test_batch.py has these cases in the worker).
         fake = self.write("fake.sh", f"""
             #!/bin/sh
             case "$*" in
+              batch*) exit 2 ;;
               run*price=0.05*) echo "fake: stuck" >&2; exec sleep 60 ;;
               run*price=0.06*) echo "fake: boom" >&2; exit 3 ;;
             esac
@@ -312,6 +316,7 @@ class Failures(SweepTest):
             with open(os.path.join(out, "status", f"{i}.json")) as f:
                 statuses.append(json.load(f))
         self.assertEqual([s["status"] for s in statuses], ["ok", "timeout", "failed", "ok"])
+        self.assertEqual({s["via"] for s in statuses}, {"process"})
         self.assertEqual(statuses[2]["exit_code"], 3)
         self.assertIn("fake: boom", statuses[2]["stderr"])
         self.assertIn("fake: stuck", statuses[1]["stderr"])
@@ -340,8 +345,12 @@ class Failures(SweepTest):
         proc = sweep("run", path, "-o", whole, "--jobs", "2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
+        # Every process the sweep starts (batch workers, their runs) inherits this mark.
+        token = f"{os.getpid()}.{time.monotonic_ns()}"
+        mark = f"CM_TEST_VICTIM={token}".encode()
         victim = subprocess.Popen([sys.executable, SWEEP, "run", path, "-o", killed, "--jobs", "2",
-                                   "--binary", BINARY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   "--binary", BINARY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, CM_TEST_VICTIM=token))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and victim.poll() is None:
             if len(glob.glob(os.path.join(killed, "status", "*.json"))) >= 3:
@@ -352,17 +361,21 @@ class Failures(SweepTest):
         victim.wait()
         if interrupted:
             time.sleep(0.3)
-            # its simulators died with it (PR_SET_PDEATHSIG): nothing still writes into the directory
-            for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+            # its workers and simulators died with it (PR_SET_PDEATHSIG): nothing still writes into the directory
+            for environ in glob.glob("/proc/[0-9]*/environ"):
                 try:
-                    with open(cmdline, "rb") as f:
-                        self.assertNotIn(killed.encode(), f.read(), "an orphaned run survived the kill")
+                    with open(environ, "rb") as f:
+                        alive = mark in f.read().split(b"\0")
+                    with open(os.path.join(os.path.dirname(environ), "stat")) as f:
+                        alive = alive and f.read().rsplit(")", 1)[1].split()[0] != "Z"
                 except OSError:
-                    pass
+                    continue
+                self.assertFalse(alive, f"an orphaned worker or run survived the kill: {environ}")
             self.assertLess(len(glob.glob(os.path.join(killed, "status", "*.json"))), 12)
         proc = sweep("run", path, "-o", killed, "--jobs", "2", "--resume")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertSameOutputs(whole, killed, 12)
+        self.assertEqual({runner.read_status(killed, i)["via"] for i in range(12)}, {"batch"})
         self.assertEqual([n for n in os.listdir(os.path.join(killed, "runs")) if not n.endswith(".h5")], [])
 
 

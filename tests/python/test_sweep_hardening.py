@@ -142,9 +142,11 @@ class Hardening(TempDirTest):
 
         # 16: run-one holds the directory: a local --resume (or a new plan) waits its turn
         marker, release = self.path("started"), self.path("release")
-        # a run that waits (at most 60 s) until the test lets it go
-        slow = self.write("slow.sh", f"#!/bin/sh\ncase \"$1\" in run) touch {marker}; i=0; while [ ! -e {release} ] "
-                                     f"&& [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;; esac\nexec {BINARY} \"$@\"\n")
+        # a run that waits (at most 60 s) until the test lets it go (a simulator without a batch
+        # worker, so that the run is this script)
+        slow = self.write("slow.sh", f"#!/bin/sh\ncase \"$1\" in batch) exit 2;; run) touch {marker}; i=0; "
+                                     f"while [ ! -e {release} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;; "
+                                     f"esac\nexec {BINARY} \"$@\"\n")
         os.chmod(slow, 0o755)
         task = subprocess.Popen([sys.executable, SWEEP, "run-one", planned, "--index", "2", "--binary", slow],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -260,25 +262,26 @@ esac
             mpirun = None
         if not mpirun or not BINARY:
             self.skipTest("mpirun, mpi4py or the binary is missing")
-        marker = self.path("started")
-        # validates as the real binary; a run writes its partial file and hangs
-        fake = self.write("fake.sh", f"""#!/bin/sh
-if [ "$1" = run ]; then
-  while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
-  echo partial > "$out.partial"; touch {marker}; exec sleep 60
-fi
-exec {BINARY} "$@"
-""")
-        os.chmod(fake, 0o755)
+        # runs far too long to finish, in the worker rank's batch worker
+        long = self.write("long.yaml", f"""
+            schema: cloudmarket-sweep/1
+            base: {SMALL}
+            set: {{time.years: 100, segments.retail.firms: 2000000}}
+            parameters:
+              - {{path: segments.retail.growth, values: [0.1, 0.2]}}
+            """)
         out = self.path("mpi")
+        token = f"{os.getpid()}.{time.monotonic_ns()}"  # inherited by every process of the job
         proc = subprocess.Popen([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "2", sys.executable, SWEEP,
-                                 "run", GRID, "-o", out, "--mpi", "--binary", fake],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                 "run", long, "-o", out, "--mpi", "--binary", BINARY],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                env=dict(os.environ, CM_TEST_JOB=token))
         try:
             deadline = time.monotonic() + 60
-            while not os.path.exists(marker) and time.monotonic() < deadline and proc.poll() is None:
+            partials = os.path.join(out, "runs", "*.partial")
+            while not glob.glob(partials) and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.05)
-            self.assertTrue(os.path.exists(marker), "the run started")
+            self.assertTrue(glob.glob(partials), "the run started")
             time.sleep(0.3)
             # as scancel does: SIGTERM to every process of the job (mpirun and the ranks)
             os.killpg(proc.pid, signal.SIGTERM)
@@ -292,8 +295,20 @@ exec {BINARY} "$@"
         with open(os.path.join(out, "status", "0.json")) as f:
             status = json.load(f)
         self.assertEqual(status["status"], "killed", status)
+        self.assertEqual(status["via"], "batch")
         self.assertIn("SIGTERM", status["stderr"])
         self.assertNotIn("Traceback", stderr)
+        time.sleep(0.3)
+        mark = f"CM_TEST_JOB={token}".encode()
+        for environ in glob.glob("/proc/[0-9]*/environ"):  # no batch worker or run is left
+            try:
+                with open(environ, "rb") as f:
+                    alive = mark in f.read().split(b"\0")
+                with open(os.path.join(os.path.dirname(environ), "stat")) as f:
+                    alive = alive and f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                continue
+            self.assertFalse(alive, f"a process of the job survived it: {environ}")
 
     # -- 12 (the Python part) --------------------------------------------------------------------
     def test_item12_a_missing_python_package_is_named(self):

@@ -169,8 +169,7 @@ def _calibrate(args, binary, comm):
         raise
     finally:
         store.close()
-        if comm is not None:
-            pool.close(code)
+        pool.close(code)
 
 
 def _search(args, targets, problem, resolved, store, run_seeds, started):

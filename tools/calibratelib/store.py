@@ -5,11 +5,12 @@ DIR/runs/<index>.h5, how it ended in DIR/status/<index>.json, DIR/manifest.json 
 with its seed and assignments. Its key is (assignments, seed): asking again for a run with the
 same key — later in the search, or in a re-run of the same calibration with --resume — re-uses it
 when it is done, so an interrupted calibration resumes where it stopped and takes the same path.
-Batches go to a local pool of `jobs` processes or to MPI worker ranks.
+Batches go to a local pool of `jobs` batch workers or to MPI worker ranks.
 """
+import contextlib
 import os
 
-from sweeplib import runner
+from sweeplib import batch, runner
 
 MANIFEST_SCHEMA = "cloudmarket-calibrate-manifest/1"
 DEFAULT_TIMEOUT_SECONDS = 3600.0
@@ -27,14 +28,17 @@ class _Quiet:
 
 
 class LocalPool:
+    """`jobs` runs at a time, through batch workers kept from batch to batch."""
+
     def __init__(self, binary, jobs):
         self.binary, self.jobs = binary, jobs
+        self.slots = batch.Pool(binary, jobs)
 
     def run(self, directory, manifest, indices):
-        return runner.run_local(directory, manifest, indices, self.binary, self.jobs, _Quiet())
+        return runner.run_local(directory, manifest, indices, self.binary, self.jobs, _Quiet(), self.slots)
 
     def close(self, code):
-        pass
+        self.slots.close()
 
 
 class MpiPool:
@@ -85,21 +89,22 @@ class MpiPool:
 def mpi_worker(comm, directory, binary):
     """A worker rank: say ready, run what rank 0 sends, report, until told the exit code."""
     comm.send(("ready", None), dest=0)
-    while True:
-        message, _ = runner.mpi_recv(comm, 0)
-        if message[0] == "exit":
-            return message[1]
-        _, index, run, base, timeout = message
-        mini = {"runs": {index: run}, "base": base, "timeout_seconds": timeout}
-        try:
-            status = runner.run_one(directory, mini, index, binary)
-        except BaseException:
+    with contextlib.closing(batch.Slot(binary)) as slot:
+        while True:
+            message, _ = runner.mpi_recv(comm, 0)
+            if message[0] == "exit":
+                return message[1]
+            _, index, run, base, timeout = message
+            mini = {"runs": {index: run}, "base": base, "timeout_seconds": timeout}
             try:
-                comm.send(("done", runner.read_status(directory, index)), dest=0)
-            except Exception:
-                pass
-            raise
-        comm.send(("done", status), dest=0)
+                status = runner.run_one(directory, mini, index, binary, slot)
+            except BaseException:
+                try:
+                    comm.send(("done", runner.read_status(directory, index)), dest=0)
+                except Exception:
+                    pass
+                raise
+            comm.send(("done", status), dest=0)
 
 
 

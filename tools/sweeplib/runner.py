@@ -1,30 +1,35 @@
-"""Running a sweep's runs: one simulator process per run, status files, progress, workers.
+"""Running a sweep's runs: through batch workers (or one process per run), status files, progress,
+workers.
 
 A run is `BINARY run BASE -o DIR/runs/<index>.h5 --quiet --seed S --set ...`, killed when its
-time is up. When it ends, `DIR/status/<index>.json` records how (ok, failed or timeout), written
+time is up. It runs in a fresh child of the job slot's batch worker (sweeplib.batch: the same
+code path, without a process start per run), or as a process of its own when the slot has no
+worker. When it ends, `DIR/status/<index>.json` records how (ok, failed or timeout), written
 atomically: a run counts as done only when its status says ok AND its output exists, so a sweep
 killed at any moment and resumed re-runs exactly the runs that had not finished. Nothing a run
 writes depends on which worker ran it or when: the seed comes from the manifest.
 
-Children die with their parent: each is started with PR_SET_PDEATHSIG=SIGKILL (Linux), so a sweep
-killed with kill -9 leaves no simulator writing into DIR behind its back (only a stale
-`<index>.h5.XXXXXX.partial`, which the next start of that run removes).
+Runs die with the sweep: workers and run processes are started with PR_SET_PDEATHSIG=SIGKILL
+(Linux), and so is each worker's child, so a sweep killed with kill -9 leaves no simulator writing
+into DIR behind its back (only a stale `<index>.h5.XXXXXX.partial`, which the next start of that
+run removes).
 """
 import collections
 import contextlib
-import ctypes
 import errno
-import ctypes.util
 import fcntl
 import glob
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from sweeplib import batch
 
 STDERR_TAIL = 2000
 OK, FAILED, TIMEOUT, KILLED, PENDING = "ok", "failed", "timeout", "killed", "pending"
@@ -388,35 +393,36 @@ def lock_directory(directory, shared=False, verb="run", enabled=True):
 # One run
 # ------------------------------------------------------------------------------------------------
 
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent):
-    def preexec():
-        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(137)
-    return preexec
+def run_arguments(base, directory, run):
+    """The arguments of `cloudmarket run` for one run of a sweep."""
+    args = [run.get("base", base), "-o", output_path(directory, run["index"]), "--quiet", "--seed", str(run["seed"])]
+    for assignment in run["set"]:
+        args += ["--set", assignment]
+    return args
 
 
 def run_command(binary, base, directory, run):
-    cmd = [binary, "run", run.get("base", base), "-o", output_path(directory, run["index"]), "--quiet", "--seed", str(run["seed"])]
-    for assignment in run["set"]:
-        cmd += ["--set", assignment]
-    return cmd
+    return [binary, "run", *run_arguments(base, directory, run)]
+
+
+def _log_path(log):
+    """A path this process's open temporary file `log` can be opened by (the worker's child
+    appends to it): the file has no name, so nothing is left behind whatever kills the sweep."""
+    return f"/proc/{os.getpid()}/fd/{log.fileno()}"
 
 
 class RunProcess:
-    """One run being executed. Construct to start it; `poll` or `wait` for its status dict."""
+    """One run being executed: in the batch worker of `slot` (a batch.Slot) when it has one, else
+    as a process of its own. Construct to start it; `poll` or `wait` for its status dict."""
 
-    def __init__(self, directory, manifest, index, binary):
+    def __init__(self, directory, manifest, index, binary, slot=None):
         self.directory, self.index = directory, index
         self.run = manifest["runs"][index]
         self.output = output_path(directory, index)
         self.timeout = float(manifest["timeout_seconds"])
         self.timed_out = False
         self.status = None
+        self.slot, self.worker, self.proc, self.pid = slot, None, None, None  # pid: the run's process
         # Forget any earlier attempt first: its status, then its output, then a partial.
         _remove(status_path(directory, index))
         _remove(self.output)
@@ -426,18 +432,33 @@ class RunProcess:
         self.log = tempfile.TemporaryFile()
         self.start = time.monotonic()
         self.deadline = self.start + self.timeout
+        args = run_arguments(manifest["base"], directory, self.run)
+        started = slot.start(_log_path(self.log), args) if slot is not None else None
+        if started is not None:
+            self.worker, self.pid = started
+            return
         try:
-            self.proc = subprocess.Popen(run_command(binary, manifest["base"], directory, self.run),
+            self.proc = subprocess.Popen([binary, "run", *args],
                                          stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-                                         start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
+                                         start_new_session=True, preexec_fn=batch.die_with_parent(os.getpid()))
+            self.pid = self.proc.pid
         except OSError as error:
-            self.proc = None
             self._finish(127, f"cannot run {binary}: {error.strerror}")
+
+    @property
+    def via(self):
+        return batch.BATCH if self.worker is not None else batch.PROCESS
+
+    def fileno(self):
+        """For select(): readable when the run in the batch worker has ended (None: not in one)."""
+        return self.worker.fileno() if self.worker is not None else None
 
     def poll(self, now=None):
         """The status dict once the run has ended (killing it when its time is up), else None."""
         if self.status is not None:
             return self.status
+        if self.worker is not None:
+            return self._poll_worker(now)
         rc = self.proc.poll()
         if rc is None:
             if (now if now is not None else time.monotonic()) < self.deadline:
@@ -450,6 +471,8 @@ class RunProcess:
     def wait(self):
         if self.status is not None:
             return self.status
+        if self.worker is not None:
+            return self._poll_worker(None, wait=True)
         try:
             rc = self.proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -458,8 +481,27 @@ class RunProcess:
             rc = self.proc.wait()
         return self._finish(rc)
 
+    def _poll_worker(self, now, wait=False):
+        try:
+            left = self.deadline - (now if now is not None else time.monotonic())
+            ended = self.worker.result(timeout=max(0.0, left) if wait else 0)
+            if ended is None:
+                if left > 0 and not wait:
+                    return None
+                self.timed_out = True
+                self.worker.kill_run()
+                ended = self.worker.result(timeout=batch.ANSWER_SECONDS)
+                if ended is None:
+                    raise batch.Died("the batch worker did not answer after killing its run")
+        except batch.Died as died:
+            self.slot.discard()  # its run died with it, by SIGKILL (PR_SET_PDEATHSIG)
+            return self._finish(-signal.SIGKILL, f"\nsweep: {died}")
+        return self._finish(ended.exit_code, cpu_seconds=ended.cpu_seconds)
+
     def kill(self):
-        if self.proc is not None and self.proc.returncode is None:
+        if self.worker is not None:
+            self.worker.kill_run()
+        elif self.proc is not None and self.proc.returncode is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -470,12 +512,17 @@ class RunProcess:
         as killed, so that nobody mistakes it for a run still going; --resume runs it again."""
         if self.status is not None:
             return self.status
-        self.kill()
-        if self.proc is not None:
-            self.proc.wait()
-        return self._finish(self.proc.returncode if self.proc else None, f"\nsweep: killed: {why}", killed=True)
+        rc = None
+        if self.worker is not None:
+            self.slot.discard()  # the worker and its run, at once
+            rc = -signal.SIGKILL
+        else:
+            self.kill()
+            if self.proc is not None:
+                rc = self.proc.wait()
+        return self._finish(rc, f"\nsweep: killed: {why}", killed=True)
 
-    def _finish(self, rc, message="", killed=False):
+    def _finish(self, rc, message="", killed=False, cpu_seconds=None):
         wall = time.monotonic() - self.start
         self.log.seek(0, os.SEEK_END)
         size = self.log.tell()
@@ -496,23 +543,30 @@ class RunProcess:
         self.status = {
             "index": self.index, "point": self.run["point"], "replication": self.run["replication"],
             "seed": self.run["seed"], "status": state, "exit_code": rc, "wall_seconds": round(wall, 6),
-            "stderr": tail, "host": socket.gethostname(),
+            "cpu_seconds": cpu_seconds, "via": self.via, "stderr": tail, "host": socket.gethostname(),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         write_json_atomic(status_path(self.directory, self.index), self.status)
         return self.status
 
 
-def run_one(directory, manifest, index, binary):
-    """Run one run to its end (used by `run-one` and by MPI workers); returns its status dict.
-    Interrupted (SIGTERM from scancel, Ctrl-C), it kills the run, removes its partial output and
-    records it as killed before passing the interruption on."""
-    rp = RunProcess(directory, manifest, index, binary)
+def run_one(directory, manifest, index, binary, slot=None):
+    """Run one run to its end (used by `run-one` and by MPI workers), in `slot` (a batch.Slot kept
+    across runs) or a slot of its own; returns its status dict. Interrupted (SIGTERM from scancel,
+    Ctrl-C), it kills the run, removes its partial output and records it as killed before passing
+    the interruption on."""
+    own = slot is None
+    slot = batch.Slot(binary) if own else slot
     try:
-        return rp.wait()
-    except BaseException as stop:
-        rp.abandon(_why(stop))
-        raise
+        rp = RunProcess(directory, manifest, index, binary, slot)
+        try:
+            return rp.wait()
+        except BaseException as stop:
+            rp.abandon(_why(stop))
+            raise
+    finally:
+        if own:
+            slot.close()
 
 
 def _why(stop):
@@ -601,14 +655,17 @@ class Progress:
 # Local and MPI execution
 # ------------------------------------------------------------------------------------------------
 
-def run_local(directory, manifest, indices, binary, jobs, progress):
-    """Run `indices`, `jobs` at a time, in this process's children. Returns their statuses."""
+def run_local(directory, manifest, indices, binary, jobs, progress, pool=None):
+    """Run `indices`, `jobs` at a time, each job slot's runs in its batch worker (`pool`, a
+    batch.Pool of `jobs` slots kept across calls, or one of this call's). Returns their statuses."""
+    own = pool is None
+    pool = batch.Pool(binary, jobs) if own else pool
     pending = collections.deque(indices)
     running, statuses = [], []
     try:
         while pending or running:
             while pending and len(running) < jobs:
-                running.append(RunProcess(directory, manifest, pending.popleft(), binary))
+                running.append(RunProcess(directory, manifest, pending.popleft(), binary, pool.take()))
             now = time.monotonic()
             still = []
             for rp in running:
@@ -616,17 +673,32 @@ def run_local(directory, manifest, indices, binary, jobs, progress):
                 if status is None:
                     still.append(rp)
                 else:
+                    pool.give_back(rp.slot)
                     statuses.append(status)
                     progress.update(status)
             if len(still) == len(running):
-                next_deadline = min(rp.deadline for rp in running)
-                time.sleep(max(0.001, min(0.01, next_deadline - now)))
+                _wait_for_any(running, min(rp.deadline for rp in running) - now)
             running = still
     except BaseException as stop:
         for rp in running:  # interrupted: no run is left going or half-written
             rp.abandon(_why(stop))
         raise
+    finally:
+        if own:
+            pool.close()
     return statuses
+
+
+def _wait_for_any(running, until_deadline):
+    """Sleep until a run may have ended: on the workers' answers when every run is in one, else
+    polling processes every 10 ms; at most until the next deadline."""
+    if all(rp.worker is not None for rp in running):
+        try:
+            select.select(running, [], [], max(0.0, min(1.0, until_deadline)))
+        except InterruptedError:
+            pass
+    else:
+        time.sleep(max(0.001, min(0.01, until_deadline)))
 
 
 _READY, _DONE, _KILLED = "ready", "done", "killed"
@@ -710,6 +782,7 @@ def mpi_worker(comm, directory, manifest, binary):
     comm.send((_READY, None), dest=0)
     stopped = False
     index = None
+    slot = batch.Slot(binary)
     try:
         while True:
             index, _ = mpi_recv(comm, 0)
@@ -717,7 +790,7 @@ def mpi_worker(comm, directory, manifest, binary):
                 stopped = True
                 code, _ = mpi_recv(comm, 0)
                 return code
-            status = run_one(directory, manifest, index, binary)
+            status = run_one(directory, manifest, index, binary, slot)
             index = None
             comm.send((_DONE, status), dest=0)
     except BaseException:
@@ -728,3 +801,5 @@ def mpi_worker(comm, directory, manifest, binary):
             except Exception:
                 pass
         raise
+    finally:
+        slot.close()
