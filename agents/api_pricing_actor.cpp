@@ -55,7 +55,7 @@ void ApiPricingActor::review(double now) {
           view.rival_prices.push_back(world_.prices.in_force(v, p, seen_at));
     }
   }
-  view.profit_at = [this, seen, now](double price) { return world_.expected_api_profit(startup_, price, seen, now); };
+  view.profit_at = world_.api_profit_oracle(startup_, seen, now);
   if (me.pricing.strategy == PricingRule::q_learning) view.profit_by_month = sector.api_profit_by_month(startup_);
   view.effective_month = world_.calendar.month_containing(now) + 1;
 

@@ -2,6 +2,8 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "agents/inference_serving.hpp"
+
 namespace cm {
 
 void MarketActor::operator()() {
@@ -10,33 +12,22 @@ void MarketActor::operator()() {
   std::vector<double> flops = follow_capacity();
   for (int m = 0; m < world_.months(); ++m) {
     this_actor::sleep_until(world_.month_start(m + 1));
-    MonthReport report = world_.close_month(m, board_.take_work());
+    const std::vector<ComputeUse> training = board_.take_work();
+    MonthReport report = world_.close_month(m, training);
     report.flops = flops;  // the hosts' speed during the month
     for (const auto& failure : report.startup_failures) board_.cancel(failure.startup);
-    serve_inference(report);
+    // Inference takes what training left of the month's fleet, analytically: no SimGrid execution,
+    // and load above the fleet's capacity is reported as unserved, never carried into next month.
+    const auto served = serve_inference_month(report.inference_tokens, world_.scenario.market.flops_per_million_tokens,
+                                              flops, world_.month_start(m + 1) - world_.month_start(m), training);
+    for (const auto& s : served) {
+      report.inference_served.push_back(s.served_flops);
+      report.inference_unserved.push_back(s.unserved_flops);
+    }
     observer_.on_month(report, world_.prices.take_changes());
     if (m + 1 < world_.months()) {
       world_.open_month(m + 1);
       flops = follow_capacity();
-    }
-  }
-}
-
-void MarketActor::serve_inference(const MonthReport& report) {
-  // Last month's inference the hosts could not serve within the month is not carried over: its
-  // tokens were billed (and rationed through GPU capacity), so load never piles up month on month.
-  for (const auto& e : inference_)
-    if (!e->test()) e->cancel();
-  inference_.clear();
-  const double flops_per_token = world_.scenario.market.flops_per_million_tokens;
-  for (std::size_t i = 0; i < report.inference_tokens.size(); ++i) {
-    for (std::size_t v = 0; v < report.inference_tokens[i].size(); ++v) {
-      const double flops = report.inference_tokens[i][v] * flops_per_token;
-      if (flops <= 0 || platform_.vendor_hosts[v].empty()) continue;
-      auto exec = simgrid::s4u::this_actor::exec_init(flops);
-      exec->set_host(platform_.vendor_hosts[v].front());
-      exec->start();
-      inference_.push_back(exec);
     }
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
-// The market clerk: an S4U actor that, at each month start, bills the month that ended, publishes
-// its report, then lets the firms whose contracts end re-choose. Billing before renewal at the
+// The market clerk: an S4U actor that, at each month start, bills the month that ended (and rations
+// the month's inference on each vendor's fleet), publishes its report, then lets the firms whose
+// contracts end re-choose. Billing before renewal at the
 // same instant is this actor's own order, not SimGrid's.
 #include "agents/run_observer.hpp"
 #include "agents/training_board.hpp"
@@ -19,14 +20,9 @@ class MarketActor {
   // At a month start, steps each vendor's hosts to the speed its compute capacity now supports;
   // returns their FLOP/s per vendor.
   std::vector<double> follow_capacity();
-  // Serving a startup's model consumes its host's capacity: one execution per month and vendor,
-  // for that month only (what is not done by the next month start is dropped).
-  void serve_inference(const MonthReport& report);
-
   World& world_;
   const Platform& platform_;
   TrainingBoard& board_;
-  std::vector<simgrid::s4u::ExecPtr> inference_;
   RunObserver& observer_;
 };
 

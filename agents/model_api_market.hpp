@@ -36,9 +36,24 @@ std::vector<double> token_shares(const std::vector<ListedModel>& models, double 
 // Inference compute cost of a million tokens at a GPU-hour price.
 double serving_cost_per_million_tokens(double flops_per_million_tokens, double flops_per_gpu_hour, double gpu_price);
 
-// Owner of model `i`'s API profit per month on one marketplace if its price were `price`, the
-// others' prices held: tokens x share_i x ((1 - revenue_share) price - serving_cost).
-double api_profit(std::vector<ListedModel> models, std::size_t i, double price, double list_price, double tokens,
+// Owner of model `i`'s API profit per month on one marketplace at trial prices, the others' prices
+// held: tokens x share_i x ((1 - revenue_share) price - serving_cost). The others' logit weights
+// are summed once, so a price review's many trials cost O(1) each, not a pass over every model.
+class HeldMarketplace {
+ public:
+  HeldMarketplace(const std::vector<ListedModel>& models, std::size_t i, double list_price, double tokens,
                   double revenue_share, double serving_cost, const ModelChoiceWeights& w);
+  double profit(double price) const;
+
+ private:
+  double quality_;
+  double others_weight_;  // sum over j != i of exp(beta q_j - gamma (a_j / L - 1))
+  double list_price_, tokens_, revenue_share_, serving_cost_;
+  ModelChoiceWeights w_;
+};
+
+// The same for one trial price.
+double api_profit(const std::vector<ListedModel>& models, std::size_t i, double price, double list_price,
+                  double tokens, double revenue_share, double serving_cost, const ModelChoiceWeights& w);
 
 }  // namespace cm

@@ -68,6 +68,9 @@ struct MonthReport {
   std::vector<std::vector<double>> inference_tokens;  // [startup][vendor], million tokens served
   std::vector<StartupFailureReport> startup_failures;
   std::vector<double> startup_serving_cost;           // per startup: inference compute paid to hosts (priced APIs)
+  // Per vendor, FLOP in the month: the inference its fleet served after training, and the rest of
+  // what the tokens sold wanted (agents/inference_serving.hpp).
+  std::vector<double> inference_served, inference_unserved;
   std::vector<ApiPriceChange> api_price_changes;      // announced this month
   std::vector<Deal> deals;
   std::vector<TrainingRun> training_runs;

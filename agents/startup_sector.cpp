@@ -203,10 +203,11 @@ void StartupSector::settle_models(const ModelPayouts& payouts) {
 }
 
 std::optional<double> StartupSector::api_price_at(std::size_t i, double seconds) const {
-  std::optional<double> price;
-  for (const auto& [from, p] : state_[i].api_prices)
-    if (from <= seconds) price = p;
-  return price;
+  // The last entry in force, searched from the newest: a few steps, however long the history.
+  const auto& h = state_[i].api_prices;
+  for (auto it = h.rbegin(); it != h.rend(); ++it)
+    if (it->first <= seconds) return it->second;
+  return std::nullopt;
 }
 
 std::optional<double> StartupSector::latest_api_price(std::size_t i) const {

@@ -454,11 +454,12 @@ std::vector<std::size_t> World::api_marketplaces(std::size_t startup) const {
   return hosts;
 }
 
-double World::expected_api_profit(std::size_t startup, double price, const std::vector<std::optional<double>>& seen,
-                                  double now) const {
+std::function<double(double)> World::api_profit_oracle(std::size_t startup,
+                                                       const std::vector<std::optional<double>>& seen,
+                                                       double now) const {
   const MarketRules& m = scenario.market;
   const ModelChoiceWeights weights{m.model_choice_quality, m.model_choice_price};
-  double profit = 0;
+  std::vector<HeldMarketplace> markets;
   for (std::size_t v : api_marketplaces(startup)) {
     std::vector<ListedModel> models;
     std::size_t own = 0;
@@ -471,11 +472,14 @@ double World::expected_api_profit(std::size_t startup, double price, const std::
       const double tokens = last_quantity_.rows() ? last_quantity_(v, p) : 0.0;
       const double list = prices.in_force(v, p, now);
       if (tokens <= 0 || !(list > 0)) continue;  // nothing sold, or sold free: no API revenue
-      profit += api_profit(models, own, price, list, tokens, scenario.vendors[v].revenue_share,
-                           serving_cost(v, now), weights);
+      markets.emplace_back(models, own, list, tokens, scenario.vendors[v].revenue_share, serving_cost(v, now), weights);
     }
   }
-  return profit;
+  return [markets = std::move(markets)](double price) {
+    double profit = 0;
+    for (const auto& market : markets) profit += market.profit(price);
+    return profit;
+  };
 }
 
 // ---- startups, deals and supply shocks ----

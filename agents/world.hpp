@@ -2,6 +2,7 @@
 // The shared state of one run that actors read and change: calendar, list prices, the enterprise
 // market and the vendors' books, costs and capacity. Actors run one at a time (SimGrid is
 // cooperative), so no locks.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,11 +119,13 @@ class World {
   double serving_cost(std::size_t vendor, double seconds) const;
   // The active vendors whose marketplaces list a startup's model now.
   std::vector<std::size_t> api_marketplaces(std::size_t startup) const;
-  // A startup's expected API profit per month at its own price `price`, every other model's price
-  // as in `seen` (per startup; none: the host's list price), last month's tokens per marketplace
-  // and the list prices in force at `now`.
-  double expected_api_profit(std::size_t startup, double price, const std::vector<std::optional<double>>& seen,
-                             double now) const;
+  // A startup's expected API profit per month as a function of its own price, every other model's
+  // price as in `seen` (per startup; none: the host's list price), last month's tokens per
+  // marketplace and the list prices in force at `now`. The marketplaces are read once, here: a
+  // trial price then costs O(marketplaces), not a pass over every listed model.
+  std::function<double(double price)> api_profit_oracle(std::size_t startup,
+                                                        const std::vector<std::optional<double>>& seen,
+                                                        double now) const;
 
  private:
   void size_opening_capacity();

@@ -42,6 +42,9 @@ struct RunRecorder::Layout {
   VarId roundtrip, payouts, stakes, investor_cash;
   VarId startup_cash, startup_quality, startup_revenue, startup_spend, startup_alive;
   VarId startup_valuation, startup_planned_spend, startup_gpu_hours;
+  // vendor_inference_served and _unserved: only in runs with startups and a model product.
+  bool inference = false;
+  VarId inference_served, inference_unserved;
   VarId deal_index, deal_time, deal_startup, deal_investor, deal_amount, deal_pre_money, deal_credits, deal_commitment,
       deal_exclusive, deal_duration, deal_last_post_money, deal_down_round;
   VarId run_index, run_startup, run_vendor, run_flops, run_start, run_end;
@@ -172,6 +175,13 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   L.startup_valuation = file.variable("", "startup_valuation", tst, DType::f64, level(cur, "pre-money valuation a round would have at the end of the period: revenue multiple x expected API revenue of the next 12 months (0 after it failed)"));
   L.startup_planned_spend = file.variable("", "startup_planned_spend", tst, DType::f64, flow(cur, "compute spend of the training runs planned in the period, at the GPU price when planned"));
   L.startup_gpu_hours = file.variable("", "startup_gpu_hours", tst, DType::f64, level("month-1", "GPU-hours a month its running training rents at the end of the period (0: not training)", {{"product_unit", std::string("gpu_hour")}}));
+  L.inference = !sc.startups.empty() && std::any_of(sc.products.begin(), sc.products.end(), [](const Product& p) {
+    return p.kind == ProductKind::model;
+  });
+  if (L.inference) {
+    L.inference_served = file.variable("", "vendor_inference_served", tv, DType::f64, flow("1", "inference work the vendor's hosts served for the startups' models it hosts, after its startups' training, in floating-point operations (FLOP)"));
+    L.inference_unserved = file.variable("", "vendor_inference_unserved", tv, DType::f64, flow("1", "inference work the hosted models' tokens wanted beyond what the vendor's hosts had left after training, in floating-point operations (FLOP)"));
+  }
   L.ai_adoption = file.variable("", "ai_adoption", ts, DType::f64, level("1", "fraction of the segment's firms that have adopted AI"));
   L.segment_spend = file.variable("", "segment_spend", ts, DType::f64, flow(cur, "what the segment's firms paid to all vendors"));
 
@@ -388,6 +398,7 @@ void RunRecorder::write_period() {
   std::vector<double> overhead(V, 0.0), capex(V, 0.0), spend(S, 0.0), roundtrip(V, 0.0), payouts(V, 0.0);
   std::vector<double> rd(V, 0.0), chip_sales(V, 0.0), chip_cost(V, 0.0), chip_output(V, 0.0);
   std::vector<double> startup_revenue(N, 0.0), startup_spend(N, 0.0), startup_planned(N, 0.0);
+  std::vector<double> served(V, 0.0), unserved(V, 0.0);
   double surplus = 0;
   for (const auto& m : period_) {
     for (std::size_t v = 0; v < V; ++v) {
@@ -401,6 +412,7 @@ void RunRecorder::write_period() {
       capex[v] += m.capex[v];
       roundtrip[v] += m.roundtrip_revenue[v];
       payouts[v] += m.model_payouts[v];
+      if (L.inference) served[v] += m.inference_served[v], unserved[v] += m.inference_unserved[v];
       for (std::size_t p = 0; p < P; ++p) {
         quantity(v, p) += m.quantity(v, p);
         revenue(v, p) += m.revenue(v, p);
@@ -488,6 +500,10 @@ void RunRecorder::write_period() {
   file_.append(L.startup_valuation, last.startup_valuation);
   file_.append(L.startup_planned_spend, startup_planned);
   file_.append(L.startup_gpu_hours, last.startup_gpu_hours);
+  if (L.inference) {
+    file_.append(L.inference_served, served);
+    file_.append(L.inference_unserved, unserved);
+  }
   file_.append(L.segment_spend, spend);
   period_.clear();
 }

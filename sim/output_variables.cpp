@@ -16,13 +16,15 @@ namespace cm {
 
 namespace {
 
-// One element of every labelled list, so that every dimension has a label.
+// One element of every labelled list, so that every dimension has a label; a model product and a
+// startup, so that the inference variables exist too.
 Scenario one_of_each() {
   Scenario sc;
   sc.name = "variables";
   Product p;
   p.id = "product";
   p.unit = "unit";
+  p.kind = ProductKind::model;
   sc.products.push_back(p);
   Vendor v;
   v.id = "vendor";

@@ -1,7 +1,8 @@
 #pragma once
 // The SimGrid platform of a scenario: a market zone with the clerk's host (and a loopback link for
 // mailboxes), and one zone per vendor holding a host per data centre whose speed is that data
-// centre's compute capacity (FLOP/s). Training and inference run as executions on vendor hosts.
+// centre's compute capacity (FLOP/s). Training runs as executions on vendor hosts; inference takes
+// what training leaves of them (agents/inference_serving.hpp).
 #include <simgrid/s4u.hpp>
 
 #include <vector>

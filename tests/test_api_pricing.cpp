@@ -112,6 +112,21 @@ TEST_CASE("token shares are a logit in quality and relative API price; price_pai
         Approx(kTokens * s[1] * (0.7 * 5.0 - kServing)));
 }
 
+TEST_CASE("a marketplace held for a review prices each trial as the full logit over every listed model",
+          "[api_pricing]") {
+  const std::vector<ListedModel> models{{1.0, std::nullopt}, {0.5, 5.0}, {2.0, 12.0}, {0.0, 0.5}};
+  const HeldMarketplace held(models, 1, kList, kTokens, kRevenueShare, kServing, kWeights);
+  for (double price : {1e-3, 2.0, 5.0, 9.5, 30.0, 1e3}) {
+    std::vector<ListedModel> trial = models;
+    trial[1].api_price = price;
+    const double share = token_shares(trial, kList, kWeights)[1];
+    CHECK(held.profit(price) == Approx(kTokens * share * ((1 - kRevenueShare) * price - kServing)).epsilon(1e-13));
+  }
+  // Weights that all underflow: nobody buys, no profit (as token_shares' all-zero shares).
+  const std::vector<ListedModel> unwanted{{-400.0, std::nullopt}, {-400.0, 5.0}};
+  CHECK(HeldMarketplace(unwanted, 1, kList, kTokens, kRevenueShare, kServing, kWeights).profit(5.0) == 0.0);
+}
+
 TEST_CASE("two startups with best_response converge to the logit Bertrand-Nash API prices", "[api_pricing]") {
   const std::vector<double> quality{0.5, 1.0};
   const auto nash = logit_nash(quality, kList, kRevenueShare, kServing, kWeights);

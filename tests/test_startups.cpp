@@ -2,9 +2,11 @@
 // in its own process under ctest.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
+#include "sim/calendar.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
 #include "tests/support/money_identity.hpp"
@@ -58,7 +60,7 @@ constexpr double kAverageMonth = 30.4375 * 86400;
 TEST_CASE("a run rents its cluster for run_months: on an idle host it ends after run_months", "[startups]") {
   Scenario sc = trainers_world(1e7, 0);  // s2 trains only with what its model earns
   sc.time.years = 1;
-  sc.vendors[0].datacenters[0].flops = 1e19;  // a host fast enough that their clusters and inference fit
+  sc.vendors[0].datacenters[0].flops = 1e19;  // a host fast enough that their clusters fit
   Collect run;
   simulate(sc, run);
   REQUIRE(run.runs.size() >= 2);
@@ -71,7 +73,7 @@ TEST_CASE("two runs that each want the whole host share it and take twice as lon
   Scenario sc = trainers_world(1e12, 1e12);  // money no object
   sc.time.years = 1;
   // Buyers follow quality so closely that gamma = beta (1 - s) k / ln 10 > 1: each wants all it
-  // can get, the whole host; a fast host, on which inference takes little time.
+  // can get, the whole host.
   sc.market.model_choice_quality = 10;
   sc.vendors[0].datacenters[0].flops = 1e19;
   Collect run;
@@ -80,10 +82,50 @@ TEST_CASE("two runs that each want the whole host share it and take twice as lon
   REQUIRE(run.runs.size() >= 2);
   CHECK(run.runs[0].start_seconds == run.runs[1].start_seconds);
   CHECK(run.runs[0].flops == Approx(sc.vendors[0].datacenters[0].flops * 3 * kAverageMonth).epsilon(1e-9));
-  // Twice as long, and a little longer for the host time inference takes (about 5% here).
-  CHECK(run.runs[0].end_seconds - run.runs[0].start_seconds == Approx(6 * kAverageMonth).epsilon(0.1));
-  CHECK(run.runs[0].end_seconds - run.runs[0].start_seconds >= 6 * kAverageMonth);
+  // Twice as long: inference takes only what training leaves of the host, so it slows no run.
+  CHECK(run.runs[0].end_seconds - run.runs[0].start_seconds == Approx(6 * kAverageMonth).epsilon(1e-9));
   CHECK(run.runs[1].end_seconds == Approx(run.runs[0].end_seconds).epsilon(1e-12));
+  // While they hold the whole host, their models' inference is all unserved.
+  const Calendar calendar(sc.time.start);
+  int held = 0;
+  for (const auto& m : run.months) {
+    if (calendar.month_start_seconds(m.month) < run.runs[0].start_seconds ||
+        calendar.month_start_seconds(m.month + 1) > run.runs[0].end_seconds)
+      continue;
+    ++held;
+    CHECK(m.inference_served[0] <= 1e-9 * m.inference_unserved[0]);
+    CHECK(m.inference_unserved[0] > 0);
+  }
+  CHECK(held == 5);  // months 2 to 6 lie within the runs (month 1 + 1 hour to month 7 + 1 hour)
+}
+
+TEST_CASE("inference beyond a fleet's capacity is rationed in its month: served + unserved = demand", "[startups]") {
+  Scenario sc = trainers_world(1e9, 1e9);
+  sc.time.years = 1;
+  sc.market.quality_per_decade = 0;  // training gains nothing: nobody trains, K - W = K
+  // alpha's host serves about a month and a half of its marketplace's first-year tokens, so its
+  // growing demand crosses the capacity.
+  sc.vendors[0].datacenters[0].flops = 5.5e17;
+  Collect run;
+  simulate(sc, run);
+  CHECK(run.runs.empty());
+  const Calendar calendar(sc.time.start);
+  const double per_million = sc.market.flops_per_million_tokens;
+  int rationed = 0, unrationed = 0;
+  for (const auto& m : run.months) {
+    const double seconds = calendar.month_start_seconds(m.month + 1) - calendar.month_start_seconds(m.month);
+    for (std::size_t v = 0; v < sc.vendors.size(); ++v) {
+      double demand = 0;
+      for (const auto& tokens : m.inference_tokens) demand += tokens[v] * per_million;
+      const double capacity = m.flops[v] * seconds;
+      CHECK(m.inference_served[v] + m.inference_unserved[v] == Approx(demand).epsilon(1e-12));
+      CHECK(m.inference_served[v] == Approx(std::min(demand, capacity)).epsilon(1e-12));
+      CHECK(m.inference_served[v] <= capacity * (1 + 1e-12));
+      if (v == 0) (m.inference_unserved[v] > 0 ? rationed : unrationed) += 1;
+    }
+  }
+  CHECK(rationed > 0);
+  CHECK(unrationed > 0);
 }
 
 TEST_CASE("a startup with twice the money trains and bills twice the compute when money binds", "[startups]") {

@@ -7,13 +7,11 @@ Each figure is measured on a fresh process (a run is a process). Wall time is th
 --repeat runs; peak RSS comes from the kernel's accounting of that child (wait4). Time per
 simulated month is marginal: the difference between a long and a short run over their months,
 so start-up (population, calibration) is not in it. A ratio between two commands is measured in
-the same call, the commands taking turns (A B A B ...), as the median of the pairs' ratios:
-with `farm-bench` when it is on PATH, else by the same pairing here.
+the same call, the commands taking turns (A B A B ...), as the median of the pairs' CPU-time
+ratios, so a drift in the machine's speed moves both sides of a pair alike.
 """
 import argparse
 import os
-import re
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -47,14 +45,6 @@ def run_once(cmd):
 
 def paired(cmd_a, cmd_b, runs=5):
     """CPU seconds of A and B (medians) and the median of the pairs' ratios A/B."""
-    if shutil.which("farm-bench"):
-        out = subprocess.run(["farm-bench", "-n", str(runs), "--timeout", "3600", "--vs", shlex.join(cmd_b), "--",
-                              *cmd_a], capture_output=True, text=True)
-        medians = {m.group(1): float(m.group(2)) for m in
-                   re.finditer(r"^(A cpu s|B cpu s|A/B cpu)\s+\S+\s+(\S+)", out.stdout, re.M)}
-        if out.returncode != 0 or len(medians) != 3:
-            sys.exit(f"bench: farm-bench failed:\n{out.stdout}{out.stderr}")
-        return medians["A cpu s"], medians["B cpu s"], medians["A/B cpu"]
     run_once(cmd_a), run_once(cmd_b)  # warm-up: files in the page cache
     pairs = [(run_once(cmd_a)[1], run_once(cmd_b)[1]) for _ in range(runs)]
     return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),

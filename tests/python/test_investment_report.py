@@ -16,6 +16,8 @@ from common import SOURCE, TempDirTest, cloudmarket
 TOOL = os.path.join(SOURCE, "tools", "investment_report.py")
 STARTUPS = os.path.join(SOURCE, "tests", "scenarios", "startups.yaml")
 YEARS = (2023, 2024, 2025)
+# Run A: s1 burns more than its model earns, so its second round is priced below its first's post-money.
+RUN_A = ("--set", "startups.s1.burn_per_month=3.0e7")
 # Run B: beta hosts every startup's model (hybrid), so it backs s1 and s2 with exclusive deals that
 # move their training from alpha to beta; s2 burns far more than it can raise and fails.
 RUN_B = ("--set", "vendors.beta.ai_strategy=hybrid", "--set", "startups.s2.burn_per_month=2.0e8")
@@ -124,7 +126,7 @@ class InvestmentReport(TempDirTest):
         cls._dir = tempfile.TemporaryDirectory()
         cls.a = os.path.join(cls._dir.name, "a.h5")
         cls.b = os.path.join(cls._dir.name, "b.h5")
-        for out, extra in ((cls.a, ()), (cls.b, RUN_B)):
+        for out, extra in ((cls.a, RUN_A), (cls.b, RUN_B)):
             proc = cloudmarket("run", STARTUPS, "-o", out, "--quiet", *extra)
             if proc.returncode != 0:
                 raise AssertionError(proc.stderr)
@@ -174,7 +176,7 @@ class InvestmentReport(TempDirTest):
                             for v in d.vendors)
             self.assertAlmostEqual(by_vendor, tables["startups' compute spend, all startups"][(year, "all")][0], delta=0.002)
         downs = [(str(x["time"])[:10], x["startup"]) for x in d.deals if x["down_round"]]
-        self.assertTrue(downs)  # s1's second round in this scenario
+        self.assertTrue(downs)  # s1's second round in run A
         self.assertEqual([(date, w[3]) for date, w in events["A"] if w[:2] == ["down", "round"]], sorted(downs))
 
     def test_several_files_give_each_run_and_the_differences_with_the_first(self):

@@ -206,6 +206,36 @@ class StartupsOutput(TempDirTest):
         self.run_ok("run", scenario, "-o", b, "--quiet")
         self.assertTrue(filecmp.cmp(a, b, shallow=False))
 
+    def test_inference_served_and_unserved_add_up_to_the_tokens_sold(self):
+        import yaml
+        out = self.path("inference.h5")
+        self.run_ok("run", os.path.join(SOURCE, "tests", "scenarios", "startups.yaml"), "-o", out, "--quiet")
+        ds = xr.open_dataset(out, engine="h5netcdf")
+        scenario = yaml.safe_load(ds.attrs["scenario_yaml"])
+        served, unserved = ds["vendor_inference_served"], ds["vendor_inference_unserved"]
+        for v in (served, unserved):
+            self.assertEqual(v.dims, ("time", "vendor"))
+            self.assertEqual((v.attrs["units"], v.attrs["cell_methods"]), ("1", "time: sum"))
+            self.assertIn("FLOP", v.attrs["long_name"])
+            self.assertTrue((v >= 0).all())
+        # Both vendors host models all along (alpha s1 and s2, beta its lab), so every token their
+        # model product sold is inference the hosted models want: demand = flops per token x tokens.
+        self.assertTrue((ds["startup_alive"] == 1).all())
+        model = [p["id"] for p in scenario["products"] if p["kind"] == "model"]
+        demand = scenario["market"]["flops_per_million_tokens"] * ds["quantity"].sel(product=model).sum("product")
+        np.testing.assert_allclose((served + unserved).values, demand.values, rtol=1e-12)
+        # Served at most what the hosts could run in the month; and here a busy host rations some.
+        seconds = (ds["time_bnds"][:, 1] - ds["time_bnds"][:, 0]) / np.timedelta64(1, "s")
+        self.assertTrue((served <= ds["vendor_flops"] * seconds * (1 + 1e-12)).all())
+        self.assertGreater(float(unserved.sum()), 0)
+        self.assertGreater(float(served.sum()), 0)
+        ds.close()
+        # A run without startups has no inference to report.
+        plain = self.path("plain.h5")
+        self.run_ok("run", SMALL, "-o", plain, "--quiet")
+        with netCDF4.Dataset(plain) as nc:
+            self.assertNotIn("vendor_inference_served", nc.variables)
+
 
 class OutputPeriods(TempDirTest):
     def test_quarterly_output_sums_flows_and_keeps_stocks(self):
