@@ -106,13 +106,16 @@ def scaled(segments, total_firms):
     return [f"segments.{sid}.firms={max(1, round(n * total_firms / current))}" for sid, n in segments]
 
 
-def per_run_overhead(binary, repeat=20):
-    """Wall time of a tiny run: process start, engine set-up and file write dominate it."""
-    tiny = os.path.join(ROOT, "tests", "scenarios", "small.yaml")
+def cpu_per_month(binary, scenario, years, repeat, sets=()):
+    """CPU ms per simulated month between runs of years[0] and years[1]: the marginal cost of a month
+    (set-up cancels), from the fastest of `repeat` runs of each length."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [binary, "run", tiny, "-o", os.path.join(tmp, "tiny.h5"), "--quiet",
-               "--set", "segments.retail.firms=100", "--set", "time.years=1"]
-        return min(run_once(cmd)[0] for _ in range(repeat))
+        def cpu(y):
+            cmd = [binary, "run", scenario, "-o", os.path.join(tmp, "out.h5"), "--quiet", "--set", f"time.years={y}"]
+            for item in sets:
+                cmd += ["--set", item]
+            return min(run_once(cmd)[1] for _ in range(repeat))
+        return 1e3 * (cpu(years[1]) - cpu(years[0])) / (12 * (years[1] - years[0]))
 
 
 def sweep_speedup(binary):
@@ -128,11 +131,11 @@ def sweep_speedup(binary):
     return walls
 
 
-def cost_per_review(binary):
-    """One price review of each searching strategy on bench/million.yaml's World (in-process, no
-    SimGrid): tools/bench_pricing.cpp, built beside the binary. Azure's CPU line (vendor 1, product 0)."""
+def cost_per_review(binary, scenario):
+    """One price review of each searching strategy on the scenario's World (in-process, no SimGrid):
+    tools/bench_pricing.cpp, built beside the binary. The second vendor's first product (1, 0)."""
     tool = os.path.join(os.path.dirname(os.path.abspath(binary)), "bench_pricing")
-    out = subprocess.run([tool, MILLION, "1", "0"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([tool, scenario, "1", "0"], capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()
 
 
@@ -154,38 +157,74 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_batch
 
-    print(f"per-run overhead (tiny scenario: process start, engine set-up, file write): "
-          f"{1e3 * per_run_overhead(args.binary):.1f} ms (target <= 50 ms)")
-    one, two = sweep_speedup(args.binary)
+    market, tight, ratio = renewal_decision_cost(binary)
+    print(f"renewal decision (bench/million.yaml's firms, 120 months): {market:.1f} ns in the market, "
+          f"{tight:.1f} ns in a tight loop of the same algorithm: {ratio:.2f}x (target <= 1.3x)")
+
+    reference, why = reference_binary(binary)
+    if reference:
+        with tempfile.TemporaryDirectory() as tmp:
+            new, old, ratio = paired([binary, "run", MILLION, "-o", os.path.join(tmp, "a.h5"), "--quiet"],
+                                     [reference, "run", MILLION, "-o", os.path.join(tmp, "b.h5"), "--quiet"])
+        print(f"bench/million.yaml CPU time: {new:.2f} s, against {old:.2f} s before issue 14 "
+              f"({REFERENCE_COMMIT[:7]}): {ratio:.2f}x (target <= 0.6x)")
+    else:
+        print(f"bench/million.yaml CPU time against {REFERENCE_COMMIT[:7]}: not measured, {why}")
+
+    o = bench_batch.batch_overhead(binary, runs=100)
+    print(f"per-run overhead of the batch worker (a tiny run, CPU, median of {o['runs']}): "
+          f"{o['batch_cpu_ms']:.1f} ms, {o['batch_above_true_cpu_ms']:.1f} ms above /bin/true "
+          f"({o['true_cpu_ms']:.1f} ms; target <= 10 ms above); a single `cloudmarket run` costs "
+          f"{o['single_cpu_ms']:.1f} ms, {o['single_over_batch_cpu']:.2f}x the worker's; "
+          f"outputs identical: {o['identical']}")
+    rate = bench_batch.sweep_rate(binary, runs=1000, jobs=2)
+    print(f"sweep throughput (1000-run LHS of baseline.yaml, --jobs 2, batch worker): {rate:.0f} runs per hour")
+    one, two = sweep_speedup(binary)
     print(f"sweep of 32 runs: 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up {one / two:.2f}x (target >= 1.8x)")
 
-    rate, per_session, periods = game_speed(args.binary)
+    bench = os.path.join(ROOT, "scenarios", "bench")
+    scenario = lambda name: os.path.join(bench, name + ".yaml")  # noqa: E731
+    early = cpu_per_month(binary, scenario("startups200"), (4, 8), args.repeat)
+    late = cpu_per_month(binary, scenario("startups200"), (8, 16), args.repeat)
+    print(f"cost per month against run length (bench/startups200): {early:.2f} ms in years 4-8, {late:.2f} ms "
+          f"in years 8-16: {late / early:.2f}x (flat: 1x)")
+    k100 = cpu_per_month(binary, scenario("startups100"), (8, 16), args.repeat)
+    print(f"cost per month against startups (years 8-16): 100 startups {k100:.2f} ms, 200 startups {late:.2f} ms: "
+          f"{late / k100:.2f}x (linear: at most 2x)")
+    v32 = cpu_per_month(binary, scenario("vendors32"), (8, 16), args.repeat)
+    v64 = cpu_per_month(binary, scenario("vendors64"), (8, 16), args.repeat)
+    print(f"cost per month against vendors (years 8-16): 32 vendors {v32:.2f} ms, 64 vendors {v64:.2f} ms: "
+          f"{v64 / v32:.2f}x (at most (65/33)^2 = {(65 / 33) ** 2:.2f}x, the renewal table's term)")
+
+    rate, per_session, periods = game_speed(binary)
     print(f"pricing game (Calvano et al. 2020 session, one thread): {rate / 1e6:.1f} million periods per second, "
           f"{per_session:.2f} s per session to convergence ({periods / 1e6:.2f} million periods; target: seconds)")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.h5")
-        wall, rss, size, _ = measure(args.binary, BASELINE, [], out, args.repeat)
+        wall, rss, size, _ = measure(binary, BASELINE, [], out, args.repeat)
         print(f"baseline.yaml (100000 firms, 60 months): wall {wall:.3f} s, peak RSS {rss:.0f} MiB, "
               f"output {size / 1024:.0f} KiB")
 
-        wall, rss, size, decisions = measure(args.binary, MILLION, [], out, args.repeat)
+        wall, rss, size, decisions = measure(binary, MILLION, [], out, args.repeat)
         print(f"bench/million.yaml wall time: {wall:.2f} s (target <= 10 s)")
         print(f"bench/million.yaml peak RSS: {rss:.0f} MiB (target <= 1536 MiB)")
         print(f"bench/million.yaml output size: {size / 1024:.0f} KiB")
         print(f"bench/million.yaml firm decisions: {decisions} ({decisions / wall / 1e6:.2f} million per second)")
 
-        for line in cost_per_review(args.binary):
-            print(f"{line} (bench/million.yaml, Azure's CPU line)")
+        for world, where in ((MILLION, "bench/million.yaml"), (scenario("segments256"), "bench/segments256.yaml")):
+            for line in cost_per_review(binary, world):
+                print(f"{line} ({where}, the second vendor's first product)")
 
-        segments = segments_of(args.binary, MILLION)
+        segments = segments_of(binary, MILLION)
         for firms in (10_000, 100_000, 1_000_000):
             sets = scaled(segments, firms)
-            long_wall = measure(args.binary, MILLION, sets + ["time.years=10"], out, args.repeat)[0]
-            short_wall = measure(args.binary, MILLION, sets + ["time.years=1"], out, args.repeat)[0]
-            per_month = (long_wall - short_wall) / 108
-            print(f"{firms} firms: {1e3 * per_month:.2f} ms per simulated month "
+            per_month = cpu_per_month(binary, MILLION, (1, 10), args.repeat, sets) / 1e3
+            print(f"{firms} firms: {1e3 * per_month:.2f} ms CPU per simulated month "
                   f"({1e9 * per_month / firms:.1f} ns per firm-month)")
 
 
