@@ -1,4 +1,5 @@
 """Shared helpers of the Python tests: where the binary and the sources are, and running it."""
+import glob
 import os
 import shutil
 import subprocess
@@ -10,6 +11,21 @@ BINARY = os.environ.get("CLOUDMARKET", "")
 SOURCE = os.environ.get("CM_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SMALL = os.path.join(SOURCE, "tests", "scenarios", "small.yaml")
 BASELINE = os.path.join(SOURCE, "scenarios", "baseline.yaml")
+
+
+def processes_marked(mark):
+    """/proc/PID/environ paths of live (not zombie) processes whose environment holds `mark` (b"NAME=value")."""
+    alive = []
+    for environ in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            with open(environ, "rb") as f:
+                marked = mark in f.read().split(b"\0")
+            with open(os.path.join(os.path.dirname(environ), "stat")) as f:
+                if marked and f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(environ)
+        except OSError:
+            continue
+    return alive
 
 
 def cloudmarket(*args, timeout=300):

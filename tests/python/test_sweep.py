@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from common import BINARY, SOURCE, TempDirTest, mpirun_or_skip
+from common import BINARY, SOURCE, TempDirTest, mpirun_or_skip, processes_marked
 
 SWEEP = os.path.join(SOURCE, "tools", "sweep.py")
 SMALL = os.path.join(SOURCE, "tests", "scenarios", "small.yaml")
@@ -362,15 +362,7 @@ class Failures(SweepTest):
         if interrupted:
             time.sleep(0.3)
             # its workers and simulators died with it (PR_SET_PDEATHSIG): nothing still writes into the directory
-            for environ in glob.glob("/proc/[0-9]*/environ"):
-                try:
-                    with open(environ, "rb") as f:
-                        alive = mark in f.read().split(b"\0")
-                    with open(os.path.join(os.path.dirname(environ), "stat")) as f:
-                        alive = alive and f.read().rsplit(")", 1)[1].split()[0] != "Z"
-                except OSError:
-                    continue
-                self.assertFalse(alive, f"an orphaned worker or run survived the kill: {environ}")
+            self.assertEqual(processes_marked(mark), [], "an orphaned worker or run survived the kill")
             self.assertLess(len(glob.glob(os.path.join(killed, "status", "*.json"))), 12)
         proc = sweep("run", path, "-o", killed, "--jobs", "2", "--resume")
         self.assertEqual(proc.returncode, 0, proc.stderr)

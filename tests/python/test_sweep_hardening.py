@@ -20,7 +20,7 @@ import time
 import unittest
 from unittest import mock
 
-from common import BINARY, SOURCE, TempDirTest
+from common import BINARY, SOURCE, TempDirTest, processes_marked
 
 SWEEP = os.path.join(SOURCE, "tools", "sweep.py")
 SMALL = os.path.join(SOURCE, "tests", "scenarios", "small.yaml")
@@ -300,15 +300,7 @@ esac
         self.assertNotIn("Traceback", stderr)
         time.sleep(0.3)
         mark = f"CM_TEST_JOB={token}".encode()
-        for environ in glob.glob("/proc/[0-9]*/environ"):  # no batch worker or run is left
-            try:
-                with open(environ, "rb") as f:
-                    alive = mark in f.read().split(b"\0")
-                with open(os.path.join(os.path.dirname(environ), "stat")) as f:
-                    alive = alive and f.read().rsplit(")", 1)[1].split()[0] != "Z"
-            except OSError:
-                continue
-            self.assertFalse(alive, f"a process of the job survived it: {environ}")
+        self.assertEqual(processes_marked(mark), [], "a process of the job survived it")  # no worker or run
 
     # -- 12 (the Python part) --------------------------------------------------------------------
     def test_item12_a_missing_python_package_is_named(self):
