@@ -4,7 +4,8 @@
 // - link and attribute creation order tracked and indexed on the file (root group), every group
 //   and every dataset, as netCDF-C does;
 // - every dimension is a dataset of the same name made a dimension scale (H5DSset_scale) and
-//   attached (H5DSattach_scale) on each axis of each variable that uses it;
+//   attached on each axis of each variable that uses it: the attributes H5DSattach_scale would
+//   leave are written once each (see DimensionScaleTypes) instead of re-read and rewritten per attach;
 // - text attributes are scalar fixed-length NULLTERM UTF-8 strings (NC_CHAR), numeric attributes
 //   scalar f64/i64; string variables are variable-length UTF-8 strings (NC_STRING);
 // - numeric variables are chunked and compressed with shuffle + deflate 4. String variables are
@@ -113,6 +114,45 @@ void keep_freed_memory() {
 #endif
 }
 
+// The two attributes that tie variables to dimension scales, with the types the HDF5 Dimension
+// Scales API (H5DS, 1.10) gives them, so that H5DS, h5py, netCDF-C and h5netcdf read them as their own:
+// a variable's DIMENSION_LIST holds, per axis, a variable-length list of object references to its
+// scales (here always one); a scale's REFERENCE_LIST holds one {dataset, dimension} entry per
+// attached axis, in attach order. H5DSattach_scale reads, checks and rewrites both on every attach
+// (quadratic in the variables of a dimension, most of a small run's output cost); writing each once
+// gives the same content.
+struct ReferenceEntry {
+  hobj_ref_t dataset;
+  int dimension;  // H5DS stores a native int (ds_list_t)
+};
+
+struct DimensionScaleTypes {
+  Hid dimension_list;  // vlen of H5T_STD_REF_OBJ
+  Hid reference_list;  // compound {"dataset": H5T_STD_REF_OBJ, "dimension": int}
+};
+
+DimensionScaleTypes dimension_scale_types() {
+  DimensionScaleTypes t;
+  t.dimension_list =
+      checked(H5Tvlen_create(H5T_STD_REF_OBJ), Kind::datatype, "H5Tvlen_create(H5T_STD_REF_OBJ)");
+  t.reference_list = checked(H5Tcreate(H5T_COMPOUND, sizeof(ReferenceEntry)), Kind::datatype,
+                             "H5Tcreate(REFERENCE_LIST compound)");
+  check(H5Tinsert(t.reference_list.get(), "dataset", HOFFSET(ReferenceEntry, dataset), H5T_STD_REF_OBJ),
+        "H5Tinsert(REFERENCE_LIST dataset)");
+  check(H5Tinsert(t.reference_list.get(), "dimension", HOFFSET(ReferenceEntry, dimension), H5T_NATIVE_INT),
+        "H5Tinsert(REFERENCE_LIST dimension)");
+  return t;
+}
+
+// A 1-D attribute of `n` elements of `type`, named and created as H5DS does (default property lists).
+void write_list_attribute(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data,
+                          const std::string& what) {
+  Hid space = checked(H5Screate_simple(1, &n, nullptr), Kind::dataspace, what + " (H5Screate_simple)");
+  Hid a = checked(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), Kind::attribute,
+                  what + " (H5Acreate2)");
+  check(H5Awrite(a.get(), type, data), what + " (H5Awrite)");
+}
+
 }  // namespace
 
 struct NetcdfFile::Impl {
@@ -133,6 +173,8 @@ struct NetcdfFile::Impl {
     bool growing = false;
     std::size_t slice = 1;  // values per appended slice (growing) or in total (fixed)
     Hid dset;
+    hobj_ref_t ref = 0;                  // object reference to dset
+    std::vector<ReferenceEntry> users;   // a dimension scale: the axes attached to it
     // Growing variables: slices appended but not yet written.
     std::vector<double> buf_f64;
     std::vector<std::int64_t> buf_i64;
@@ -152,6 +194,7 @@ struct NetcdfFile::Impl {
   Hid lcpl;      // link creation: UTF-8 names
   Hid acpl;      // attribute creation: UTF-8 names
   Hid scalar;    // the dataspace of every attribute
+  DimensionScaleTypes scale_types;
   bool closed = false;
 
   Impl(const std::string& p, std::size_t rows) : path(p), chunk_rows(rows) {
@@ -175,6 +218,7 @@ struct NetcdfFile::Impl {
     acpl = checked(H5Pcreate(H5P_ATTRIBUTE_CREATE), Kind::plist, "H5Pcreate(attribute create)");
     check(H5Pset_char_encoding(acpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
     scalar = checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)");
+    scale_types = dimension_scale_types();
   }
 
   std::string where(const std::string& what) const { return what + " in '" + path + "'"; }
@@ -321,15 +365,36 @@ struct NetcdfFile::Impl {
     v.dset = checked(H5Dcreate2(parent, name.c_str(), file_type(type), space.get(), lcpl.get(),
                                 dcpl.get(), H5P_DEFAULT),
                      Kind::dataset, what + " (H5Dcreate2)");
+    check(H5Rcreate(&v.ref, v.dset.get(), ".", H5R_OBJECT, -1), what + " (H5Rcreate)");
     if (is_scale)
       check(H5DSset_scale(v.dset.get(), scale_name->empty() ? name.c_str() : scale_name->c_str()),
             what + " (H5DSset_scale)");
-    for (std::size_t k = 0; k < rank && !is_scale; ++k)
-      check(H5DSattach_scale(v.dset.get(), vars[v.dims[k]->coord].dset.get(), static_cast<unsigned>(k)),
-            what + " (H5DSattach_scale of dimension '" + v.dims[k]->name + "')");
+    else if (rank > 0)
+      attach_scales(v, what);
     for (const Attr& a : attrs) write_attr(v.dset.get(), a, v.label(), true);
     vars.push_back(std::move(v));
     return static_cast<VarId>(vars.size() - 1);
+  }
+
+  // The DIMENSION_LIST of a new variable (before its other attributes, where H5DSattach_scale puts
+  // it); each scale's REFERENCE_LIST entry is kept until close().
+  void attach_scales(const Var& v, const std::string& what) {
+    std::vector<hobj_ref_t> scale_refs;
+    std::vector<hvl_t> dimension_list;
+    scale_refs.reserve(v.dims.size());
+    for (const Dim* d : v.dims) scale_refs.push_back(vars[d->coord].ref);
+    for (hobj_ref_t& r : scale_refs) dimension_list.push_back(hvl_t{1, &r});
+    write_list_attribute(v.dset.get(), DIMENSION_LIST, scale_types.dimension_list.get(), dimension_list.size(),
+                         dimension_list.data(), what + ": DIMENSION_LIST");
+    for (std::size_t k = 0; k < v.dims.size(); ++k)
+      vars[v.dims[k]->coord].users.push_back(ReferenceEntry{v.ref, static_cast<int>(k)});
+  }
+
+  // A scale's REFERENCE_LIST: after the scale's own attributes, as H5DSattach_scale leaves it.
+  void write_reference_list(const Var& scale) {
+    if (scale.users.empty()) return;
+    write_list_attribute(scale.dset.get(), REFERENCE_LIST, scale_types.reference_list.get(), scale.users.size(),
+                         scale.users.data(), where("REFERENCE_LIST of dimension scale '" + scale.label() + "'"));
   }
 
   // A dimension and its coordinate variable (forgotten again if the variable cannot be created).
@@ -454,9 +519,11 @@ struct NetcdfFile::Impl {
     };
     for (Var& v : vars) attempt([&] { flush(v); });
     attempt([&] { check_lengths(); });
+    for (const Var& v : vars) attempt([&] { write_reference_list(v); });
     for (Var& v : vars)
       attempt([&] { check(v.dset.close(), where("closing dataset '" + v.label() + "'")); });
     vlen_str.reset();
+    scale_types = {};
     lcpl.reset();
     acpl.reset();
     scalar.reset();

@@ -609,6 +609,72 @@ TEST_CASE("NetcdfFile writes _FillValue as attribute and HDF5 fill value, and a 
   CHECK(read_f64(file, "/time_bnds") == std::vector<double>{0.0, 31.0});
 }
 
+// An object's attribute names in creation order.
+std::vector<std::string> attribute_names(hid_t obj) {
+  H5O_info_t info;
+  check(H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS), "H5Oget_info2");
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    char name[256] = "";
+    check(H5Aget_name_by_idx(obj, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT),
+          "H5Aget_name_by_idx");
+    names.emplace_back(name);
+  }
+  return names;
+}
+
+// What H5DS's own readers see of a scale's REFERENCE_LIST: (variable path, axis) per attached axis.
+std::vector<std::pair<std::string, int>> reference_list(const Hid& file, const std::string& scale) {
+  struct Entry {
+    hobj_ref_t dataset;
+    int dimension;
+  };
+  Hid s = open_dset(file, scale);
+  Hid a = checked(H5Aopen(s.get(), "REFERENCE_LIST", H5P_DEFAULT), Kind::attribute, "open REFERENCE_LIST");
+  Hid space = checked(H5Aget_space(a.get()), Kind::dataspace, "H5Aget_space");
+  Hid type = checked(H5Tcreate(H5T_COMPOUND, sizeof(Entry)), Kind::datatype, "H5Tcreate");
+  check(H5Tinsert(type.get(), "dataset", HOFFSET(Entry, dataset), H5T_STD_REF_OBJ), "H5Tinsert");
+  check(H5Tinsert(type.get(), "dimension", HOFFSET(Entry, dimension), H5T_NATIVE_INT), "H5Tinsert");
+  std::vector<Entry> entries(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  check(H5Aread(a.get(), type.get(), entries.data()), "H5Aread REFERENCE_LIST");
+  std::vector<std::pair<std::string, int>> out;
+  for (const Entry& e : entries) {
+    char name[256] = "";
+    check(H5Rget_name(s.get(), H5R_OBJECT, &e.dataset, name, sizeof name), "H5Rget_name");
+    out.emplace_back(name, e.dimension);
+  }
+  return out;
+}
+
+TEST_CASE("NetcdfFile attaches dimension scales as H5DSattach_scale does, once per axis", "[netcdf]") {
+  TempPath tmp("scales");
+  {
+    NetcdfFile f(tmp.path, 4);
+    f.growing_dimension("", "time", DType::f64, {});
+    f.label_dimension("", "region", {"eu", "us", "asia"}, {});
+    f.variable("", "flow", {"time", "region", "region"}, DType::f64, {{"units", std::string("1")}});
+    f.variable("", "stock", {"region"}, DType::i64, {});
+    f.variable("events/deals", "size", {"region"}, DType::f64, {});
+    f.close();
+  }
+  Hid file = open_file(tmp.path);
+  // Both axes over one dimension are attached, each with exactly one scale.
+  CHECK(attached(file, "/flow", "/time", 0));
+  CHECK(attached(file, "/flow", "/region", 1));
+  CHECK(attached(file, "/flow", "/region", 2));
+  CHECK_FALSE(attached(file, "/flow", "/region", 0));
+  Hid flow = open_dset(file, "/flow");
+  for (unsigned axis = 0; axis < 3; ++axis) CHECK(H5DSget_num_scales(flow.get(), axis) == 1);
+  // A scale lists the attached axes in the order they were attached, across groups.
+  using Refs = std::vector<std::pair<std::string, int>>;
+  CHECK(reference_list(file, "/region") == Refs{{"/flow", 1}, {"/flow", 2}, {"/stock", 0}, {"/events/deals/size", 0}});
+  CHECK(reference_list(file, "/time") == Refs{{"/flow", 0}});
+  // As H5DS leaves them: DIMENSION_LIST before a variable's own attributes, REFERENCE_LIST after a scale's.
+  CHECK(attribute_names(flow.get()) == std::vector<std::string>{"DIMENSION_LIST", "units"});
+  Hid region = open_dset(file, "/region");
+  CHECK(attribute_names(region.get()).back() == "REFERENCE_LIST");
+}
+
 TEST_CASE("NetcdfFile handles empty dimensions, scalars and attribute rewrites", "[netcdf]") {
   TempPath tmp("empty");
   {
