@@ -193,8 +193,7 @@ def main():
     early = cpu_per_month(binary, scenario("startups200"), (4, 10), repeat)
     late = cpu_per_month(binary, scenario("startups200"), (10, 16), repeat)
     print(f"cost per month against run length (bench/startups200): {early:.2f} ms in years 4-10, {late:.2f} ms "
-          f"in years 10-16: {late / early:.2f}x (target: no growth, <= 1x; a month costs what it does, and "
-          f"this world's startups train less later)")
+          f"in years 10-16: {late / early:.2f}x (target: no growth with the run's length, <= 1x)")
     k100 = cpu_per_month(binary, scenario("startups100"), (4, 16), repeat)
     k200 = cpu_per_month(binary, scenario("startups200"), (4, 16), repeat)
     print(f"cost per month against startups (years 4-16): 100 startups {k100:.2f} ms, 200 startups {k200:.2f} ms: "
