@@ -1,5 +1,5 @@
 #pragma once
-// The run's output file (schema cloudmarket-output/1, design.md §4): declares every variable with
+// The run's output file (schema cloudmarket-output/1, docs/output.md): declares every variable with
 // its dimensions, units and long name, aggregates months into output periods (flows summed, stocks
 // taken at the period's end), derives the market measures and appends one record per period.
 #include <memory>
