@@ -60,7 +60,8 @@ class EnterpriseMarket {
   std::vector<Grid> wanted_at_reference(int month, const std::vector<double>& budget_factor,
                                         const std::vector<ChoiceSet>& sets) const;
   // The same if every firm chose afresh now (no switching costs): the demand pricing strategies
-  // reason with.
+  // reason with, computed from scratch. Reviews evaluate it through OwnPriceDemand, which keeps
+  // what a trial price cannot change; this whole computation is what that cache is tested against.
   std::vector<Grid> expected_wanted_at_reference(int month, const std::vector<double>& budget_factor,
                                                  const std::vector<ChoiceSet>& sets) const;
 
