@@ -87,7 +87,8 @@ class World {
   // Own profit per month (revenue - cost of goods, all products) that `vendor` expects at these
   // prices if every firm chose afresh (the model's demand without switching costs).
   // With `capped`, that product's sales are capped at the vendor's capacity for enterprises next
-  // month (capacity_outlook), so scarcity is priced.
+  // month (capacity_outlook), so scarcity is priced. Reviews use expected_profit_at below; this
+  // form is what that cache is tested against.
   double expected_profit(std::size_t vendor, const Grid& prices, int month,
                          std::optional<std::size_t> capped = std::nullopt) const;
   // The same as a function of `product`'s price alone, the other prices as in `prices`, sales of
