@@ -17,9 +17,6 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -31,6 +28,7 @@
 #include <utility>
 
 #include "output/hdf5_handle.hpp"
+#include "output/heap_policy.hpp"
 
 namespace cm::output {
 
@@ -96,22 +94,6 @@ Hid string_type(std::size_t size) {
   check(H5Tset_strpad(t.get(), H5T_STR_NULLTERM), "H5Tset_strpad");
   check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "H5Tset_cset");
   return t;
-}
-
-// HDF5 allocates and frees its chunk and compression buffers for every chunk it writes. glibc's
-// default heap policy gives freed memory above 128 KiB back to the system at once and takes it again
-// for the next chunk: thousands of brk calls and page faults in a file of many chunks. Keeping up to
-// 64 MiB of freed memory (and serving requests up to 32 MiB from the heap) avoids that; the peak
-// memory of a run is unchanged. Once per process.
-void keep_freed_memory() {
-#ifdef __GLIBC__
-  static const bool done = [] {
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    return true;
-  }();
-  (void)done;
-#endif
 }
 
 // The two attributes that tie variables to dimension scales, with the types the HDF5 Dimension

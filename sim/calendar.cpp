@@ -36,8 +36,14 @@ Date civil_from_days(std::int64_t z) {
   return Date{int(yoe + era * 400 + (month <= 2)), month, day};
 }
 
+namespace {
+// Compiled once per process, when it starts (std::regex takes ~0.1 ms a pattern): in the batch
+// worker that is before the fork, so no run compiles them again.
+const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
+const std::regex kDuration(kDurationPattern);
+}  // namespace
+
 std::optional<Date> parse_date(const std::string& iso) {
-  static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
   std::smatch m;
   if (!std::regex_match(iso, m, kIso)) return std::nullopt;
   const Date d{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
@@ -54,7 +60,6 @@ std::string to_iso(const Date& d) {
 }
 
 std::optional<Duration> parse_duration(const std::string& text) {
-  static const std::regex kDuration(kDurationPattern);
   std::smatch m;
   if (!std::regex_match(text, m, kDuration)) return std::nullopt;
   const double n = std::stod(m[1]);

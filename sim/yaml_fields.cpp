@@ -91,9 +91,11 @@ std::int64_t to_integer(const Node& node, const std::string& key, std::int64_t l
 
 std::string to_text(const Node& node, const std::string& key) { return scalar_of(node, key, "a string"); }
 
+// Compiled once per process, when it starts: in the batch worker, before the fork (sim/calendar.cpp).
+const std::regex kId(kIdPattern);
+
 std::string to_id(const Node& node, const std::string& key) {
   const std::string& text = scalar_of(node, key, "an identifier");
-  static const std::regex kId(kIdPattern);
   if (!std::regex_match(text, kId))
     fail(node.where, "'" + key + "' must be an identifier (a letter, then letters, digits, '_' or '-'; " +
                          "at most 64 characters), got '" + text + "'");

@@ -8,12 +8,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+#include "output/heap_policy.hpp"
 
 namespace cm::batch {
 
@@ -91,6 +100,24 @@ std::vector<std::string> fields_of(const std::string& line) {
   }
 }
 
+// A child's heap would grow from where the worker's ends, inside a 2 MiB region the worker began
+// with ordinary 4 KiB pages: its first megabytes would take hundreds of page faults (a few us each
+// here, more than all the rest of the fork). Setting aside, unused, the rest of the worker's last
+// heap chunk and of that region (allocated but never touched, so it costs address space, not
+// memory) makes the child's heap grow on fresh memory aligned to 2 MiB, which malloc, under
+// glibc.malloc.hugetlb=1 (tools/sweeplib/batch.py), asks the kernel to back with huge pages.
+void grow_heap_on_huge_pages() {
+#ifdef __GLIBC__
+  constexpr std::size_t kHugePage = 2 << 20, kSlack = 4096;
+  [[maybe_unused]] static void* volatile set_aside;  // volatile: the allocations are the point, kept
+  const std::size_t top = mallinfo2().keepcost;  // the free chunk at the heap's end
+  if (top > 2 * kSlack) set_aside = std::malloc(top - kSlack);
+  const auto end = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+  const std::size_t to_boundary = (kHugePage - end % kHugePage) % kHugePage;
+  if (to_boundary > 2 * kSlack) set_aside = std::malloc(to_boundary - kSlack);
+#endif
+}
+
 // The child: exactly `cloudmarket run ARGS...`, its output in the log, its end with the worker's.
 [[noreturn]] void run_child(const RunCommand& run, const std::vector<std::string>& args, int log, int no_input,
                             pid_t worker) {
@@ -103,6 +130,8 @@ std::vector<std::string> fields_of(const std::string& line) {
     ::_exit(127);
   ::close(log);
   ::close(no_input);
+  output::keep_freed_memory();  // before the run's first frees: a heap trimmed early is grown again
+  grow_heap_on_huge_pages();
   int code = 0;
   try {
     code = run(args);
@@ -116,6 +145,20 @@ std::vector<std::string> fields_of(const std::string& line) {
   ::_exit(code);
 }
 
+// yaml-cpp builds its scanner's tables and its emitter's state on first use (~0.5 ms): here, once,
+// instead of in every child. The text uses what scenarios use: comments, block and flow
+// collections, quoted and plain scalars, numbers, dates.
+void warm_up_yaml() {
+  const YAML::Node node = YAML::Load(
+      "# warm-up\n"
+      "a: {b: [1, 2.5e+3, -0.1], c: 'x', d: \"y\"}\n"
+      "e:\n"
+      "  - f: 2023-01-01\n"
+      "    g: 3 months\n");
+  YAML::Emitter out;
+  out << node << YAML::Flow << YAML::BeginSeq << 0.5 << "z" << YAML::EndSeq;
+}
+
 std::string seconds_text(const timeval& user, const timeval& system) {
   const double seconds = double(user.tv_sec + system.tv_sec) + 1e-6 * double(user.tv_usec + system.tv_usec);
   char text[64];
@@ -126,9 +169,11 @@ std::string seconds_text(const timeval& user, const timeval& system) {
 }  // namespace
 
 int serve(const RunCommand& run) {
-  // What can be set up before a fork is set up once here: HDF5's library state. A SimGrid engine
+  // What can be set up before a fork is set up once here: HDF5's library state, yaml-cpp's tables
+  // (and, at the process's start, the scenario loader's regular expressions). A SimGrid engine
   // cannot (one per process, and it must be the run's own), so each child creates its own.
   H5open();
+  warm_up_yaml();
   struct sigaction on_usr1 {};
   on_usr1.sa_handler = kill_current_run;
   on_usr1.sa_flags = SA_RESTART;
