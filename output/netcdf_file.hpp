@@ -3,6 +3,7 @@
 // xarray.open_dataset(path, engine="h5netcdf"), netCDF4-python/netCDF-C, h5py, R and Julia open it
 // as it is. Variables along a growing dimension (time, or an event table's row) are buffered in
 // memory in chunk-sized blocks and appended: a run never holds its whole history in memory.
+// What is declared before the first data (end_layout) is built in memory and written in one go.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -23,7 +24,8 @@ using VarId = int;
 
 class NetcdfFile {
  public:
-  // Creates (truncates) `path`. Throws std::runtime_error on any HDF5 failure.
+  // Creates (truncates) `path`. Throws std::runtime_error on any HDF5 failure or a path that
+  // cannot be written.
   explicit NetcdfFile(const std::string& path, std::size_t chunk_rows = 64);
   ~NetcdfFile();  // closes without throwing; call close() to see errors
   NetcdfFile(const NetcdfFile&) = delete;
@@ -56,6 +58,14 @@ class NetcdfFile {
   // fill value of the dataset, as netCDF-C does, so netCDF4 and h5netcdf read the same.
   VarId variable(const std::string& group, const std::string& name, const std::vector<std::string>& dims,
                  DType type, const std::vector<Attr>& attrs);
+
+  // Ends the file's layout: what was declared so far (groups, dimensions, variables, attributes,
+  // data written whole) is written to the file, which the data then goes to. The first append or
+  // close() ends it too. In a batch worker's runs a layout the same as the previous run's is
+  // written from that run's file image instead of being built again (layout_cache.hpp); either
+  // way the file's bytes are the same. Declare what names a single run (its seed, its scenario
+  // text) after it, so that the runs of a sweep share their layout.
+  void end_layout();
 
   void append(VarId var, std::span<const double> slice);
   void append(VarId var, std::span<const std::int64_t> slice);

@@ -98,17 +98,6 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
   const Attr each_product_unit{"product_unit", std::string("unit of each product (variable product_unit)")};
   const Attr gpu_product_unit{"product_unit", std::string("unit of the GPU product (variable product_unit)")};
 
-  output::write_cf_globals(file, "cloudmarket run of scenario '" + sc.name + "'",
-                           "cloudmarket run " + sc.name + " seed " + std::to_string(sc.seed), output::units_comment(cur));
-  file.attribute("", {"schema", std::string(kOutputSchema)});
-  file.attribute("", {"cloudmarket_version", std::string(kVersion)});
-  file.attribute("", {"scenario_name", sc.name});
-  file.attribute("", {"scenario_yaml", resolved_yaml});
-  file.attribute("", {"seed", std::int64_t(sc.seed)});
-  file.attribute("", {"start_date", to_iso(sc.time.start)});
-  file.attribute("", {"currency", cur});
-  file.attribute("", {"output_period", std::string(name_of(sc.time.output_period))});
-
   file.label_dimension("", "vendor", ids_of(sc.vendors), label("cloud vendor"));
   file.label_dimension("", "product", ids_of(sc.products), label("product line"));
   file.label_dimension("", "segment", ids_of(sc.segments), label("enterprise segment"));
@@ -278,6 +267,20 @@ RunRecorder::RunRecorder(output::NetcdfFile& file, const Scenario& sc, const std
     L.api_new = file.variable(api, "new_price", {"change"}, DType::f64, attrs(cur, "API price per million tokens after the change", {million_tokens}));
     L.api_reason = file.variable(api, "reason", {"change"}, DType::str, label("pricing rule that made the change"));
   }
+
+  // The global attributes name this run (its scenario text, its seed): they come after the
+  // layout, which runs of the same structure share (NetcdfFile::end_layout).
+  file.end_layout();
+  output::write_cf_globals(file, "cloudmarket run of scenario '" + sc.name + "'",
+                           "cloudmarket run " + sc.name + " seed " + std::to_string(sc.seed), output::units_comment(cur));
+  file.attribute("", {"schema", std::string(kOutputSchema)});
+  file.attribute("", {"cloudmarket_version", std::string(kVersion)});
+  file.attribute("", {"scenario_name", sc.name});
+  file.attribute("", {"scenario_yaml", resolved_yaml});
+  file.attribute("", {"seed", std::int64_t(sc.seed)});
+  file.attribute("", {"start_date", to_iso(sc.time.start)});
+  file.attribute("", {"currency", cur});
+  file.attribute("", {"output_period", std::string(name_of(sc.time.output_period))});
 }
 
 RunRecorder::~RunRecorder() = default;

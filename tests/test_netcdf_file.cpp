@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "output/hdf5_handle.hpp"
+#include "output/layout_cache.hpp"
 #include "output/netcdf_file.hpp"
 
 using cm::output::Attr;
@@ -545,12 +546,17 @@ TEST_CASE("NetcdfFile rejects misuse with exceptions", "[netcdf]") {
   CHECK_THROWS_AS(f.append(VarId{99}, std::array{1.0}), std::invalid_argument);
   f.write_whole(w, std::array{1.0, 2.0, 3.0});
   CHECK_THROWS_AS(f.write_whole(w, std::array{1.0, 2.0, 3.0}), std::logic_error);
-  // An HDF5 failure (the name is taken) is a runtime_error naming the object.
+  // A name taken is caught before anything is written.
   CHECK_THROWS_WITH(f.variable("", "x", {"k"}, DType::f64, {}),
-                    Catch::Contains("HDF5: variable '/x'") && Catch::Contains("H5Dcreate2"));
+                    Catch::Contains("variable '/x'") && Catch::Contains("defined twice"));
   f.append(t, std::array{0.0});
   f.append(x, std::array{1.0, 2.0, 3.0});
   f.append(n, std::array<std::int64_t, 1>{1});
+  // Once the layout is in the file, an HDF5 failure (a group has the name) is a runtime_error
+  // naming the object, and the variable is not declared.
+  f.attribute("grp", {"long_name", std::string("a group")});
+  CHECK_THROWS_WITH(f.variable("", "grp", {"k"}, DType::f64, {}),
+                    Catch::Contains("HDF5: variable '/grp'") && Catch::Contains("H5Dcreate2"));
   CHECK_NOTHROW(f.close());
   CHECK_THROWS_AS(f.attribute("", {"late", 1.0}), std::logic_error);
 }
@@ -562,7 +568,7 @@ TEST_CASE("NetcdfFile reports a file it cannot create as runtime_error naming it
     FAIL("no exception");
   } catch (const std::runtime_error& e) {
     const std::string msg = e.what();
-    CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains("H5Fcreate"));
+    CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains("No such file or directory"));
   }
   CHECK_THROWS_AS(NetcdfFile(path, 0), std::invalid_argument);
 }
@@ -742,4 +748,63 @@ TEST_CASE("NetcdfFile writes the demo file to $CM_NETCDF_DEMO_OUT", "[netcdf][de
   }
   write_demo(out);
   CHECK(std::filesystem::file_size(out) > 0);
+}
+
+namespace {
+
+// A file of the demo's kind whose global attribute `seed` (declared after the layout) and data differ
+// with `seed`; with `extra`, the layout has one more variable.
+void write_run_like(const std::string& path, int seed, bool extra) {
+  NetcdfFile f(path, 4);
+  const VarId t = f.growing_dimension("", "time", DType::f64, {{"units", std::string("days since 2023-01-01")}});
+  f.label_dimension("", "vendor", {"aws", "azure"}, {{"long_name", std::string("vendor")}});
+  const VarId price = f.variable("", "price", {"time", "vendor"}, DType::f64, {{"units", std::string("USD")}});
+  if (extra) f.variable("", "share", {"time", "vendor"}, DType::f64, {});
+  f.attribute("events", {"long_name", std::string("events")});
+  const VarId e = f.growing_dimension("events", "event", DType::i64, {});
+  const VarId who = f.variable("events", "vendor_id", {"event"}, DType::str, {});
+  f.end_layout();
+  f.attribute("", {"seed", std::int64_t(seed)});
+  for (int m = 0; m < 6; ++m) {
+    f.append(t, std::array{30.0 * m});
+    f.append(price, std::array{1.0 + seed + m, 2.0 * m});
+    if (extra) f.append(VarId(price + 1), std::array{0.5, 0.5});
+  }
+  f.append(e, std::array<std::int64_t, 1>{0});
+  f.append(who, std::string(seed % 2 ? "aws" : "azure"));
+  // After the layout: a new dimension, and a variable on a layout dimension (its REFERENCE_LIST
+  // grows).
+  f.label_dimension("", "region", {"eu"}, {});
+  const VarId late = f.variable("", "late", {"vendor", "region"}, DType::f64, {});
+  f.write_whole(late, std::array{1.0, 2.0});
+  f.close();
+}
+
+}  // namespace
+
+TEST_CASE("NetcdfFile writes the same bytes whether its layout was built or kept", "[netcdf]") {
+  TempPath built("layout_built"), kept("layout_kept"), other("layout_other"), again("layout_again");
+  write_run_like(built.path, 1, false);  // no slot yet: built
+  cm::output::share_layouts_across_forks(std::size_t(8) << 20);
+  write_run_like(kept.path, 1, false);  // built, and kept in the slot
+  REQUIRE(file_bytes(kept.path) == file_bytes(built.path));
+  write_run_like(again.path, 1, false);  // found kept
+  CHECK(file_bytes(again.path) == file_bytes(built.path));
+  write_run_like(other.path, 2, false);  // the same layout, other data and seed
+  CHECK(file_bytes(other.path) != file_bytes(built.path));
+  Hid file = open_file(other.path);
+  CHECK(read_f64(file, "/price")[0] == 3.0);
+  CHECK(read_str(file, "/events/vendor_id") == std::vector<std::string>{"azure"});
+  using Refs = std::vector<std::pair<std::string, int>>;
+  CHECK(reference_list(file, "/vendor") == Refs{{"/price", 1}, {"/late", 0}});
+  CHECK(reference_list(file, "/region") == Refs{{"/late", 1}});
+  CHECK(attached(file, "/late", "/vendor", 0));
+  Hid root = checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), Kind::group, "open root");
+  CHECK(attribute_names(root.get()) == std::vector<std::string>{"seed"});
+  // Another layout is not taken for this one.
+  TempPath extra("layout_extra"), extra_alone("layout_extra_alone");
+  write_run_like(extra.path, 1, true);
+  CHECK(read_f64(open_file(extra.path), "/share").size() == 12);
+  write_run_like(again.path, 1, false);
+  CHECK(file_bytes(again.path) == file_bytes(built.path));
 }

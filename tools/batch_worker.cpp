@@ -23,6 +23,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "output/heap_policy.hpp"
+#include "output/layout_cache.hpp"
 
 namespace cm::batch {
 
@@ -170,10 +171,12 @@ std::string seconds_text(const timeval& user, const timeval& system) {
 
 int serve(const RunCommand& run) {
   // What can be set up before a fork is set up once here: HDF5's library state, yaml-cpp's tables
-  // (and, at the process's start, the scenario loader's regular expressions). A SimGrid engine
+  // (and, at the process's start, the scenario loader's regular expressions), the slot in which
+  // runs pass their output file's layout on. A SimGrid engine
   // cannot (one per process, and it must be the run's own), so each child creates its own.
   H5open();
   warm_up_yaml();
+  output::share_layouts_across_forks();  // a run builds its file's layout once for its successors
   struct sigaction on_usr1 {};
   on_usr1.sa_handler = kill_current_run;
   on_usr1.sa_flags = SA_RESTART;

@@ -49,8 +49,8 @@ def worker_environment(environ=None):
     """The worker's environment: this one, and what makes each fork cheaper, read by the dynamic
     loader and glibc when the worker starts. LD_BIND_NOW binds every library call once, in the
     worker, instead of again in every child; glibc.malloc.hugetlb=1 lets malloc's heap use
-    transparent huge pages, so a child faults its memory in with far fewer page faults. Together
-    they take about an eighth off a small run (docs/sweep.md, "The batch worker")."""
+    transparent huge pages, so a child faults its memory in with far fewer page faults
+    (docs/sweep.md, "The batch worker")."""
     env = dict(os.environ if environ is None else environ)
     env["LD_BIND_NOW"] = "1"
     tunables = [t for t in env.get("GLIBC_TUNABLES", "").split(":") if t]
