@@ -2,8 +2,8 @@
 //
 // What makes the HDF5 file a netCDF-4 file, and how it is kept byte-for-byte deterministic:
 // - link and attribute creation order tracked and indexed on the file (root group), every group
-//   and every dataset, as netCDF-C does; groups keep their links compact (in the group's object
-//   header) up to kMaxCompactLinks;
+//   and every dataset, as netCDF-C does; the root group keeps up to kMaxCompactRootAttributes
+//   attributes in its object header;
 // - every dimension is a dataset of the same name made a dimension scale (H5DSset_scale) and
 //   attached on each axis of each variable that uses it: the attributes H5DSattach_scale would
 //   leave are written once each (see DimensionScaleTypes) instead of re-read and rewritten per attach;
@@ -57,11 +57,11 @@ namespace {
 
 constexpr unsigned kDeflateLevel = 4;
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-// Groups keep up to this many links in their own object header (HDF5's default is 8, above which
-// a group builds a fractal heap and two B-trees for its links). A run's root group holds ~60
-// variables; compact links take a few per cent off a small run's output cost, and readers see the
-// same links in the same (creation) order.
-constexpr unsigned kMaxCompactLinks = 256, kMinDenseLinks = 200;
+// The root group keeps up to this many attributes in its own object header (HDF5's default is 8,
+// above which it moves them to a fractal heap and B-trees). A run has 16 global attributes, written
+// after its layout: moving them cost a tenth of a small run through the batch worker. An attribute
+// too large for the header (a long scenario text) is stored densely whatever this says.
+constexpr unsigned kMaxCompactRootAttributes = 32, kMinDenseRootAttributes = 24;
 
 const char* dtype_name(DType t) {
   switch (t) {
@@ -331,7 +331,6 @@ struct NetcdfFile::Impl {
     check(H5Pset_link_creation_order(gcpl.get(), kCreationOrder), "H5Pset_link_creation_order");
     check(H5Pset_attr_creation_order(gcpl.get(), kCreationOrder), "H5Pset_attr_creation_order");
     check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times");
-    check(H5Pset_link_phase_change(gcpl.get(), kMaxCompactLinks, kMinDenseLinks), "H5Pset_link_phase_change");
     Hid g = checked(H5Gcreate2(parent, name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT),
                     Kind::group, where("creating group '" + gpath + "' (H5Gcreate2)"));
     return groups.emplace(gpath, std::move(g)).first->second.get();
@@ -614,7 +613,8 @@ struct NetcdfFile::Impl {
     check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), "H5Pset_link_creation_order");
     check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), "H5Pset_attr_creation_order");
     check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");
-    check(H5Pset_link_phase_change(fcpl.get(), kMaxCompactLinks, kMinDenseLinks), "H5Pset_link_phase_change");
+    check(H5Pset_attr_phase_change(fcpl.get(), kMaxCompactRootAttributes, kMinDenseRootAttributes),
+          "H5Pset_attr_phase_change");
     file = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), memory_access().get()), Kind::file,
                    "creating netCDF file '" + path + "' in memory (H5Fcreate)");
     for (const Step& step : steps) {

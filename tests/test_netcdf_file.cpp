@@ -695,6 +695,8 @@ TEST_CASE("NetcdfFile handles empty dimensions, scalars and attribute rewrites",
     f.attribute("", {"title", std::string("first")});
     f.attribute("", {"title", std::string("second, longer")});
     f.attribute("", {"empty", std::string()});
+    // Larger than an object header message (64 KiB): stored densely whatever the phase change says.
+    f.attribute("", {"long_text", std::string(100000, 'y')});
     f.close();
   }
   Hid file = open_file(tmp.path);
@@ -704,6 +706,7 @@ TEST_CASE("NetcdfFile handles empty dimensions, scalars and attribute rewrites",
   Hid root = checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), Kind::group, "open root");
   CHECK(text_attr(root.get(), "title") == "second, longer");
   CHECK(text_attr(root.get(), "empty") == std::string(1, '\0'));
+  CHECK(text_attr(root.get(), "long_text") == std::string(100000, 'y'));
 }
 
 TEST_CASE("NetcdfFile appends 10 000 records of 10 variables of 40 doubles in well under a second",
