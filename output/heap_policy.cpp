@@ -1,5 +1,7 @@
 #include "output/heap_policy.hpp"
 
+#include <cstdlib>  // defines __GLIBC__ on glibc
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
