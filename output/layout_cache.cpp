@@ -32,6 +32,8 @@ void share_layouts_across_forks(std::size_t capacity) {
   g_slot = static_cast<char*>(p);
   g_capacity = capacity;
   new (g_slot) Header{};
+  // Read-only but while keep_layout writes: a stray write of a run cannot reach its successors.
+  ::mprotect(g_slot, g_capacity, PROT_READ);
 }
 
 std::optional<KeptLayout> find_layout(std::string_view key) {
@@ -50,6 +52,10 @@ void keep_layout(std::string_view key, std::string_view image, std::span<const h
   if (!g_slot) return;
   auto* h = reinterpret_cast<Header*>(g_slot);
   const std::size_t need = sizeof(Header) + padded(key.size()) + padded(image.size()) + objects.size_bytes();
+  if (::mprotect(g_slot, g_capacity, PROT_READ | PROT_WRITE) != 0) return;
+  struct ReadOnlyAgain {
+    ~ReadOnlyAgain() { ::mprotect(g_slot, g_capacity, PROT_READ); }
+  } read_only_again;
   h->valid.store(0, std::memory_order_release);
   if (need > g_capacity) return;
   char* at = g_slot + sizeof(Header);
