@@ -191,17 +191,11 @@ void put(std::string& key, const WholeData& data) {
       data);
 }
 
-// A file on the HDF5 core driver without a backing store: the layout is built in memory.
-Hid memory_access() {
+// File access: on disk, or in memory (the core driver without a backing store) for building a layout.
+Hid file_access(bool in_memory) {
   Hid fapl = checked(H5Pcreate(H5P_FILE_ACCESS), Kind::plist, "H5Pcreate(file access)");
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
-  check(H5Pset_fapl_core(fapl.get(), std::size_t(1) << 20, false), "H5Pset_fapl_core");
-  return fapl;
-}
-
-Hid disk_access() {
-  Hid fapl = checked(H5Pcreate(H5P_FILE_ACCESS), Kind::plist, "H5Pcreate(file access)");
-  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
+  if (in_memory) check(H5Pset_fapl_core(fapl.get(), std::size_t(1) << 20, false), "H5Pset_fapl_core");
   return fapl;
 }
 
@@ -601,7 +595,7 @@ struct NetcdfFile::Impl {
       vars[i].users_in_file = vars[i].users.size();
     }
     write_out(image);
-    file = checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, disk_access().get()), Kind::file,
+    file = checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, file_access(false).get()), Kind::file,
                    "opening netCDF file '" + path + "' (H5Fopen)");
     laid_out = true;
     steps.clear();
@@ -615,7 +609,7 @@ struct NetcdfFile::Impl {
     check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times");
     check(H5Pset_attr_phase_change(fcpl.get(), kMaxCompactRootAttributes, kMinDenseRootAttributes),
           "H5Pset_attr_phase_change");
-    file = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), memory_access().get()), Kind::file,
+    file = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), file_access(true).get()), Kind::file,
                    "creating netCDF file '" + path + "' in memory (H5Fcreate)");
     for (const Step& step : steps) {
       switch (step.kind) {
