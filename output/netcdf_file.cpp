@@ -266,11 +266,6 @@ struct NetcdfFile::Impl {
     if (chunk_rows == 0) throw std::invalid_argument("NetcdfFile: chunk_rows must be positive");
     keep_freed_memory();
     hdf5::silence_hdf5_errors();
-    // The file is created (or truncated) now, so that a path that cannot be written is reported
-    // before any work; HDF5 writes it once the layout is declared.
-    out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (out < 0)
-      throw std::runtime_error("NetcdfFile: cannot create netCDF file '" + path + "': " + std::strerror(errno));
     vlen_str = string_type(H5T_VARIABLE);
     lcpl = checked(H5Pcreate(H5P_LINK_CREATE), Kind::plist, "H5Pcreate(link create)");
     check(H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8), "H5Pset_char_encoding");
@@ -279,10 +274,12 @@ struct NetcdfFile::Impl {
     scalar = checked(H5Screate(H5S_SCALAR), Kind::dataspace, "H5Screate(scalar)");
     scale_types = dimension_scale_types();
     put_raw(key, chunk_rows);
-  }
-
-  ~Impl() {
-    if (out >= 0) ::close(out);
+    // The file is created (or truncated) now, so that a path that cannot be written is reported
+    // before any work; HDF5 writes it once the layout is declared. Last: nothing after it throws,
+    // and close() closes it.
+    out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out < 0)
+      throw std::runtime_error("NetcdfFile: cannot create netCDF file '" + path + "': " + std::strerror(errno));
   }
 
   std::string where(const std::string& what) const { return what + " in '" + path + "'"; }
@@ -298,6 +295,15 @@ struct NetcdfFile::Impl {
                         nullptr),
           what + " (H5Pset_buffer)");
     return dxpl;
+  }
+
+  // Strings written as variable-length UTF-8 through a transfer buffer sized to them.
+  herr_t write_strings(hid_t dset, hid_t mspace, hid_t fspace, const std::vector<std::string>& values,
+                       const std::string& what) const {
+    std::vector<const char*> text;
+    text.reserve(values.size());
+    for (const auto& t : values) text.push_back(t.c_str());
+    return H5Dwrite(dset, vlen_str.get(), mspace, fspace, string_transfer(text.size(), what).get(), text.data());
   }
 
   void require_open() const {
@@ -666,13 +672,7 @@ struct NetcdfFile::Impl {
         check(H5Dwrite(dataset(v), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, i->data()), what + " (H5Dwrite)");
     } else {
       const auto& s = std::get<std::vector<std::string>>(data);
-      std::vector<const char*> text;
-      text.reserve(s.size());
-      for (const auto& t : s) text.push_back(t.c_str());
-      if (!text.empty())
-        check(H5Dwrite(dataset(v), vlen_str.get(), H5S_ALL, H5S_ALL, string_transfer(text.size(), what).get(),
-                       text.data()),
-              what + " (H5Dwrite)");
+      if (!s.empty()) check(write_strings(dataset(v), H5S_ALL, H5S_ALL, s, what), what + " (H5Dwrite)");
     }
   }
 
@@ -727,14 +727,7 @@ struct NetcdfFile::Impl {
       case DType::i64:
         rc = H5Dwrite(dset, H5T_NATIVE_INT64, mspace.get(), fspace.get(), H5P_DEFAULT, v.buf_i64.data());
         break;
-      case DType::str: {
-        std::vector<const char*> ptrs;
-        ptrs.reserve(v.buf_str.size());
-        for (const auto& s : v.buf_str) ptrs.push_back(s.c_str());
-        rc = H5Dwrite(dset, vlen_str.get(), mspace.get(), fspace.get(), string_transfer(ptrs.size(), what).get(),
-                      ptrs.data());
-        break;
-      }
+      case DType::str: rc = write_strings(dset, mspace.get(), fspace.get(), v.buf_str, what); break;
     }
     check(rc, what + " (H5Dwrite)");
     v.shape = std::move(extent);
